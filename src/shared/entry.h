@@ -1,0 +1,171 @@
+/* One container entry from containers.d, merged from all its files and validated, and the loader
+ * that every berth program goes through (so they never disagree about what an entry says). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "macro.h"
+#include "time-util.h"
+
+#define ENTRY_DEFAULT_MACHINES_DIR "/var/lib/machines"
+#define ENTRY_DEFAULT_PRIORITY 50u
+#define ENTRY_PRIORITY_MAX 1000u
+
+typedef enum ProvisionKind {
+        PROVISION_NONE,
+        PROVISION_COPY,        /* copy PATH */
+        PROVISION_TAR,         /* tar PATH */
+        PROVISION_DEBOOTSTRAP, /* debootstrap SUITE [MIRROR] */
+        PROVISION_DNF,         /* dnf RELEASEVER PACKAGE... */
+        PROVISION_COMMAND,     /* command PROGRAM [ARG...] */
+        _PROVISION_MAX,
+} ProvisionKind;
+
+typedef enum AuditPolicy {
+        AUDIT_WARN,
+        AUDIT_REFUSE,
+        AUDIT_IGNORE,
+        _AUDIT_POLICY_MAX,
+} AuditPolicy;
+
+const char *provision_kind_to_string(ProvisionKind k);
+const char *audit_policy_to_string(AuditPolicy p);
+int audit_policy_from_string(const char *s); /* -EINVAL when unknown */
+
+/* Where a value came from. file points into Entry.files (or EntrySet storage): never freed alone. */
+typedef struct Origin {
+        const char *file;
+        unsigned line;
+} Origin;
+
+/* One "Key=Value" line as read, after trimming and joining continuation lines. value is "" for a
+ * reset ("Key="). Every assignment of every section is kept, in the order it was applied, so
+ * pass-through sections can be written as given and "berth cat" can show every origin. */
+typedef struct Assignment {
+        char *section; /* without brackets: "Container", "Exec", "Files", "Network", "Unit", ... */
+        char *key;
+        char *value;
+        Origin origin;
+} Assignment;
+
+/* An error, formatted for humans as "FILE:LINE: message" (just "FILE: message" when line is 0). */
+typedef struct EntryError {
+        char *file;
+        unsigned line;
+        char *message;
+} EntryError;
+
+/* The [Container] keys, also the index into Entry.origins[]. */
+typedef enum ContainerKey {
+        CONTAINER_DESCRIPTION,
+        CONTAINER_ENABLE,
+        CONTAINER_DIRECTORY,
+        CONTAINER_BOOT,
+        CONTAINER_COMMAND,
+        CONTAINER_HOSTNAME,
+        CONTAINER_PROVISION,
+        CONTAINER_ROOT_PASSWORD_HASH,
+        CONTAINER_ROOT_PASSWORD_HASH_FILE,
+        CONTAINER_AUDIT,
+        CONTAINER_DEPENDS_ON,
+        CONTAINER_AFTER,
+        CONTAINER_PRIORITY,
+        CONTAINER_START_TIMEOUT_SEC,
+        CONTAINER_STOP_TIMEOUT_SEC,
+        _CONTAINER_KEY_MAX,
+} ContainerKey;
+
+typedef struct Entry {
+        char *name;
+        char *source;         /* the NAME.conf that defines the entry: SourcePath= */
+        char **files;         /* every file applied, in order: defaults.d/…, NAME.conf, NAME.conf.d/… */
+        char **shadowed;      /* files hidden by a same-named file in a higher directory, or masked */
+
+        /* [Container], defaults filled in */
+        char *description;    /* "Container NAME" unless set */
+        bool enable;
+        char *directory;      /* absolute, simplified; "/var/lib/machines/NAME" unless set */
+        bool is_directory_default;
+        bool boot;
+        char **command;       /* Command= split like ExecStart=; NULL unless set */
+        char *hostname;       /* NULL: nspawn's default */
+        ProvisionKind provision;
+        char **provision_args; /* the words after the kind; %r kept as written */
+        char *root_password_hash;
+        char *root_password_hash_file;
+        AuditPolicy audit;
+        char **depends_on;    /* entry names, in order given, no duplicates */
+        char **after;
+        unsigned priority;
+        bool has_start_timeout;
+        usec_t start_timeout;  /* USEC_INFINITY for "infinity" */
+        char *start_timeout_string; /* as written, for TimeoutStartSec= */
+        bool has_stop_timeout;
+        usec_t stop_timeout;
+        char *stop_timeout_string;
+        Origin origins[_CONTAINER_KEY_MAX]; /* file 0/NULL where the key was not set */
+
+        /* Every assignment in every section, in the order applied (resets included). */
+        Assignment *assignments;
+        size_t n_assignments;
+
+        /* Derived from [Exec]/[Files]/[Network] for the generator and berth-prepare. */
+        bool has_nspawn_settings; /* any [Exec], [Files] or [Network] assignment */
+        char **bind_sources;      /* host paths of Bind=/BindReadOnly= (absolute ones only) */
+        char **bridges;           /* [Network] Bridge= (effective value, at most one) */
+        bool read_only;           /* [Files] ReadOnly=yes */
+        bool private_users;       /* [Exec] PrivateUsers= other than "no" (nspawn's -U default is pick) */
+
+        /* [Install] */
+        char **wanted_by;
+        char **required_by;
+
+        EntryError *errors;
+        size_t n_errors;
+
+        char digest[65]; /* hex SHA-256 of the effective configuration; see entry_compute_digest() */
+} Entry;
+
+/* Files in the search path that define no entry but still deserve a message (an invalid name,
+ * a directory named NAME.conf, an unreadable file). */
+typedef struct EntrySet {
+        Entry **entries;       /* sorted by name, valid names only, masked entries left out */
+        size_t n_entries;
+        EntryError *errors;    /* errors that belong to no entry */
+        size_t n_errors;
+        char **search_path;
+        char **masked;         /* names masked by an empty file or /dev/null */
+} EntrySet;
+
+typedef struct LoadOptions {
+        char **search_path;        /* NULL: entry_search_path(NULL) */
+        const char *root;          /* NULL or a directory the default search path is put under */
+} LoadOptions;
+
+/* The search path, highest precedence first: $BERTH_CONFIG_PATH (colon-separated) when set,
+ * else /etc/containers.d, /run/containers.d, /usr/local/lib/containers.d, /usr/lib/containers.d,
+ * each under root when root is not NULL. */
+int entry_search_path(const char *root, char ***ret);
+
+/* Loads every entry of the search path, with drop-ins, validation and cross-entry checks
+ * (DependsOn=/After= targets exist, no cycles, no dependency on a later Priority= wave).
+ * Errors are collected into the entries and the set: the return value is negative only for
+ * failures that stop everything (-ENOMEM). */
+int entry_set_load(const LoadOptions *options, EntrySet **ret);
+EntrySet *entry_set_free(EntrySet *set);
+DEFINE_TRIVIAL_CLEANUP_FUNC(EntrySet *, entry_set_free)
+#define _cleanup_entry_set_free_ _cleanup_(entry_set_freep)
+
+Entry *entry_set_find(const EntrySet *set, const char *name);
+bool entry_set_is_masked(const EntrySet *set, const char *name);
+
+/* "FILE:LINE: message" (or "FILE: message"); NULL on -ENOMEM. */
+char *entry_error_format(const EntryError *e);
+
+/* The first error of an entry, or NULL. */
+static inline const EntryError *entry_first_error(const Entry *e)
+{
+        return e->n_errors > 0 ? &e->errors[0] : NULL;
+}
