@@ -161,6 +161,10 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(EntrySet *, entry_set_free)
 Entry *entry_set_find(const EntrySet *set, const char *name);
 bool entry_set_is_masked(const EntrySet *set, const char *name);
 
+/* The hex SHA-256 of an entry's effective configuration (name and every assignment in applied
+ * order), as stored in Entry.digest; see entry.c. berth-prepare compares it with $BERTH_DIGEST. */
+void entry_compute_digest(const Entry *e, char ret[65]);
+
 /* "FILE:LINE: message" (or "FILE: message"); NULL on -ENOMEM. */
 char *entry_error_format(const EntryError *e);
 

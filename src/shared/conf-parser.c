@@ -1,0 +1,383 @@
+/* The unit-file syntax reader and small value parsers. It knows nothing about berth's keys: the
+ * key tables (config-tables.c) and the loader (entry.c) sit on top of it. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conf-parser.h"
+#include "macro.h"
+#include "strv.h"
+
+#define WHITESPACE " \t\r\n"
+
+static bool is_ws(char c)
+{
+        return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+char *strstrip(char *s)
+{
+        char *e;
+
+        while (is_ws(*s))
+                s++;
+        e = s + strlen(s);
+        while (e > s && is_ws(e[-1]))
+                *--e = '\0';
+        return s;
+}
+
+int config_parse_boolean(const char *s)
+{
+        static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
+        static const char *const no[] = { "0", "no", "n", "false", "f", "off" };
+
+        if (!s)
+                return -EINVAL;
+        for (size_t i = 0; i < ELEMENTSOF(yes); i++)
+                if (strcasecmp(s, yes[i]) == 0)
+                        return 1;
+        for (size_t i = 0; i < ELEMENTSOF(no); i++)
+                if (strcasecmp(s, no[i]) == 0)
+                        return 0;
+        return -EINVAL;
+}
+
+bool utf8_is_valid_n(const char *str, size_t n)
+{
+        const unsigned char *s = (const unsigned char *) str, *end = s + n;
+
+        while (s < end) {
+                unsigned c = *s;
+                size_t len;
+                uint32_t cp, min;
+
+                if (c < 0x80) {
+                        s++;
+                        continue;
+                }
+                if ((c & 0xe0) == 0xc0)
+                        len = 2, cp = c & 0x1f, min = 0x80;
+                else if ((c & 0xf0) == 0xe0)
+                        len = 3, cp = c & 0x0f, min = 0x800;
+                else if ((c & 0xf8) == 0xf0)
+                        len = 4, cp = c & 0x07, min = 0x10000;
+                else
+                        return false;
+                if ((size_t) (end - s) < len)
+                        return false;
+                for (size_t i = 1; i < len; i++) {
+                        if ((s[i] & 0xc0) != 0x80)
+                                return false;
+                        cp = (cp << 6) | (s[i] & 0x3f);
+                }
+                if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+                        return false;
+                s += len;
+        }
+        return true;
+}
+
+/* A growing buffer for one logical line (continuations joined). */
+typedef struct LineBuffer {
+        char *data;
+        size_t size, allocated;
+} LineBuffer;
+
+static int line_buffer_append(LineBuffer *b, const char *p, size_t n)
+{
+        if (b->size + n + 1 > b->allocated) {
+                size_t want = (b->size + n + 1) * 2;
+                char *d = realloc(b->data, want);
+                if (!d)
+                        return -ENOMEM;
+                b->data = d;
+                b->allocated = want;
+        }
+        memcpy(b->data + b->size, p, n);
+        b->size += n;
+        b->data[b->size] = '\0';
+        return 0;
+}
+
+/* A line ends in a continuation when it ends in an odd number of backslashes, as in systemd:
+ * "\\" at the end is an escaped backslash, kept as written. */
+static bool ends_in_continuation(const char *p, size_t n)
+{
+        size_t k = 0;
+
+        while (k < n && p[n - 1 - k] == '\\')
+                k++;
+        return k % 2 == 1;
+}
+
+typedef struct Parser {
+        const ConfigParseCallbacks *cb;
+        void *userdata;
+        char *section;        /* NULL: before any section header */
+        bool skip_section;    /* inside an [X-…] or unknown section: keys are ignored */
+        unsigned n_errors;
+} Parser;
+
+static int parser_error(Parser *p, unsigned line, const char *fmt, ...) _printf_(3, 4);
+static int parser_error(Parser *p, unsigned line, const char *fmt, ...)
+{
+        char msg[512];
+        va_list ap;
+
+        p->n_errors++;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        return p->cb->error(line, msg, p->userdata);
+}
+
+/* One logical line, continuation already joined, not yet trimmed. */
+static int parse_line(Parser *p, char *l, unsigned line)
+{
+        l = strstrip(l);
+        if (*l == '\0' || *l == '#' || *l == ';')
+                return 0;
+
+        if (*l == '[') {
+                size_t n = strlen(l);
+                if (n < 3 || l[n - 1] != ']')
+                        return parser_error(p, line, "Invalid section header '%.80s%s': expected '[NAME]'", l,
+                                strlen(l) > 80 ? "…" : "");
+                l[n - 1] = '\0';
+                free(p->section);
+                p->section = strdup(l + 1);
+                if (!p->section)
+                        return -ENOMEM;
+                p->skip_section = false;
+                if (startswith(p->section, "X-"))
+                        p->skip_section = true;
+                else if (!p->cb->section_is_known(p->section, p->userdata)) {
+                        p->skip_section = true;
+                        return parser_error(p, line, "Unknown section [%.80s]%s%s", p->section,
+                                p->cb->unknown_section_hint ? "; accepted: " : "",
+                                strempty(p->cb->unknown_section_hint));
+                }
+                return 0;
+        }
+
+        char *eq = strchr(l, '=');
+        if (!eq)
+                return parser_error(p, line, "Missing '=' in '%.80s%s': expected KEY=VALUE", l,
+                        strlen(l) > 80 ? "…" : "");
+        if (!p->section)
+                return parser_error(p, line, "Assignment outside of any section: '%.80s%s'; put it under a "
+                                             "[SECTION] header such as [Container]",
+                        l, strlen(l) > 80 ? "…" : "");
+        if (p->skip_section)
+                return 0;
+
+        *eq = '\0';
+        char *key = strstrip(l), *value = strstrip(eq + 1);
+        if (*key == '\0')
+                return parser_error(p, line, "Missing key before '=': expected KEY=VALUE");
+        if (startswith(key, "X-"))
+                return 0;
+        return p->cb->assignment(p->section, key, value, line, p->userdata);
+}
+
+int config_parse_text(const char *text, size_t size, const ConfigParseCallbacks *cb, void *userdata)
+{
+        Parser p = { .cb = cb, .userdata = userdata };
+        LineBuffer b = {};
+        const char *s = text, *end = text + size;
+        unsigned line = 0, first_line = 0;
+        bool continuing = false;
+        int r = 0;
+
+        /* A UTF-8 byte order mark is skipped, as systemd does. */
+        if (size >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+                s += 3;
+
+        while (s < end) {
+                const char *nl = memchr(s, '\n', (size_t) (end - s));
+                size_t n = nl ? (size_t) (nl - s) : (size_t) (end - s);
+                const char *next = nl ? nl + 1 : end;
+
+                line++;
+                /* Binary content stops the file: one error, not one per line. */
+                if (memchr(s, '\0', n)) {
+                        r = parser_error(&p, line, "File contains a NUL byte: not a text file");
+                        break;
+                }
+                if (!utf8_is_valid_n(s, n)) {
+                        r = parser_error(&p, line, "Line is not valid UTF-8: the file must be UTF-8 text");
+                        break;
+                }
+                if (n > 0 && s[n - 1] == '\r') /* CRLF line ends */
+                        n--;
+
+                if (continuing) {
+                        /* Comment lines inside a continuation are dropped, as systemd does. */
+                        const char *c = s;
+                        while (c < s + n && is_ws(*c))
+                                c++;
+                        if (c < s + n && (*c == '#' || *c == ';')) {
+                                s = next;
+                                continue;
+                        }
+                } else
+                        first_line = line;
+
+                if (b.size + n > CONFIG_LINE_MAX) {
+                        r = parser_error(&p, first_line, "Line is longer than %u KiB", CONFIG_LINE_MAX / 1024);
+                        if (r < 0)
+                                break;
+                        /* Skip the rest of this logical line. */
+                        b.size = 0;
+                        continuing = n > 0 && ends_in_continuation(s, n);
+                        s = next;
+                        continue;
+                }
+
+                /* Trailing white space does not hide a continuation backslash. */
+                size_t m = n;
+                while (m > 0 && is_ws(s[m - 1]))
+                        m--;
+                bool cont = m > 0 && ends_in_continuation(s, m);
+                if (cont) {
+                        r = line_buffer_append(&b, s, m - 1);
+                        if (r >= 0)
+                                r = line_buffer_append(&b, " ", 1);
+                } else
+                        r = line_buffer_append(&b, s, n);
+                if (r < 0)
+                        break;
+                s = next;
+                if (cont && s < end) {
+                        continuing = true;
+                        continue;
+                }
+
+                continuing = false;
+                r = parse_line(&p, b.data, first_line);
+                b.size = 0;
+                if (r < 0)
+                        break;
+                if (p.n_errors >= CONFIG_ERRORS_PER_FILE_MAX) {
+                        r = parser_error(&p, line, "Too many errors, ignoring the rest of the file");
+                        break;
+                }
+        }
+
+        free(b.data);
+        free(p.section);
+        return r < 0 ? r : 0;
+}
+
+/* Appends one C escape at *p (just after the backslash) to the word. */
+static int unescape_one(const char **p, char *out, size_t *n_out)
+{
+        const char *s = *p;
+        static const char map[][2] = { { 'a', '\a' }, { 'b', '\b' }, { 'f', '\f' }, { 'n', '\n' },
+                                       { 'r', '\r' }, { 't', '\t' }, { 'v', '\v' }, { '\\', '\\' },
+                                       { '"', '"' },  { '\'', '\'' }, { 's', ' ' } };
+
+        for (size_t i = 0; i < ELEMENTSOF(map); i++)
+                if (*s == map[i][0]) {
+                        out[(*n_out)++] = map[i][1];
+                        *p = s + 1;
+                        return 0;
+                }
+
+        if (*s == 'x' && strchr("0123456789abcdefABCDEF", s[1]) && s[1] &&
+            strchr("0123456789abcdefABCDEF", s[2]) && s[2]) {
+                unsigned v;
+                char hex[3] = { s[1], s[2], 0 };
+                sscanf(hex, "%x", &v);
+                if (v != 0) { /* \x00 would cut the word: kept as written instead */
+                        out[(*n_out)++] = (char) v;
+                        *p = s + 3;
+                        return 0;
+                }
+        }
+        if (s[0] >= '0' && s[0] <= '3' && s[1] >= '0' && s[1] <= '7' && s[2] >= '0' && s[2] <= '7') {
+                unsigned v = (unsigned) (s[0] - '0') * 64 + (unsigned) (s[1] - '0') * 8 + (unsigned) (s[2] - '0');
+                if (v != 0) {
+                        out[(*n_out)++] = (char) v;
+                        *p = s + 3;
+                        return 0;
+                }
+        }
+        /* Unknown escape: kept as written (systemd's "relaxed" unescaping for ExecStart=). */
+        out[(*n_out)++] = '\\';
+        out[(*n_out)++] = *s;
+        *p = s + 1;
+        return 0;
+}
+
+int split_command_line(const char *s, char ***ret, const char **ret_error)
+{
+        _cleanup_strv_free_ char **l = calloc(1, sizeof(char *));
+        _cleanup_free_ char *word = malloc(strlen(s) * 2 + 1);
+        const char *err = NULL;
+
+        if (!l || !word)
+                return -ENOMEM;
+
+        for (;;) {
+                size_t n = 0;
+                char quote = 0;
+                bool in_word = false;
+
+                while (is_ws(*s))
+                        s++;
+                if (*s == '\0')
+                        break;
+
+                for (;;) {
+                        char c = *s;
+                        if (c == '\0') {
+                                if (quote) {
+                                        err = quote == '"' ? "unbalanced double quote (\")" : "unbalanced single quote (')";
+                                        goto fail;
+                                }
+                                break;
+                        }
+                        if (!quote && is_ws(c))
+                                break;
+                        s++;
+                        in_word = true;
+                        if (quote && c == quote) {
+                                quote = 0;
+                                continue;
+                        }
+                        if (!quote && (c == '"' || c == '\'')) {
+                                quote = c;
+                                continue;
+                        }
+                        if (c == '\\') {
+                                if (*s == '\0') {
+                                        err = "trailing backslash";
+                                        goto fail;
+                                }
+                                unescape_one(&s, word, &n);
+                                continue;
+                        }
+                        word[n++] = c;
+                }
+                if (in_word) {
+                        word[n] = '\0';
+                        if (strv_extend(&l, word) < 0)
+                                return -ENOMEM;
+                }
+        }
+
+        *ret = TAKE_PTR(l);
+        if (ret_error)
+                *ret_error = NULL;
+        return 0;
+
+fail:
+        if (ret_error)
+                *ret_error = err;
+        return -EINVAL;
+}

@@ -1,0 +1,65 @@
+/* The table of every key berth accepts in containers.d files: section, name, parser, where the
+ * value goes, list or scalar, default, and what it accepts. Validation, error messages, "berth
+ * cat" and the documentation all come from this one table. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "entry.h"
+
+typedef struct ConfigKey ConfigKey;
+
+/* What a parser sees: the entry it fills and where the value comes from. */
+typedef struct ParseState {
+        Entry *entry;
+        const char *file;
+        unsigned line;
+        mode_t file_mode;   /* st_mode of that file, for secrets in readable files */
+        char detail[512];   /* set by a parser that fails, to say why (empty: only "accepted:") */
+} ParseState;
+
+/* Parses value into its destination (for [Container] keys) or only validates it (for the keys
+ * passed on to systemd-nspawn). An empty value is a reset, which every parser accepts.
+ * Returns 0, or -EINVAL with s->detail optionally set, or -ENOMEM. */
+typedef int (*ConfigParser)(ParseState *s, const ConfigKey *k, const char *value);
+
+struct ConfigKey {
+        const char *section;      /* "Container", "Exec", "Files", "Network", "Install" */
+        const char *name;         /* "Priority" */
+        ConfigParser parse;
+        size_t offset;            /* of the destination in Entry; unused for validate-only keys */
+        int ltype;                /* parser specific */
+        bool is_list;             /* a repeated key appends; otherwise it replaces */
+        bool is_secret;           /* the value is never echoed in messages */
+        int container_key;        /* index into Entry.origins[], or -1 */
+        const char *default_value; /* for documentation and "berth cat"; NULL: none */
+        const char *accepted;     /* what it accepts, for error messages and documentation */
+        const char *use_instead;  /* non-NULL: the key is refused; this says what to use */
+};
+
+/* Sections whose keys are checked against the table. */
+bool config_section_is_checked(const char *section);
+/* [Unit] and [Service]: any key, copied verbatim. */
+bool config_section_is_passthrough(const char *section);
+bool config_section_is_known(const char *section);
+/* "[Container], [Exec], …" for messages. */
+const char *config_sections_accepted(void);
+
+/* Every key, grouped by section in the order of the documentation. */
+const ConfigKey *config_keys(size_t *ret_n);
+/* NULL when section has no key of that name (case-sensitive, like systemd). */
+const ConfigKey *config_key_lookup(const char *section, const char *name);
+/* The comma-separated key names of a section, for "unknown key" messages. */
+char *config_section_keys_list(const char *section);
+/* A key of the same section whose name is close to name (a typo), or NULL. */
+const ConfigKey *config_key_suggest(const char *section, const char *name);
+
+/* Value checks shared with other parts of berth. */
+/* A crypt(3) hash of an accepted method, or a locked form: see entry.c's header comment. */
+bool password_hash_is_valid(const char *s, const char **ret_reason);
+
+/* Splits a Bind=/BindReadOnly= value "[-|+]SOURCE[:DEST[:OPTIONS]]" ("\:" is a literal colon).
+ * ret_source is the source without its prefix; ret_flag is '-', '+' or 0. */
+int bind_value_parse(const char *value, char **ret_source, char **ret_dest, char **ret_options, char *ret_flag);

@@ -1,0 +1,1339 @@
+/* The containers.d loader: search path, precedence, masking, drop-ins, the key table applied to
+ * each file, validation within an entry and across entries, and the configuration digest.
+ *
+ * Decisions the specification leaves open (the README and containers.d(5) repeat them):
+ *
+ * - Files: at most 1 MiB each (CONFIG_FILE_SIZE_MAX), refused as a whole with one error; a
+ *   logical line (continuations joined) of at most 64 KiB. A NUL byte or invalid UTF-8 stops
+ *   the file at that line with one error; after 20 syntax errors the rest of a file is skipped.
+ * - A UTF-8 byte order mark at the start is skipped; CRLF line ends are accepted.
+ * - A trailing backslash (an odd number of them) joins the next line with a space; comment lines
+ *   inside a continuation are dropped, as in systemd.
+ * - Sections and keys starting with "X-" are ignored, in every section, and are not part of the
+ *   digest. Any other unknown section is an error (once, at its header); its keys are skipped.
+ * - Masking: a regular file of size 0 or a symlink to /dev/null (anything that resolves to the
+ *   /dev/null device). A file with only comments is not empty: it is an entry with defaults.
+ * - Opening files: the path is stat()ed first, and only a regular file is opened (O_NONBLOCK,
+ *   fstat() again), so a FIFO, socket or device in the search path is one error, never a hang.
+ *   A directory named NAME.conf, an unreadable NAME.conf, a dangling symlink or a symlink loop
+ *   is an error of the entry NAME (which exists, so its unit fails with that message); an
+ *   invalid name is an error of the set (no entry). A NAME.conf.d without a NAME.conf is
+ *   ignored. A bad file in defaults.d is an error of every entry.
+ * - RootPasswordHash= accepts crypt(3) hashes of the methods yescrypt ($y$), gost-yescrypt
+ *   ($gy$), scrypt ($7$), bcrypt ($2b$, $2y$, $2a$), SHA-512 ($6$) and SHA-256 ($5$); the weak
+ *   MD5 ($1$), NT ($3$), SHA-1 ($sha1$), Sun MD5 and DES forms are refused. "!", "*", "!*", "!!"
+ *   and "!" before an accepted hash are locked accounts. Only characters that crypt(3) emits
+ *   are accepted (never ':' or a newline, which would corrupt /etc/shadow). The value is never
+ *   echoed in messages. The file that sets it must not be readable by group or others
+ *   (mode & 0044); a reset ("RootPasswordHash=") may appear anywhere.
+ * - Provision=: PATH of copy/tar and PROGRAM of command must be absolute; a tar PATH ends in
+ *   .tar, .tar.gz, .tgz, .tar.xz or .tar.zst; a debootstrap MIRROR is a URL (SCHEME://… or
+ *   file:/…); dnf's RELEASEVER and PACKAGEs must not start with '-' (no options smuggled in).
+ * - DependsOn=/After=: names separated by white space, duplicates dropped; every name must be
+ *   a valid entry name. Each problem with a named entry is reported at the line that named it.
+ * - Cycles: every entry of a strongly connected component of the DependsOn=+After= graph gets
+ *   one error naming a cycle through it (a -> b -> a), at the line of its edge in that cycle.
+ * - Digest: see entry_compute_digest().
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "conf-parser.h"
+#include "config-tables.h"
+#include "entry.h"
+#include "fileio.h"
+#include "log.h"
+#include "path-util.h"
+#include "sha256.h"
+#include "strv.h"
+
+static const char *const provision_kinds[_PROVISION_MAX] = {
+        [PROVISION_NONE] = "none",
+        [PROVISION_COPY] = "copy",
+        [PROVISION_TAR] = "tar",
+        [PROVISION_DEBOOTSTRAP] = "debootstrap",
+        [PROVISION_DNF] = "dnf",
+        [PROVISION_COMMAND] = "command",
+};
+
+static const char *const audit_policies[_AUDIT_POLICY_MAX] = {
+        [AUDIT_WARN] = "warn",
+        [AUDIT_REFUSE] = "refuse",
+        [AUDIT_IGNORE] = "ignore",
+};
+
+const char *provision_kind_to_string(ProvisionKind k)
+{
+        return k >= 0 && k < _PROVISION_MAX ? provision_kinds[k] : NULL;
+}
+
+const char *audit_policy_to_string(AuditPolicy p)
+{
+        return p >= 0 && p < _AUDIT_POLICY_MAX ? audit_policies[p] : NULL;
+}
+
+int audit_policy_from_string(const char *s)
+{
+        for (int i = 0; s && i < _AUDIT_POLICY_MAX; i++)
+                if (streq(s, audit_policies[i]))
+                        return i;
+        return -EINVAL;
+}
+
+/* ---- small growing arrays: capacity is the next power of two of the count ---- */
+
+static int grow(void **array, size_t n, size_t size)
+{
+        /* Called before adding element n: grow when n is 0 or a power of two. */
+        if (n != 0 && (n & (n - 1)) != 0)
+                return 0;
+        void *a = realloc(*array, (n ? n * 2 : 4) * size);
+        if (!a)
+                return -ENOMEM;
+        *array = a;
+        return 0;
+}
+
+static int errors_add(EntryError **errors, size_t *n, const char *file, unsigned line, const char *message)
+{
+        if (grow((void **) errors, *n, sizeof(EntryError)) < 0)
+                return -ENOMEM;
+        EntryError *e = &(*errors)[*n];
+        *e = (EntryError){ .file = strdup(strempty(file)), .line = line, .message = strdup(message) };
+        if (!e->file || !e->message) {
+                free(e->file);
+                free(e->message);
+                return -ENOMEM;
+        }
+        (*n)++;
+        return 0;
+}
+
+static int entry_add_error(Entry *e, const char *file, unsigned line, const char *fmt, ...) _printf_(4, 5);
+static int entry_add_error(Entry *e, const char *file, unsigned line, const char *fmt, ...)
+{
+        _cleanup_free_ char *m = NULL;
+        va_list ap;
+
+        va_start(ap, fmt);
+        int r = vasprintf(&m, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return -ENOMEM;
+        return errors_add(&e->errors, &e->n_errors, file, line, m);
+}
+
+static int set_add_error(EntrySet *s, const char *file, unsigned line, const char *fmt, ...) _printf_(4, 5);
+static int set_add_error(EntrySet *s, const char *file, unsigned line, const char *fmt, ...)
+{
+        _cleanup_free_ char *m = NULL;
+        va_list ap;
+
+        va_start(ap, fmt);
+        int r = vasprintf(&m, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return -ENOMEM;
+        return errors_add(&s->errors, &s->n_errors, file, line, m);
+}
+
+static void errors_free(EntryError *errors, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(errors[i].file);
+                free(errors[i].message);
+        }
+        free(errors);
+}
+
+char *entry_error_format(const EntryError *e)
+{
+        char *s;
+        int r = e->line > 0 ? asprintf(&s, "%s:%u: %s", e->file, e->line, e->message)
+                            : asprintf(&s, "%s: %s", e->file, e->message);
+        return r < 0 ? NULL : s;
+}
+
+/* ---- entries ---- */
+
+static Entry *entry_free(Entry *e)
+{
+        if (!e)
+                return NULL;
+        free(e->name);
+        free(e->source);
+        strv_free(e->files);
+        strv_free(e->shadowed);
+        free(e->description);
+        free(e->directory);
+        strv_free(e->command);
+        free(e->hostname);
+        strv_free(e->provision_args);
+        free(e->root_password_hash);
+        free(e->root_password_hash_file);
+        strv_free(e->depends_on);
+        strv_free(e->after);
+        free(e->start_timeout_string);
+        free(e->stop_timeout_string);
+        for (size_t i = 0; i < e->n_assignments; i++) {
+                free(e->assignments[i].section);
+                free(e->assignments[i].key);
+                free(e->assignments[i].value);
+        }
+        free(e->assignments);
+        strv_free(e->bind_sources);
+        strv_free(e->bridges);
+        strv_free(e->wanted_by);
+        strv_free(e->required_by);
+        errors_free(e->errors, e->n_errors);
+        free(e);
+        return NULL;
+}
+DEFINE_TRIVIAL_CLEANUP_FUNC(Entry *, entry_free)
+
+static Entry *entry_new(const char *name)
+{
+        _cleanup_(entry_freep) Entry *e = calloc(1, sizeof(Entry));
+        if (!e)
+                return NULL;
+        e->name = strdup(name);
+        if (!e->name)
+                return NULL;
+        e->enable = true;
+        e->boot = true;
+        e->is_directory_default = true;
+        e->provision = PROVISION_NONE;
+        e->audit = AUDIT_WARN;
+        e->priority = ENTRY_DEFAULT_PRIORITY;
+        return TAKE_PTR(e);
+}
+
+EntrySet *entry_set_free(EntrySet *set)
+{
+        if (!set)
+                return NULL;
+        for (size_t i = 0; i < set->n_entries; i++)
+                entry_free(set->entries[i]);
+        free(set->entries);
+        errors_free(set->errors, set->n_errors);
+        strv_free(set->search_path);
+        strv_free(set->masked);
+        free(set);
+        return NULL;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+        return strcmp((*(Entry *const *) a)->name, (*(Entry *const *) b)->name);
+}
+
+static int cmp_name_to_entry(const void *key, const void *b)
+{
+        return strcmp(key, (*(Entry *const *) b)->name);
+}
+
+Entry *entry_set_find(const EntrySet *set, const char *name)
+{
+        Entry **e;
+
+        if (!set || !name || set->n_entries == 0)
+                return NULL;
+        e = bsearch(name, set->entries, set->n_entries, sizeof(Entry *), cmp_name_to_entry);
+        return e ? *e : NULL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+        return strcmp(a, *(char *const *) b);
+}
+
+bool entry_set_is_masked(const EntrySet *set, const char *name)
+{
+        size_t n = strv_length(set ? set->masked : NULL);
+        /* set->masked is kept sorted. */
+        return n > 0 && bsearch(name, set->masked, n, sizeof(char *), cmp_str);
+}
+
+int entry_search_path(const char *root, char ***ret)
+{
+        static const char *const defaults[] = { "/etc/containers.d", "/run/containers.d",
+                                                "/usr/local/lib/containers.d", "/usr/lib/containers.d" };
+        _cleanup_strv_free_ char **l = NULL;
+        const char *e = getenv("BERTH_CONFIG_PATH");
+        int r;
+
+        if (e) {
+                r = strv_split(e, ":", &l);
+                if (r < 0)
+                        return r;
+        } else {
+                l = calloc(1, sizeof(char *));
+                if (!l)
+                        return -ENOMEM;
+                for (size_t i = 0; i < ELEMENTSOF(defaults); i++) {
+                        char *p = root ? path_join(root, defaults[i]) : strdup(defaults[i]);
+                        if (!p || strv_push(&l, p) < 0)
+                                return -ENOMEM;
+                }
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+/* ---- files ---- */
+
+typedef enum FileKind {
+        FILE_REGULAR,
+        FILE_MASKED, /* empty, or /dev/null */
+        FILE_BAD,    /* an error message says why */
+} FileKind;
+
+/* A file read into memory (or why it could not be). */
+typedef struct LoadedFile {
+        char *path;
+        FileKind kind;
+        char *content;
+        size_t size;
+        mode_t mode;
+        char *error;
+} LoadedFile;
+
+static void loaded_file_done(LoadedFile *f)
+{
+        free(f->path);
+        free(f->content);
+        free(f->error);
+        *f = (LoadedFile){};
+}
+
+static const char *file_type_name(mode_t m)
+{
+        return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" :
+               S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" : "not a regular file";
+}
+
+static bool stat_is_dev_null(const struct stat *st)
+{
+        return S_ISCHR(st->st_mode) && st->st_rdev == makedev(1, 3);
+}
+
+/* Classifies and reads path. Only -ENOMEM is returned; every other problem is f->error. */
+static int load_file(const char *path, LoadedFile *f)
+{
+        struct stat st;
+        int r;
+
+        *f = (LoadedFile){ .path = strdup(path) };
+        if (!f->path)
+                return -ENOMEM;
+
+        if (stat(path, &st) < 0) {
+                r = errno;
+                f->kind = FILE_BAD;
+                if (r == ELOOP)
+                        f->error = strdup("Failed to open: symbolic link loop (too many levels of symbolic links)");
+                else if (r == ENOENT)
+                        f->error = strdup("Failed to open: dangling symbolic link (its target does not exist)");
+                else if (asprintf(&f->error, "Failed to open: %s", strerror(r)) < 0)
+                        f->error = NULL;
+                return f->error ? 0 : -ENOMEM;
+        }
+        if (stat_is_dev_null(&st) || (S_ISREG(st.st_mode) && st.st_size == 0)) {
+                f->kind = FILE_MASKED;
+                return 0;
+        }
+        if (!S_ISREG(st.st_mode)) {
+                f->kind = FILE_BAD;
+                if (asprintf(&f->error, "Is %s, expected a regular file", file_type_name(st.st_mode)) < 0)
+                        return -ENOMEM;
+                return 0;
+        }
+        if ((uint64_t) st.st_size > CONFIG_FILE_SIZE_MAX) {
+                f->kind = FILE_BAD;
+                if (asprintf(&f->error, "File is larger than %u KiB (%llu bytes): not a configuration file",
+                            CONFIG_FILE_SIZE_MAX / 1024, (unsigned long long) st.st_size) < 0)
+                        return -ENOMEM;
+                return 0;
+        }
+
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd >= 0)
+                r = read_full_fd(fd, CONFIG_FILE_SIZE_MAX, &f->content, &f->size);
+        else
+                r = -errno;
+        if (r == -ENOMEM)
+                return r;
+        if (r >= 0 && fstat(fd, &st) < 0)
+                r = -errno;
+        if (r == -EINVAL) { /* replaced by something else since the stat() above */
+                f->kind = FILE_BAD;
+                return (f->error = strdup("Is not a regular file")) ? 0 : -ENOMEM;
+        }
+        if (r == -EFBIG) {
+                f->kind = FILE_BAD;
+                return asprintf(&f->error, "File is larger than %u KiB: not a configuration file",
+                               CONFIG_FILE_SIZE_MAX / 1024) < 0
+                               ? -ENOMEM
+                               : 0;
+        }
+        if (r < 0) {
+                f->kind = FILE_BAD;
+                return asprintf(&f->error, "Failed to read: %s", strerror(-r)) < 0 ? -ENOMEM : 0;
+        }
+        f->mode = st.st_mode;
+        f->kind = f->size == 0 ? FILE_MASKED : FILE_REGULAR;
+        return 0;
+}
+
+/* ---- applying one file to an entry ---- */
+
+typedef struct ApplyContext {
+        Entry *entry;
+        const char *file; /* the string in entry->files */
+        mode_t mode;
+        int r;            /* -ENOMEM seen */
+} ApplyContext;
+
+static bool section_is_known_cb(const char *section, void *userdata)
+{
+        return config_section_is_known(section);
+}
+
+static int syntax_error_cb(unsigned line, const char *message, void *userdata)
+{
+        ApplyContext *c = userdata;
+        return errors_add(&c->entry->errors, &c->entry->n_errors, c->file, line, message);
+}
+
+static int entry_record(Entry *e, const char *section, const char *key, const char *value, const char *file,
+        unsigned line)
+{
+        if (grow((void **) &e->assignments, e->n_assignments, sizeof(Assignment)) < 0)
+                return -ENOMEM;
+        Assignment *a = &e->assignments[e->n_assignments];
+        *a = (Assignment){
+                .section = strdup(section),
+                .key = strdup(key),
+                .value = strdup(value),
+                .origin = { .file = file, .line = line },
+        };
+        if (!a->section || !a->key || !a->value) {
+                free(a->section);
+                free(a->key);
+                free(a->value);
+                return -ENOMEM;
+        }
+        e->n_assignments++;
+        return 0;
+}
+
+/* The value as shown in messages: cut, and hidden for secrets. */
+static void value_for_message(const ConfigKey *k, const char *value, char *buf, size_t size)
+{
+        if (k && k->is_secret) {
+                snprintf(buf, size, "(hidden)");
+                return;
+        }
+        size_t n = strlen(value);
+        if (n < 100) {
+                snprintf(buf, size, "%s", value);
+                return;
+        }
+        /* Cut at a character boundary. */
+        size_t cut = 96;
+        while (cut > 0 && ((unsigned char) value[cut] & 0xc0) == 0x80)
+                cut--;
+        snprintf(buf, size, "%.*s…", (int) cut, value);
+}
+
+static int unknown_key(ApplyContext *c, const char *section, const char *key, unsigned line)
+{
+        Entry *e = c->entry;
+        size_t n;
+        const ConfigKey *keys = config_keys(&n), *s;
+
+        /* The right key in the wrong section is a common slip: say where it belongs. */
+        for (size_t i = 0; i < n; i++)
+                if (streq(keys[i].name, key) && !keys[i].use_instead && !streq(keys[i].section, section))
+                        return entry_add_error(e, c->file, line, "Unknown key %s= in [%s]: it belongs in [%s]", key,
+                                section, keys[i].section);
+
+        if (streq(section, "Install"))
+                return entry_add_error(e, c->file, line,
+                        "Unknown key %s= in [Install]; accepted: WantedBy=, RequiredBy= (Enable= in [Container] "
+                        "adds the unit to machines.target)",
+                        key);
+
+        s = config_key_suggest(section, key);
+        if (s)
+                return entry_add_error(e, c->file, line, "Unknown key %s= in [%s]; did you mean %s=?", key, section,
+                        s->name);
+        if (streq(section, "Container")) {
+                _cleanup_free_ char *list = config_section_keys_list(section);
+                if (!list)
+                        return -ENOMEM;
+                return entry_add_error(e, c->file, line, "Unknown key %s= in [Container]; accepted: %s", key, list);
+        }
+        return entry_add_error(e, c->file, line,
+                "Unknown key %s= in [%s]: systemd-nspawn 252 does not know it (see systemd.nspawn(5)); "
+                "accepted: %s", key, section, "the keys of systemd.nspawn(5) except Boot=, Parameters=, Hostname=");
+}
+
+static int assignment_cb(const char *section, const char *key, const char *value, unsigned line, void *userdata)
+{
+        ApplyContext *c = userdata;
+        Entry *e = c->entry;
+        const ConfigKey *k;
+        int r;
+
+        if (config_section_is_passthrough(section))
+                return entry_record(e, section, key, value, c->file, line);
+
+        k = config_key_lookup(section, key);
+        if (!k)
+                return unknown_key(c, section, key, line);
+        if (k->use_instead)
+                return entry_add_error(e, c->file, line, "%s= in [%s] is set by berth; use %s instead", key, section,
+                        k->use_instead);
+
+        ParseState s = { .entry = e, .file = c->file, .line = line, .file_mode = c->mode };
+        r = k->parse(&s, k, value);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                char shown[128];
+                value_for_message(k, value, shown, sizeof shown);
+                if (s.detail[0])
+                        return entry_add_error(e, c->file, line, "Invalid %s=%s in [%s]: %s; accepted: %s", key, shown,
+                                section, s.detail, k->accepted);
+                return entry_add_error(e, c->file, line, "Invalid %s=%s in [%s]; accepted: %s", key, shown, section,
+                        k->accepted);
+        }
+        if (k->container_key >= 0)
+                e->origins[k->container_key] = (Origin){ .file = c->file, .line = line };
+        return entry_record(e, section, key, value, c->file, line);
+}
+
+static const ConfigParseCallbacks apply_callbacks = {
+        .section_is_known = section_is_known_cb,
+        .unknown_section_hint = NULL, /* set below: config_sections_accepted() is a function */
+        .assignment = assignment_cb,
+        .error = syntax_error_cb,
+};
+
+/* Applies a loaded file (or records why it could not be) to the entry. */
+static int entry_apply_file(Entry *e, const LoadedFile *f)
+{
+        ConfigParseCallbacks cb = apply_callbacks;
+        int r;
+
+        r = strv_extend(&e->files, f->path);
+        if (r < 0)
+                return r;
+        const char *file = e->files[strv_length(e->files) - 1];
+
+        if (f->kind == FILE_BAD)
+                return entry_add_error(e, file, 0, "%s", f->error);
+        if (f->kind == FILE_MASKED)
+                return 0;
+
+        ApplyContext c = { .entry = e, .file = file, .mode = f->mode };
+        cb.unknown_section_hint = config_sections_accepted();
+        return config_parse_text(f->content, f->size, &cb, &c);
+}
+
+/* ---- derived fields and checks within one entry ---- */
+
+static int entry_derive_nspawn(Entry *e)
+{
+        _cleanup_strv_free_ char **binds = NULL;
+        const char *bridge = NULL, *read_only = NULL, *private_users = NULL;
+        int r;
+
+        for (size_t i = 0; i < e->n_assignments; i++) {
+                const Assignment *a = &e->assignments[i];
+
+                if (streq(a->section, "Exec") || streq(a->section, "Files") || streq(a->section, "Network"))
+                        e->has_nspawn_settings = true;
+                if (streq(a->section, "Files") && (streq(a->key, "Bind") || streq(a->key, "BindReadOnly"))) {
+                        _cleanup_free_ char *src = NULL;
+                        char flag;
+
+                        if (isempty(a->value)) {
+                                /* nspawn has one list for both keys: an empty value clears both. */
+                                binds = strv_free(binds);
+                                continue;
+                        }
+                        r = bind_value_parse(a->value, &src, NULL, NULL, &flag);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0 || flag == '+' || isempty(src) || src[0] != '/')
+                                continue;
+                        r = path_simplify_absolute(src);
+                        if (r < 0 || strv_contains(binds, src))
+                                continue;
+                        r = strv_push(&binds, TAKE_PTR(src));
+                        if (r < 0)
+                                return r;
+                } else if (streq(a->section, "Network") && streq(a->key, "Bridge"))
+                        bridge = a->value;
+                else if (streq(a->section, "Files") && streq(a->key, "ReadOnly"))
+                        read_only = a->value;
+                else if (streq(a->section, "Exec") && streq(a->key, "PrivateUsers"))
+                        private_users = a->value;
+        }
+
+        e->bind_sources = TAKE_PTR(binds);
+        if (!isempty(bridge) && strv_extend(&e->bridges, bridge) < 0)
+                return -ENOMEM;
+        e->read_only = !isempty(read_only) && config_parse_boolean(read_only) > 0;
+        e->private_users = !isempty(private_users) && config_parse_boolean(private_users) != 0;
+        return 0;
+}
+
+void entry_compute_digest(const Entry *e, char ret[65])
+{
+        /* SHA-256 over "berth-digest-1\0NAME\0" and then "SECTION\0KEY\0VALUE\0" for every assignment
+         * in the order applied (X- keys and sections never become assignments). File names, line
+         * numbers, comments and white space around keys and values do not count: the same settings
+         * spread differently over files give the same digest. Resets count, as they change what
+         * applies. */
+        static const char tag[] = "berth-digest-1";
+        Sha256 s;
+        uint8_t d[SHA256_DIGEST_SIZE];
+
+        sha256_init(&s);
+        sha256_update(&s, tag, sizeof tag);
+        sha256_update(&s, e->name, strlen(e->name) + 1);
+        for (size_t i = 0; i < e->n_assignments; i++) {
+                const Assignment *a = &e->assignments[i];
+                sha256_update(&s, a->section, strlen(a->section) + 1);
+                sha256_update(&s, a->key, strlen(a->key) + 1);
+                sha256_update(&s, a->value, strlen(a->value) + 1);
+        }
+        sha256_final(&s, d);
+        sha256_to_hex(d, ret);
+}
+
+static int origin_or_source(const Entry *e, ContainerKey k, const char **ret_file, unsigned *ret_line)
+{
+        *ret_file = e->origins[k].file ? e->origins[k].file : e->source;
+        *ret_line = e->origins[k].file ? e->origins[k].line : 0;
+        return 0;
+}
+
+static int entry_finish(Entry *e)
+{
+        const char *file;
+        unsigned line;
+        int r;
+
+        if (!e->description && asprintf(&e->description, "Container %s", e->name) < 0) {
+                e->description = NULL;
+                return -ENOMEM;
+        }
+        if (!e->directory) {
+                e->is_directory_default = true;
+                e->directory = path_join(ENTRY_DEFAULT_MACHINES_DIR, e->name);
+                if (!e->directory)
+                        return -ENOMEM;
+        }
+
+        if (!e->boot && !e->command) {
+                origin_or_source(e, CONTAINER_BOOT, &file, &line);
+                r = entry_add_error(e, file, line,
+                        "Boot=no requires Command= in [Container] (the command to run inside the container)");
+                if (r < 0)
+                        return r;
+        }
+        if (e->root_password_hash && e->root_password_hash_file) {
+                /* Reported at the later of the two assignments. */
+                for (size_t i = e->n_assignments; i > 0; i--) {
+                        const Assignment *a = &e->assignments[i - 1];
+                        if (streq(a->section, "Container") &&
+                            (streq(a->key, "RootPasswordHash") || streq(a->key, "RootPasswordHashFile"))) {
+                                r = entry_add_error(e, a->origin.file, a->origin.line,
+                                        "Both RootPasswordHash= and RootPasswordHashFile= are set; accepted: only "
+                                        "one of them");
+                                if (r < 0)
+                                        return r;
+                                break;
+                        }
+                }
+        }
+
+        r = entry_derive_nspawn(e);
+        if (r < 0)
+                return r;
+        entry_compute_digest(e, e->digest);
+        return 0;
+}
+
+/* ---- the search path ---- */
+
+/* One file name found in one directory of the search path. */
+typedef struct Found {
+        char *name;    /* the file name (NAME.conf) or entry name, see users */
+        size_t dir;    /* index in the search path: lower wins */
+} Found;
+
+static int cmp_found(const void *a, const void *b)
+{
+        const Found *x = a, *y = b;
+        int c = strcmp(x->name, y->name);
+        if (c != 0)
+                return c;
+        return x->dir < y->dir ? -1 : x->dir > y->dir;
+}
+
+typedef struct FoundList {
+        Found *items;
+        size_t n;
+} FoundList;
+
+static void found_list_done(FoundList *l)
+{
+        for (size_t i = 0; i < l->n; i++)
+                free(l->items[i].name);
+        free(l->items);
+        *l = (FoundList){};
+}
+
+static int found_list_add(FoundList *l, const char *name, size_t namelen, size_t dir)
+{
+        if (grow((void **) &l->items, l->n, sizeof(Found)) < 0)
+                return -ENOMEM;
+        char *c = strndup(name, namelen);
+        if (!c)
+                return -ENOMEM;
+        l->items[l->n++] = (Found){ .name = c, .dir = dir };
+        return 0;
+}
+
+static bool is_hidden(const char *name)
+{
+        return name[0] == '.';
+}
+
+/* Lists the *.conf files of one drop-in directory into l (file names with ".conf"). */
+static int list_dropin_dir(const char *path, size_t dir, FoundList *l, char **ret_error)
+{
+        _cleanup_closedir_ DIR *d = opendir(path);
+        struct dirent *de;
+
+        *ret_error = NULL;
+        if (!d) {
+                if (errno == ENOENT)
+                        return 0;
+                if (errno == ENOMEM)
+                        return -ENOMEM;
+                return asprintf(ret_error, "Failed to open drop-in directory: %s", strerror(errno)) < 0 ? -ENOMEM : 0;
+        }
+        while ((errno = 0, de = readdir(d))) {
+                if (is_hidden(de->d_name) || !endswith(de->d_name, ".conf"))
+                        continue;
+                if (found_list_add(l, de->d_name, strlen(de->d_name), dir) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+/* Drop-ins of a kind (defaults.d or NAME.conf.d) across the search path, resolved: survivors
+ * in lexical order of file name, the /etc one winning over the same name below it. */
+typedef struct DropIns {
+        LoadedFile *files; /* survivors: FILE_REGULAR or FILE_BAD */
+        size_t n_files;
+        char **shadowed;
+        char **errors;     /* "PATH\nmessage" for directories that could not be listed */
+} DropIns;
+
+static void dropins_done(DropIns *d)
+{
+        for (size_t i = 0; i < d->n_files; i++)
+                loaded_file_done(&d->files[i]);
+        free(d->files);
+        strv_free(d->shadowed);
+        strv_free(d->errors);
+        *d = (DropIns){};
+}
+
+static int dropins_load(char **search_path, const size_t *dirs, size_t n_dirs, const char *subdir, DropIns *ret)
+{
+        _cleanup_(found_list_done) FoundList l = {};
+        DropIns d = {};
+        int r;
+
+        for (size_t i = 0; i < n_dirs; i++) {
+                _cleanup_free_ char *p = path_join(search_path[dirs[i]], subdir), *err = NULL;
+                if (!p)
+                        goto oom;
+                r = list_dropin_dir(p, dirs[i], &l, &err);
+                if (r < 0)
+                        goto oom;
+                if (err) {
+                        _cleanup_free_ char *m = NULL;
+                        if (asprintf(&m, "%s\n%s", p, err) < 0 || strv_push(&d.errors, TAKE_PTR(m)) < 0)
+                                goto oom;
+                }
+        }
+        if (l.n > 1)
+                qsort(l.items, l.n, sizeof(Found), cmp_found);
+
+        for (size_t i = 0; i < l.n;) {
+                size_t j = i + 1;
+                while (j < l.n && streq(l.items[j].name, l.items[i].name))
+                        j++;
+
+                _cleanup_free_ char *dir = path_join(search_path[l.items[i].dir], subdir);
+                _cleanup_free_ char *path = dir ? path_join(dir, l.items[i].name) : NULL;
+                if (!path)
+                        goto oom;
+                if (grow((void **) &d.files, d.n_files, sizeof(LoadedFile)) < 0)
+                        goto oom;
+                r = load_file(path, &d.files[d.n_files]);
+                if (r < 0) {
+                        loaded_file_done(&d.files[d.n_files]);
+                        goto oom;
+                }
+                bool masked = d.files[d.n_files].kind == FILE_MASKED;
+                if (masked)
+                        loaded_file_done(&d.files[d.n_files]);
+                else
+                        d.n_files++;
+
+                for (size_t k = i + 1; k < j; k++) {
+                        _cleanup_free_ char *dk = path_join(search_path[l.items[k].dir], subdir);
+                        char *pk = dk ? path_join(dk, l.items[k].name) : NULL;
+                        if (!pk || strv_push(&d.shadowed, pk) < 0)
+                                goto oom;
+                }
+                i = j;
+        }
+        *ret = d;
+        return 0;
+oom:
+        dropins_done(&d);
+        return -ENOMEM;
+}
+
+static int entry_apply_dropins(Entry *e, const DropIns *d)
+{
+        int r;
+
+        STRV_FOREACH(m, d->errors) {
+                /* "PATH\nmessage", as dropins_load() put it. */
+                const char *nl = strchr(*m, '\n');
+                _cleanup_free_ char *path = strndup(*m, (size_t) (nl - *m));
+                if (!path)
+                        return -ENOMEM;
+                r = errors_add(&e->errors, &e->n_errors, path, 0, nl + 1);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < d->n_files; i++) {
+                r = entry_apply_file(e, &d->files[i]);
+                if (r < 0)
+                        return r;
+        }
+        STRV_FOREACH(s, d->shadowed) {
+                r = strv_extend(&e->shadowed, *s);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* The directories of the search path that hold NAME.conf.d, from the sorted list of them. */
+static size_t find_dirs(const FoundList *l, const char *name, size_t *dirs, size_t max)
+{
+        size_t lo = 0, hi = l->n, n = 0;
+
+        while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (strcmp(l->items[mid].name, name) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        for (size_t i = lo; i < l->n && streq(l->items[i].name, name) && n < max; i++)
+                if (n == 0 || dirs[n - 1] != l->items[i].dir)
+                        dirs[n++] = l->items[i].dir;
+        return n;
+}
+
+static int scan_search_path(EntrySet *set, FoundList *confs, FoundList *dropin_dirs, size_t **ret_defaults,
+        size_t *ret_n_defaults)
+{
+        _cleanup_free_ size_t *defaults = calloc(strv_length(set->search_path) + 1, sizeof(size_t));
+        size_t n_defaults = 0;
+        int r;
+
+        if (!defaults)
+                return -ENOMEM;
+        for (size_t i = 0; set->search_path[i]; i++) {
+                _cleanup_closedir_ DIR *d = opendir(set->search_path[i]);
+                struct dirent *de;
+
+                if (!d) {
+                        if (errno == ENOENT)
+                                continue;
+                        if (errno == ENOMEM)
+                                return -ENOMEM;
+                        r = set_add_error(set, set->search_path[i], 0, "Failed to open directory: %s", strerror(errno));
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                while ((errno = 0, de = readdir(d))) {
+                        const char *n = de->d_name, *e;
+
+                        if (is_hidden(n))
+                                continue;
+                        if (streq(n, "defaults.d"))
+                                defaults[n_defaults++] = i;
+                        else if ((e = endswith(n, ".conf.d"))) {
+                                if (found_list_add(dropin_dirs, n, (size_t) (e - n), i) < 0)
+                                        return -ENOMEM;
+                        } else if ((e = endswith(n, ".conf"))) {
+                                if (found_list_add(confs, n, (size_t) (e - n), i) < 0)
+                                        return -ENOMEM;
+                        }
+                }
+                if (errno != 0) {
+                        r = set_add_error(set, set->search_path[i], 0, "Failed to read directory: %s", strerror(errno));
+                        if (r < 0)
+                                return r;
+                }
+        }
+        if (confs->n > 1)
+                qsort(confs->items, confs->n, sizeof(Found), cmp_found);
+        if (dropin_dirs->n > 1)
+                qsort(dropin_dirs->items, dropin_dirs->n, sizeof(Found), cmp_found);
+        *ret_defaults = TAKE_PTR(defaults);
+        *ret_n_defaults = n_defaults;
+        return 0;
+}
+
+static int load_one_entry(EntrySet *set, const Found *group, size_t n_group, const DropIns *defaults,
+        const FoundList *dropin_dirs, Entry **ret)
+{
+        _cleanup_(entry_freep) Entry *e = NULL;
+        _cleanup_free_ char *file = NULL, *path = NULL;
+        LoadedFile f;
+        int r;
+
+        *ret = NULL;
+        if (asprintf(&file, "%s.conf", group[0].name) < 0)
+                return -ENOMEM;
+        path = path_join(set->search_path[group[0].dir], file);
+        if (!path)
+                return -ENOMEM;
+
+        r = load_file(path, &f);
+        if (r < 0)
+                return r;
+        if (f.kind == FILE_MASKED) {
+                loaded_file_done(&f);
+                return strv_extend(&set->masked, group[0].name);
+        }
+
+        e = entry_new(group[0].name);
+        if (!e || !(e->source = strdup(path))) {
+                loaded_file_done(&f);
+                return -ENOMEM;
+        }
+        for (size_t k = 1; k < n_group; k++) {
+                _cleanup_free_ char *pk = path_join(set->search_path[group[k].dir], file);
+                if (!pk || strv_push(&e->shadowed, TAKE_PTR(pk)) < 0) {
+                        loaded_file_done(&f);
+                        return -ENOMEM;
+                }
+        }
+
+        r = entry_apply_dropins(e, defaults);
+        if (r >= 0)
+                r = entry_apply_file(e, &f);
+        loaded_file_done(&f);
+        if (r < 0)
+                return r;
+
+        _cleanup_free_ size_t *dirs = malloc((strv_length(set->search_path) + 1) * sizeof(size_t));
+        size_t n_dirs;
+        if (!dirs)
+                return -ENOMEM;
+        n_dirs = find_dirs(dropin_dirs, group[0].name, dirs, strv_length(set->search_path));
+        if (n_dirs > 0) {
+                _cleanup_(dropins_done) DropIns d = {};
+                _cleanup_free_ char *sub = NULL;
+                if (asprintf(&sub, "%s.conf.d", group[0].name) < 0)
+                        return -ENOMEM;
+                r = dropins_load(set->search_path, dirs, n_dirs, sub, &d);
+                if (r < 0)
+                        return r;
+                r = entry_apply_dropins(e, &d);
+                if (r < 0)
+                        return r;
+        }
+
+        r = entry_finish(e);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(e);
+        return 0;
+}
+
+/* ---- checks across entries ---- */
+
+/* Where the entry named name was given in DependsOn= or After=: the last such line. */
+static Origin find_dependency_origin(const Entry *e, const char *key, const char *name)
+{
+        for (size_t i = e->n_assignments; i > 0; i--) {
+                const Assignment *a = &e->assignments[i - 1];
+                if (!streq(a->section, "Container") || !streq(a->key, key))
+                        continue;
+                /* a whole-word match */
+                for (const char *p = a->value; (p = strstr(p, name)); p++) {
+                        size_t n = strlen(name);
+                        if ((p == a->value || p[-1] == ' ' || p[-1] == '\t') &&
+                            (p[n] == '\0' || p[n] == ' ' || p[n] == '\t'))
+                                return a->origin;
+                }
+        }
+        return (Origin){ .file = e->source, .line = 0 };
+}
+
+static int check_dependency_targets(EntrySet *set)
+{
+        int r;
+
+        for (size_t i = 0; i < set->n_entries; i++) {
+                Entry *e = set->entries[i];
+                for (int pass = 0; pass < 2; pass++) {
+                        const char *key = pass == 0 ? "DependsOn" : "After";
+                        STRV_FOREACH(n, pass == 0 ? e->depends_on : e->after) {
+                                Entry *t = entry_set_find(set, *n);
+                                Origin o;
+
+                                if (t && t->priority <= e->priority)
+                                        continue;
+                                o = find_dependency_origin(e, key, *n);
+                                if (!t && entry_set_is_masked(set, *n))
+                                        r = entry_add_error(e, o.file, o.line,
+                                                "%s=%s names an entry that is masked (by an empty file or a symlink "
+                                                "to /dev/null); accepted: names of existing entries",
+                                                key, *n);
+                                else if (!t)
+                                        r = entry_add_error(e, o.file, o.line,
+                                                "%s=%s names an entry that does not exist (no %s.conf in the search "
+                                                "path); accepted: names of existing entries",
+                                                key, *n, *n);
+                                else
+                                        r = entry_add_error(e, o.file, o.line,
+                                                "%s=%s: %s has Priority=%u, so it starts in a later Priority= wave than "
+                                                "%s (Priority=%u); give %s a Priority= of at most %u",
+                                                key, *n, *n, t->priority, e->name, e->priority, *n, e->priority);
+                                if (r < 0)
+                                        return r;
+                        }
+                }
+        }
+        return 0;
+}
+
+/* The dependency graph as adjacency arrays (CSR), edges only between existing entries. */
+typedef struct Graph {
+        size_t n;
+        size_t *start;  /* n + 1 */
+        size_t *edges;
+        bool *edge_is_depends; /* DependsOn= (else After=) */
+} Graph;
+
+static void graph_done(Graph *g)
+{
+        free(g->start);
+        free(g->edges);
+        free(g->edge_is_depends);
+}
+
+static int graph_build(const EntrySet *set, Graph *g)
+{
+        size_t m = 0, k = 0;
+
+        for (size_t i = 0; i < set->n_entries; i++)
+                m += strv_length(set->entries[i]->depends_on) + strv_length(set->entries[i]->after);
+        *g = (Graph){ .n = set->n_entries };
+        g->start = calloc(set->n_entries + 1, sizeof(size_t));
+        g->edges = calloc(m + 1, sizeof(size_t));
+        g->edge_is_depends = calloc(m + 1, sizeof(bool));
+        if (!g->start || !g->edges || !g->edge_is_depends)
+                return -ENOMEM;
+        for (size_t i = 0; i < set->n_entries; i++) {
+                const Entry *e = set->entries[i];
+                g->start[i] = k;
+                for (int pass = 0; pass < 2; pass++)
+                        STRV_FOREACH(n, pass == 0 ? e->depends_on : e->after) {
+                                Entry **t = bsearch(*n, set->entries, set->n_entries, sizeof(Entry *), cmp_name_to_entry);
+                                if (!t)
+                                        continue;
+                                g->edge_is_depends[k] = pass == 0;
+                                g->edges[k++] = (size_t) (t - set->entries);
+                        }
+        }
+        g->start[set->n_entries] = k;
+        return 0;
+}
+
+/* Tarjan's strongly connected components, iterative, O(V+E). comp[v] is the component's
+ * number; returns the number of components through *ret_n. */
+static int graph_scc(const Graph *g, size_t *comp, size_t *ret_n)
+{
+        const size_t UNSET = SIZE_MAX;
+        _cleanup_free_ size_t *index = malloc(g->n * sizeof(size_t) + 1), *low = malloc(g->n * sizeof(size_t) + 1),
+                              *stack = malloc(g->n * sizeof(size_t) + 1), *call = malloc(g->n * sizeof(size_t) + 1),
+                              *next_edge = malloc(g->n * sizeof(size_t) + 1);
+        _cleanup_free_ bool *on_stack = calloc(g->n + 1, sizeof(bool));
+        size_t counter = 0, n_stack = 0, n_comp = 0;
+
+        if (!index || !low || !stack || !call || !next_edge || !on_stack)
+                return -ENOMEM;
+        for (size_t v = 0; v < g->n; v++)
+                index[v] = UNSET;
+
+        for (size_t root = 0; root < g->n; root++) {
+                size_t depth = 0;
+                if (index[root] != UNSET)
+                        continue;
+                call[depth++] = root;
+                index[root] = low[root] = counter++;
+                next_edge[root] = g->start[root];
+                stack[n_stack++] = root;
+                on_stack[root] = true;
+
+                while (depth > 0) {
+                        size_t v = call[depth - 1];
+                        if (next_edge[v] < g->start[v + 1]) {
+                                size_t w = g->edges[next_edge[v]++];
+                                if (index[w] == UNSET) {
+                                        index[w] = low[w] = counter++;
+                                        next_edge[w] = g->start[w];
+                                        stack[n_stack++] = w;
+                                        on_stack[w] = true;
+                                        call[depth++] = w;
+                                } else if (on_stack[w] && index[w] < low[v])
+                                        low[v] = index[w];
+                                continue;
+                        }
+                        if (low[v] == index[v]) {
+                                size_t w;
+                                do {
+                                        w = stack[--n_stack];
+                                        on_stack[w] = false;
+                                        comp[w] = n_comp;
+                                } while (w != v);
+                                n_comp++;
+                        }
+                        depth--;
+                        if (depth > 0) {
+                                size_t u = call[depth - 1];
+                                if (low[v] < low[u])
+                                        low[u] = low[v];
+                        }
+                }
+        }
+        *ret_n = n_comp;
+        return 0;
+}
+
+/* Finds a shortest cycle through v inside its component (BFS), as a list of vertices starting
+ * with v (the cycle closes back to v). Returns its length, 0 when there is none. */
+static size_t cycle_through(const Graph *g, const size_t *comp, size_t v, size_t *parent, size_t *queue,
+        size_t *visited_mark, size_t mark, size_t *ret_path)
+{
+        size_t head = 0, tail = 0;
+
+        queue[tail++] = v;
+        visited_mark[v] = mark;
+        while (head < tail) {
+                size_t u = queue[head++];
+                for (size_t k = g->start[u]; k < g->start[u + 1]; k++) {
+                        size_t w = g->edges[k];
+                        if (comp[w] != comp[v])
+                                continue;
+                        if (w == v) {
+                                /* Walk back from u to v. */
+                                size_t n = 0;
+                                for (size_t x = u; x != v; x = parent[x])
+                                        ret_path[n++] = x;
+                                ret_path[n++] = v;
+                                /* reverse into v, ..., u */
+                                for (size_t a = 0, b = n - 1; a < b; a++, b--) {
+                                        size_t t = ret_path[a];
+                                        ret_path[a] = ret_path[b];
+                                        ret_path[b] = t;
+                                }
+                                return n;
+                        }
+                        if (visited_mark[w] == mark)
+                                continue;
+                        visited_mark[w] = mark;
+                        parent[w] = u;
+                        queue[tail++] = w;
+                }
+        }
+        return 0;
+}
+
+static int check_cycles(EntrySet *set)
+{
+        _cleanup_(graph_done) Graph g = {};
+        size_t n = set->n_entries, n_comp;
+        int r;
+
+        if (n == 0)
+                return 0;
+        r = graph_build(set, &g);
+        if (r < 0)
+                return r;
+
+        _cleanup_free_ size_t *comp = malloc(n * sizeof(size_t)), *size = NULL, *parent = malloc(n * sizeof(size_t)),
+                              *queue = malloc(n * sizeof(size_t)), *mark = calloc(n, sizeof(size_t)),
+                              *path = malloc((n + 1) * sizeof(size_t));
+        if (!comp || !parent || !queue || !mark || !path)
+                return -ENOMEM;
+        r = graph_scc(&g, comp, &n_comp);
+        if (r < 0)
+                return r;
+        size = calloc(n_comp, sizeof(size_t));
+        if (!size)
+                return -ENOMEM;
+        for (size_t v = 0; v < n; v++)
+                size[comp[v]]++;
+
+        for (size_t v = 0; v < n; v++) {
+                bool self_loop = false;
+                for (size_t k = g.start[v]; k < g.start[v + 1]; k++)
+                        if (g.edges[k] == v)
+                                self_loop = true;
+                if (size[comp[v]] < 2 && !self_loop)
+                        continue;
+
+                /* The BFS costs O(size of the component) per entry in it; that is quadratic only for
+                 * one huge cycle, which is an error the admin fixes, not a boot path. */
+                size_t len = cycle_through(&g, comp, v, parent, queue, mark, v + 1, path);
+                if (len == 0)
+                        continue;
+
+                Entry *e = set->entries[v];
+                size_t next = len > 1 ? path[1] : v;
+                bool via_depends = false;
+                for (size_t k = g.start[v]; k < g.start[v + 1]; k++)
+                        if (g.edges[k] == next && g.edge_is_depends[k])
+                                via_depends = true;
+                const char *key = via_depends ? "DependsOn" : "After";
+
+                /* "a -> b -> c -> a", cut after 20 names. */
+                _cleanup_free_ char *text = NULL;
+                size_t tl = 0;
+                FILE *f = open_memstream(&text, &tl);
+                if (!f)
+                        return -ENOMEM;
+                for (size_t i = 0; i < len && i < 20; i++)
+                        fprintf(f, "%s -> ", set->entries[path[i]]->name);
+                if (len > 20)
+                        fprintf(f, "… -> ");
+                fputs(e->name, f);
+                if (fclose(f) != 0)
+                        return -ENOMEM;
+
+                Origin o = find_dependency_origin(e, key, set->entries[next]->name);
+                r = entry_add_error(e, o.file, o.line,
+                        "%s=%s is part of a dependency cycle: %s; remove one of these DependsOn=/After= dependencies",
+                        key, set->entries[next]->name, text);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* ---- the whole set ---- */
+
+int entry_set_load(const LoadOptions *options, EntrySet **ret)
+{
+        _cleanup_entry_set_free_ EntrySet *set = calloc(1, sizeof(EntrySet));
+        _cleanup_(found_list_done) FoundList confs = {}, dropin_dirs = {};
+        _cleanup_(dropins_done) DropIns defaults = {};
+        _cleanup_free_ size_t *default_dirs = NULL;
+        size_t n_default_dirs = 0;
+        int r;
+
+        if (!set)
+                return -ENOMEM;
+        if (options && options->search_path) {
+                set->search_path = strv_copy(options->search_path);
+                if (!set->search_path)
+                        return -ENOMEM;
+        } else {
+                r = entry_search_path(options ? options->root : NULL, &set->search_path);
+                if (r < 0)
+                        return r;
+        }
+
+        r = scan_search_path(set, &confs, &dropin_dirs, &default_dirs, &n_default_dirs);
+        if (r < 0)
+                return r;
+        r = dropins_load(set->search_path, default_dirs, n_default_dirs, "defaults.d", &defaults);
+        if (r < 0)
+                return r;
+
+        set->entries = calloc(confs.n + 1, sizeof(Entry *));
+        if (!set->entries)
+                return -ENOMEM;
+
+        for (size_t i = 0; i < confs.n;) {
+                size_t j = i + 1;
+                while (j < confs.n && streq(confs.items[j].name, confs.items[i].name))
+                        j++;
+
+                if (!machine_name_is_valid(confs.items[i].name)) {
+                        for (size_t k = i; k < j; k++) {
+                                _cleanup_free_ char *p = NULL;
+                                if (asprintf(&p, "%s/%s.conf", set->search_path[confs.items[k].dir],
+                                            confs.items[k].name) < 0)
+                                        return -ENOMEM;
+                                r = set_add_error(set, p, 0,
+                                        "Invalid entry name '%s': a name is 1-64 characters of A-Z a-z 0-9 - _ ., "
+                                        "does not start with '.' or '-' and contains no '..'; file ignored",
+                                        confs.items[i].name);
+                                if (r < 0)
+                                        return r;
+                        }
+                } else {
+                        Entry *e;
+                        r = load_one_entry(set, confs.items + i, j - i, &defaults, &dropin_dirs, &e);
+                        if (r < 0)
+                                return r;
+                        if (e)
+                                set->entries[set->n_entries++] = e;
+                }
+                i = j;
+        }
+        /* confs was sorted by name, so entries and masked are too; sort anyway, it is cheap. */
+        if (set->n_entries > 1)
+                qsort(set->entries, set->n_entries, sizeof(Entry *), cmp_entry);
+        strv_sort(set->masked);
+
+        r = check_dependency_targets(set);
+        if (r < 0)
+                return r;
+        r = check_cycles(set);
+        if (r < 0)
+                return r;
+
+        *ret = TAKE_PTR(set);
+        return 0;
+}
