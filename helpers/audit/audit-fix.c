@@ -1,0 +1,459 @@
+/* 'berth-audit fix': audit=0 into the boot loader configuration, atomically, with a backup.
+ *
+ * Where it looks: /etc/default/grub (what grub-mkconfig reads; /etc/sysconfig/grub is used when
+ * that is missing — on CentOS/RHEL it is a symlink to it), and /etc/kernel/cmdline (kernel-install,
+ * systemd-boot). Symlinks are followed to the real file, which is edited; the symlink stays.
+ * Every file is read and edited in memory first; nothing is written unless all of them could be
+ * edited. Each write keeps a copy of the previous content in FILE.berth-bak and replaces the file
+ * through a temporary file in the same directory plus rename(), keeping owner and mode, so a
+ * failure at any point leaves the original as it was. It never runs the boot loader tools: it
+ * prints the command that regenerates the boot menu for the distribution it finds. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "cmdline-edit.h"
+#include "fileio.h"
+#include "log.h"
+#include "macro.h"
+#include "path-util.h"
+#include "strv.h"
+
+#define BACKUP_SUFFIX ".berth-bak"
+
+typedef enum TargetKind {
+        TARGET_GRUB,
+        TARGET_KERNEL_INSTALL,
+} TargetKind;
+
+typedef struct Target {
+        TargetKind kind;
+        char *found;  /* the path looked at, e.g. DIR/etc/sysconfig/grub */
+        char *real;   /* the file edited: symlinks resolved */
+        struct stat st;
+        char *old, *new;
+        size_t old_size, new_size;
+        bool changed;
+} Target;
+
+static void target_done(Target *t)
+{
+        free(t->found);
+        free(t->real);
+        free(t->old);
+        free(t->new);
+}
+
+char *root_path(const char *root, const char *path)
+{
+        if (!root)
+                return strdup(path);
+        return path_join(root, path);
+}
+
+/* Follows the symlinks of the last component, with absolute targets taken under root (as they
+ * would be on that system). -ENOENT when the end does not exist, -ELOOP for a loop. */
+static int resolve_in_root(const char *root, const char *path, char **ret)
+{
+        _cleanup_free_ char *cur = strdup(path);
+        if (!cur)
+                return -ENOMEM;
+
+        for (int i = 0; i < 32; i++) {
+                struct stat st;
+                char target[PATH_MAX];
+                ssize_t n;
+
+                if (lstat(cur, &st) < 0)
+                        return -errno;
+                if (!S_ISLNK(st.st_mode)) {
+                        *ret = TAKE_PTR(cur);
+                        return 0;
+                }
+                n = readlink(cur, target, sizeof target - 1);
+                if (n < 0)
+                        return -errno;
+                target[n] = '\0';
+
+                char *next;
+                if (target[0] == '/')
+                        next = root_path(root, target);
+                else {
+                        _cleanup_free_ char *dir = NULL;
+                        const char *base;
+                        int r = path_split(cur, &dir, &base);
+                        if (r < 0)
+                                return r;
+                        next = path_join(dir, target);
+                }
+                if (!next)
+                        return -ENOMEM;
+                free(cur);
+                cur = next;
+        }
+        return -ELOOP;
+}
+
+static int target_add(Target *targets, size_t *n, TargetKind kind, const char *root, const char *path)
+{
+        _cleanup_free_ char *found = root_path(root, path);
+        _cleanup_free_ char *real = NULL;
+        struct stat st;
+        int r;
+
+        if (!found)
+                return log_oom();
+        r = resolve_in_root(root, found, &real);
+        if (r == -ENOENT) {
+                if (lstat(found, &st) >= 0) /* a symlink to nothing: say so rather than skip it */
+                        return log_error_errno(r, "%s is a symlink to a file that does not exist; fix the symlink", found);
+                return 0;
+        }
+        if (r < 0)
+                return log_error_errno(r, "Failed to resolve %s: %m", found);
+
+        for (size_t i = 0; i < *n; i++)
+                if (streq(targets[i].real, real))
+                        return 0;
+        targets[(*n)++] = (Target){ .kind = kind, .found = TAKE_PTR(found), .real = TAKE_PTR(real) };
+        return 1;
+}
+
+static int target_read_and_edit(Target *t)
+{
+        EditError err = {};
+        int r;
+
+        _cleanup_close_ int fd = open(t->real, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+        if (fd < 0)
+                return log_error_errno(errno, "Failed to open %s: %m", t->real);
+        if (fstat(fd, &t->st) < 0)
+                return log_error_errno(errno, "Failed to stat %s: %m", t->real);
+        if (!S_ISREG(t->st.st_mode))
+                return log_error_errno(EINVAL, "%s is not a regular file; berth-audit edits only regular files", t->real);
+        if (t->st.st_size > CMDLINE_FILE_MAX)
+                return log_error_errno(EFBIG, "%s is %lld bytes, more than the %d a boot loader configuration file "
+                        "can sensibly be; not touching it", t->real, (long long) t->st.st_size, CMDLINE_FILE_MAX);
+        r = read_full_fd(fd, CMDLINE_FILE_MAX, &t->old, &t->old_size);
+        if (r == -EFBIG)
+                return log_error_errno(r, "%s is larger than %d bytes; not touching it", t->real, CMDLINE_FILE_MAX);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read %s: %m", t->real);
+
+        if (t->kind == TARGET_GRUB)
+                r = grub_defaults_set_audit_off(t->old, t->old_size, &t->new, &t->new_size, &err);
+        else
+                r = kernel_cmdline_file_set_audit_off(t->old, t->old_size, &t->new, &t->new_size, &err);
+        if (r == -EBADMSG) {
+                if (err.line > 0)
+                        return log_error_errno(r, "%s:%u: %s; the file was not changed", t->real, err.line, err.message);
+                return log_error_errno(r, "%s: %s; the file was not changed", t->real, err.message);
+        }
+        if (r < 0)
+                return log_error_errno(r, "Failed to edit %s: %m", t->real);
+        t->changed = r > 0;
+        return 0;
+}
+
+/* Writes dir/name through a temporary file in dir and rename(), with st's owner and mode. */
+static int write_replacing(int dfd, const char *name, const char *content, size_t size, const struct stat *st)
+{
+        char tmp[NAME_MAX + 1];
+        uint64_t rnd = 0;
+        int r = 0;
+
+        if (getrandom(&rnd, sizeof rnd, GRND_NONBLOCK) != sizeof rnd)
+                rnd = (uint64_t) getpid() * 2654435761u;
+        if ((size_t) snprintf(tmp, sizeof tmp, ".#%s.berth-%016llx", name, (unsigned long long) rnd) >= sizeof tmp)
+                return -ENAMETOOLONG;
+
+        _cleanup_close_ int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return -errno;
+        for (size_t done = 0; done < size && r == 0;) {
+                ssize_t k = write(fd, content + done, size - done);
+                if (k < 0 && errno != EINTR)
+                        r = -errno;
+                else if (k > 0)
+                        done += k;
+        }
+        if (r == 0 && fchown(fd, st->st_uid, st->st_gid) < 0)
+                r = -errno;
+        if (r == 0 && fchmod(fd, st->st_mode & 07777) < 0)
+                r = -errno;
+        if (r == 0 && fsync(fd) < 0)
+                r = -errno;
+        if (r == 0 && renameat(dfd, tmp, dfd, name) < 0)
+                r = -errno;
+        if (r < 0) {
+                (void) unlinkat(dfd, tmp, 0);
+                return r;
+        }
+        (void) fsync(dfd);
+        return 0;
+}
+
+static int target_write(const Target *t, char **ret_backup)
+{
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_free_ char *backup_name = NULL;
+        const char *base;
+        int r;
+
+        r = path_split(t->real, &dir, &base);
+        if (r < 0)
+                return log_error_errno(r, "Failed to split %s: %m", t->real);
+        if (asprintf(&backup_name, "%s" BACKUP_SUFFIX, base) < 0)
+                return log_oom();
+        _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return log_error_errno(errno, "Failed to open directory %s: %m", dir);
+
+        r = write_replacing(dfd, backup_name, t->old, t->old_size, &t->st);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write the backup %s/%s: %m; %s was not changed", dir, backup_name, t->real);
+        r = write_replacing(dfd, base, t->new, t->new_size, &t->st);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write %s: %m; it was not changed", t->real);
+        *ret_backup = path_join(dir, backup_name);
+        return 0;
+}
+
+/* ---- which command regenerates the boot menu ---- */
+
+typedef struct OsRelease {
+        char *id;
+        char **like; /* ID and ID_LIKE words */
+} OsRelease;
+
+static void os_release_done(OsRelease *o)
+{
+        free(o->id);
+        strv_free(o->like);
+}
+
+static char *unquote(char *v)
+{
+        size_t l = strlen(v);
+        if (l >= 2 && (v[0] == '"' || v[0] == '\'') && v[l - 1] == v[0]) {
+                v[l - 1] = '\0';
+                return v + 1;
+        }
+        return v;
+}
+
+static int os_release_read(const char *root, OsRelease *ret)
+{
+        static const char *const paths[] = { "/etc/os-release", "/usr/lib/os-release" };
+        _cleanup_free_ char *text = NULL;
+        int r = -ENOENT;
+
+        for (size_t i = 0; i < ELEMENTSOF(paths) && r < 0; i++) {
+                _cleanup_free_ char *p = root_path(root, paths[i]);
+                if (!p)
+                        return -ENOMEM;
+                r = read_full_file(p, 64 * 1024, &text, NULL);
+        }
+        if (r < 0)
+                return 0; /* no os-release: decide from the files alone */
+
+        for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                const char *v;
+                if ((v = startswith(l, "ID="))) {
+                        free(ret->id);
+                        ret->id = strdup(unquote((char *) v));
+                        if (!ret->id || strv_extend(&ret->like, ret->id) < 0)
+                                return -ENOMEM;
+                } else if ((v = startswith(l, "ID_LIKE="))) {
+                        _cleanup_strv_free_ char **words = NULL;
+                        if (strv_split(unquote((char *) v), " \t", &words) < 0)
+                                return -ENOMEM;
+                        STRV_FOREACH(w, words)
+                                if (strv_extend(&ret->like, *w) < 0)
+                                        return -ENOMEM;
+                }
+        }
+        return 0;
+}
+
+static bool os_is(const OsRelease *o, const char *const *names)
+{
+        for (; *names; names++)
+                if (strv_contains(o->like, *names))
+                        return true;
+        return false;
+}
+
+static bool exists_in(const char *root, const char *path)
+{
+        _cleanup_free_ char *p = root_path(root, path);
+        return p && access(p, F_OK) >= 0;
+}
+
+static const char *const debian_like[] = { "debian", "ubuntu", NULL };
+static const char *const redhat_like[] = { "rhel", "fedora", "centos", "suse", "opensuse", "sles", NULL };
+
+static int grub_regenerate_command(const char *root, const OsRelease *os, char **ret)
+{
+        if (os_is(os, debian_like))
+                return (*ret = strdup("update-grub")) ? 0 : -ENOMEM;
+
+        if (os_is(os, redhat_like) || exists_in(root, "/boot/grub2")) {
+                /* Before RHEL 9 / Fedora 34, UEFI machines booted a full grub.cfg on the ESP; since
+                 * then that file is a stub that loads /boot/grub2/grub.cfg ("configfile"). */
+                const char *cfg = "/boot/grub2/grub.cfg";
+                _cleanup_free_ char *efi_cfg = NULL;
+                _cleanup_free_ char *efi_text = NULL;
+                if (os->id && asprintf(&efi_cfg, "/boot/efi/EFI/%s/grub.cfg", os->id) < 0)
+                        return -ENOMEM;
+                if (efi_cfg) {
+                        _cleanup_free_ char *p = root_path(root, efi_cfg);
+                        if (!p)
+                                return -ENOMEM;
+                        if (read_full_file(p, CMDLINE_FILE_MAX, &efi_text, NULL) >= 0 && !strstr(efi_text, "configfile"))
+                                cfg = efi_cfg;
+                }
+                bool bls = exists_in(root, "/boot/loader/entries");
+                return asprintf(ret, "grub2-mkconfig -o %s%s", cfg,
+                               bls ? "\n  and, for the existing boot entries (BLS): grubby --update-kernel=ALL --args=audit=0"
+                                   : "") < 0 ? -ENOMEM : 0;
+        }
+        if (exists_in(root, "/usr/sbin/update-grub"))
+                return (*ret = strdup("update-grub")) ? 0 : -ENOMEM;
+        return (*ret = strdup("grub-mkconfig -o /boot/grub/grub.cfg")) ? 0 : -ENOMEM;
+}
+
+static int kernel_install_command(const OsRelease *os, char **ret)
+{
+        /* Fedora-like systems keep the kernel image in /lib/modules/KVER, Debian-like ones in /boot. */
+        const char *image = os_is(os, debian_like) ? "/boot/vmlinuz-$(uname -r)" : "/lib/modules/$(uname -r)/vmlinuz";
+        return asprintf(ret, "kernel-install add \"$(uname -r)\" \"%s\"   (or reinstall the kernel package)", image) < 0
+                ? -ENOMEM : 0;
+}
+
+/* GRUB reads /etc/default/grub.d/NAME.cfg after /etc/default/grub (Debian, Ubuntu): an assignment
+ * there can drop our audit=0. Warn; do not edit files we were not asked about. */
+static void grub_dropins_warn(const char *root)
+{
+        _cleanup_free_ char *dir = root_path(root, "/etc/default/grub.d");
+        _cleanup_closedir_ DIR *d = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+
+        if (!dir || !(d = opendir(dir)))
+                return;
+        for (struct dirent *de; (de = readdir(d));)
+                if (endswith(de->d_name, ".cfg") && de->d_name[0] != '.' && strv_extend(&names, de->d_name) < 0)
+                        return;
+        strv_sort(names);
+        STRV_FOREACH(name, names) {
+                _cleanup_free_ char *p = path_join(dir, *name);
+                _cleanup_free_ char *text = NULL;
+                size_t size;
+                if (!p || read_full_file(p, CMDLINE_FILE_MAX, &text, &size) < 0 || memchr(text, '\0', size))
+                        continue;
+                unsigned line = grub_defaults_find_cmdline_assignment(text, size);
+                if (line > 0)
+                        log_warning("%s:%u sets GRUB_CMDLINE_LINUX, and GRUB reads it after /etc/default/grub: "
+                                "make sure it keeps audit=0.", p, line);
+                else if (strstr(text, "audit="))
+                        log_warning("%s mentions audit=, and GRUB reads it after /etc/default/grub: make sure it "
+                                "does not turn audit back on.", p);
+        }
+}
+
+int audit_fix(const AuditOptions *o)
+{
+        Target targets[3] = {};
+        size_t n = 0;
+        int r, status = 1;
+
+        /* /etc/default/grub is what grub-mkconfig reads; /etc/sysconfig/grub only when it is missing. */
+        r = target_add(targets, &n, TARGET_GRUB, o->root, "/etc/default/grub");
+        if (r == 0)
+                r = target_add(targets, &n, TARGET_GRUB, o->root, "/etc/sysconfig/grub");
+        if (r >= 0)
+                r = target_add(targets, &n, TARGET_KERNEL_INSTALL, o->root, "/etc/kernel/cmdline");
+        if (r < 0)
+                goto finish;
+
+        if (n == 0) {
+                _cleanup_free_ char *a = root_path(o->root, "/etc/default/grub");
+                _cleanup_free_ char *b = root_path(o->root, "/etc/sysconfig/grub");
+                _cleanup_free_ char *c = root_path(o->root, "/etc/kernel/cmdline");
+                log_error("No boot loader configuration found: looked for %s and %s (GRUB) and %s "
+                        "(kernel-install, systemd-boot). Add audit=0 to the kernel command line by hand; for "
+                        "systemd-boot, create %s from /proc/cmdline with audit=0 added.",
+                        strempty(a), strempty(b), strempty(c), strempty(c));
+                goto finish;
+        }
+
+        for (size_t i = 0; i < n; i++)
+                if (target_read_and_edit(&targets[i]) < 0)
+                        goto finish;
+
+        bool any_changed = false;
+        for (size_t i = 0; i < n; i++) {
+                Target *t = &targets[i];
+                if (!streq(t->found, t->real))
+                        printf("%s is a symlink to %s: editing %s.\n", t->found, t->real, t->real);
+                if (!t->changed) {
+                        printf("%s: audit=0 is already set, nothing to change.\n", t->real);
+                        continue;
+                }
+                any_changed = true;
+                r = unified_diff(stdout, t->real, t->real, t->old, t->old_size, t->new, t->new_size);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to print the diff: %m");
+                        goto finish;
+                }
+        }
+
+        if (any_changed && o->dry_run)
+                printf("Dry run: nothing was written.\n");
+        else if (any_changed)
+                for (size_t i = 0; i < n; i++) {
+                        _cleanup_free_ char *backup = NULL;
+                        if (!targets[i].changed)
+                                continue;
+                        if (target_write(&targets[i], &backup) < 0)
+                                goto finish;
+                        printf("Wrote %s (the previous version is in %s).\n", targets[i].real, strempty(backup));
+                }
+
+        if (targets[0].kind == TARGET_GRUB)
+                grub_dropins_warn(o->root);
+
+        _cleanup_(os_release_done) OsRelease os = {};
+        r = os_release_read(o->root, &os);
+        if (r < 0) {
+                log_oom();
+                goto finish;
+        }
+        printf("%s the boot menu (berth-audit does not run this), then reboot:\n",
+                any_changed && o->dry_run ? "After 'berth-audit fix', regenerate"
+                : any_changed          ? "Now regenerate"
+                                       : "If the boot menu was not regenerated since audit=0 was added, regenerate");
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *cmd = NULL;
+                r = targets[i].kind == TARGET_GRUB ? grub_regenerate_command(o->root, &os, &cmd)
+                                                   : kernel_install_command(&os, &cmd);
+                if (r < 0) {
+                        log_oom();
+                        goto finish;
+                }
+                printf("  %s\n", cmd);
+        }
+        status = 0;
+finish:
+        for (size_t i = 0; i < n; i++)
+                target_done(&targets[i]);
+        return status;
+}
