@@ -1,0 +1,58 @@
+# bats glue for the end-to-end scenarios: every test boots its own test host (lib/host.sh),
+# with berth from the build under test installed in it; teardown prints the host's logs when
+# the test failed, then destroys the host and checks that nothing of it is left.
+
+load "$BERTH_SOURCE_ROOT/tests/lib/common.bash"
+# shellcheck source=tests/e2e/lib/host.sh
+source "$BERTH_SOURCE_ROOT/tests/e2e/lib/host.sh"
+
+# e2e_setup NAME: a fresh host directory with berth staged and the busybox fixture in place.
+e2e_setup() {
+	[ "$(id -u)" = 0 ] || fail "the e2e tests boot systemd-nspawn test hosts and must run as root"
+	e2e_host_init "$1"
+	e2e_stage "$BERTH_BUILD_ROOT" "$E2E_DIR/stage"
+	e2e_busybox_tree "$E2E_DIR/fixtures/busybox"
+	# meson test ends a test that overruns its timeout with SIGTERM: make that run the
+	# teardown (bats runs it on EXIT) so the host is cleaned up.
+	trap 'exit 143' TERM
+}
+
+e2e_teardown() {
+	if [ "${BATS_TEST_COMPLETED:-}" != 1 ]; then
+		e2e_logs 2>&1 | sed 's/^/# /' >&3 || true
+	fi
+	e2e_host_destroy
+}
+
+# boot [e2e_host_boot options]: boots the host with berth installed.
+boot() {
+	e2e_host_boot --stage "$E2E_DIR/stage" "$@"
+}
+
+# guest CMD...: runs CMD in the host; sets $output/$status like bats' run when used with it.
+guest() {
+	e2e_guest "$@"
+}
+
+# entry NAME: writes stdin to the host's /etc/containers.d/NAME.conf (bound from the test's
+# directory, so a change is seen at once inside, without a daemon-reload, as an edit would be).
+entry() {
+	cat >"$E2E_DIR/containers.d/$1.conf"
+}
+
+# unit_prop NAME PROPERTY: one property of systemd-nspawn@NAME.service in the host.
+unit_prop() {
+	e2e_guest systemctl show -P "$2" "systemd-nspawn@$1.service"
+}
+
+# wait_unit NAME STATE [SECONDS]: waits until the container's unit is in ActiveState STATE.
+wait_unit() {
+	local i state
+	for i in $(seq "$((${3:-60} * 10))"); do
+		state=$(unit_prop "$1" ActiveState)
+		[ "$state" = "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "systemd-nspawn@$1.service is '$state', not '$2'" >&2
+	return 1
+}
