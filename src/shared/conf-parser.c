@@ -190,7 +190,7 @@ int config_parse_text(const char *text, size_t size, const ConfigParseCallbacks 
         LineBuffer b = {};
         const char *s = text, *end = text + size;
         unsigned line = 0, first_line = 0;
-        bool continuing = false;
+        bool continuing = false, skipping = false;
         int r = 0;
 
         /* A UTF-8 byte order mark is skipped, as systemd does. */
@@ -227,13 +227,18 @@ int config_parse_text(const char *text, size_t size, const ConfigParseCallbacks 
                 } else
                         first_line = line;
 
-                if (b.size + n > CONFIG_LINE_MAX) {
-                        r = parser_error(&p, first_line, "Line is longer than %u KiB", CONFIG_LINE_MAX / 1024);
-                        if (r < 0)
-                                break;
+                if (skipping || b.size + n > CONFIG_LINE_MAX) {
+                        if (!skipping) {
+                                r = parser_error(&p, first_line, "Line is longer than %u KiB", CONFIG_LINE_MAX / 1024);
+                                if (r < 0)
+                                        break;
+                        }
                         /* Skip the rest of this logical line. */
                         b.size = 0;
-                        continuing = n > 0 && ends_in_continuation(s, n);
+                        size_t m = n;
+                        while (m > 0 && is_ws(s[m - 1]))
+                                m--;
+                        continuing = skipping = m > 0 && ends_in_continuation(s, m);
                         s = next;
                         continue;
                 }

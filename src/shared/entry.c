@@ -1188,9 +1188,56 @@ static size_t cycle_through(const Graph *g, const size_t *comp, size_t v, size_t
         return 0;
 }
 
+/* One cycle of each strongly connected component, found by walking from one of its vertices
+ * along edges that stay in the component until a vertex repeats: each vertex is walked at most
+ * once, so all of them cost O(V+E). */
+typedef struct Cycles {
+        size_t *offset;  /* per component: where its cycle starts in vertices[] */
+        size_t *length;  /* per component: 0 until found */
+        size_t *vertices;
+        size_t *position; /* per vertex: its index in its component's cycle, or SIZE_MAX */
+        size_t used;
+} Cycles;
+
+static void cycles_done(Cycles *c)
+{
+        free(c->offset);
+        free(c->length);
+        free(c->vertices);
+        free(c->position);
+}
+
+static void cycles_find(Cycles *c, const Graph *g, const size_t *comp, size_t v, size_t *walk_pos)
+{
+        size_t base = c->used, len = 0, x = v, y;
+
+        for (;;) {
+                walk_pos[x] = len;
+                c->vertices[base + len++] = x;
+                /* Prefer an edge to another vertex; a self-loop only when there is none. */
+                y = SIZE_MAX;
+                for (size_t k = g->start[x]; k < g->start[x + 1]; k++)
+                        if (comp[g->edges[k]] == comp[x] && (y == SIZE_MAX || y == x))
+                                y = g->edges[k];
+                if (walk_pos[y] != SIZE_MAX)
+                        break;
+                x = y;
+        }
+        size_t first = walk_pos[y];
+        for (size_t i = 0; i < len; i++)
+                walk_pos[c->vertices[base + i]] = SIZE_MAX;
+        memmove(c->vertices + base, c->vertices + base + first, (len - first) * sizeof(size_t));
+        c->offset[comp[v]] = base;
+        c->length[comp[v]] = len - first;
+        for (size_t i = 0; i < len - first; i++)
+                c->position[c->vertices[base + i]] = i;
+        c->used += len - first;
+}
+
 static int check_cycles(EntrySet *set)
 {
         _cleanup_(graph_done) Graph g = {};
+        _cleanup_(cycles_done) Cycles cyc = {};
         size_t n = set->n_entries, n_comp;
         int r;
 
@@ -1202,17 +1249,24 @@ static int check_cycles(EntrySet *set)
 
         _cleanup_free_ size_t *comp = malloc(n * sizeof(size_t)), *size = NULL, *parent = malloc(n * sizeof(size_t)),
                               *queue = malloc(n * sizeof(size_t)), *mark = calloc(n, sizeof(size_t)),
-                              *path = malloc((n + 1) * sizeof(size_t));
-        if (!comp || !parent || !queue || !mark || !path)
+                              *path = malloc((n + 1) * sizeof(size_t)), *walk_pos = malloc(n * sizeof(size_t));
+        if (!comp || !parent || !queue || !mark || !path || !walk_pos)
                 return -ENOMEM;
         r = graph_scc(&g, comp, &n_comp);
         if (r < 0)
                 return r;
         size = calloc(n_comp, sizeof(size_t));
-        if (!size)
+        cyc.offset = calloc(n_comp, sizeof(size_t));
+        cyc.length = calloc(n_comp, sizeof(size_t));
+        cyc.vertices = malloc(n * sizeof(size_t));
+        cyc.position = malloc(n * sizeof(size_t));
+        if (!size || !cyc.offset || !cyc.length || !cyc.vertices || !cyc.position)
                 return -ENOMEM;
-        for (size_t v = 0; v < n; v++)
+        for (size_t v = 0; v < n; v++) {
                 size[comp[v]]++;
+                walk_pos[v] = SIZE_MAX;
+                cyc.position[v] = SIZE_MAX;
+        }
 
         for (size_t v = 0; v < n; v++) {
                 bool self_loop = false;
@@ -1222,9 +1276,20 @@ static int check_cycles(EntrySet *set)
                 if (size[comp[v]] < 2 && !self_loop)
                         continue;
 
-                /* The BFS costs O(size of the component) per entry in it; that is quadratic only for
-                 * one huge cycle, which is an error the admin fixes, not a boot path. */
-                size_t len = cycle_through(&g, comp, v, parent, queue, mark, v + 1, path);
+                if (cyc.length[comp[v]] == 0)
+                        cycles_find(&cyc, &g, comp, v, walk_pos);
+
+                /* path: a cycle through v, starting at v. On the component's cycle that is a
+                 * rotation of it (only the first 21 names are printed); otherwise a breadth-first
+                 * search finds the shortest one. */
+                size_t len;
+                if (cyc.position[v] != SIZE_MAX) {
+                        size_t L = cyc.length[comp[v]], p0 = cyc.position[v];
+                        len = L;
+                        for (size_t i = 0; i < L && i < 21; i++)
+                                path[i] = cyc.vertices[cyc.offset[comp[v]] + (p0 + i) % L];
+                } else
+                        len = cycle_through(&g, comp, v, parent, queue, mark, v + 1, path);
                 if (len == 0)
                         continue;
 

@@ -26,9 +26,17 @@ static inline void tree_mkdir_p(const char *path)
         (void) mkdir(buf, 0755);
 }
 
-/* A new empty tree; returns its root. */
+static inline void tree_free(void);
+
+/* A new empty tree (the previous one is removed; the last one at exit); returns its root. */
 static inline const char *tree_new(void)
 {
+        static int registered;
+        tree_free();
+        if (!registered) {
+                atexit(tree_free);
+                registered = 1;
+        }
         snprintf(test_tree_root, sizeof test_tree_root, "/tmp/berth-unit-XXXXXX");
         if (!mkdtemp(test_tree_root)) {
                 perror("mkdtemp");
