@@ -35,6 +35,7 @@ static unsigned arg_reps = 5;
 static unsigned arg_warmup = 1;
 static const char *arg_fresh = NULL;
 static const char *arg_log = "/dev/null";
+static const char *arg_before = NULL;
 static int arg_expect_status = 0;
 
 static void help(void)
@@ -46,6 +47,7 @@ static void help(void)
                "  --reps=N            timed runs per command (default 5)\n"
                "  --warmup=N          untimed runs per command first (default 1)\n"
                "  --fresh=DIR         remove DIR and create it empty before every run (not timed)\n"
+               "  --before=COMMAND    run COMMAND with /bin/sh -c before every run (not timed)\n"
                "  --log=FILE          append the commands' stdout and stderr to FILE (default /dev/null)\n"
                "  --expect-status=N   fail unless every run exits N (default 0)\n");
 }
@@ -94,6 +96,15 @@ static int run_once(Command *c, int log_fd, double *ret_wall, double *ret_cpu)
 
         if (arg_fresh && make_fresh(arg_fresh) < 0)
                 return -1;
+        if (arg_before) {
+                r = system(arg_before);
+                if (r != 0) {
+                        fprintf(stderr, "bench-run: --before command '%s' failed (%s %d)\n", arg_before,
+                                r > 0 && WIFEXITED(r) ? "exit status" : "status",
+                                r > 0 && WIFEXITED(r) ? WEXITSTATUS(r) : r);
+                        return -1;
+                }
+        }
 
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
@@ -216,6 +227,7 @@ int main(int argc, char **argv)
                 { "warmup", required_argument, NULL, 'w' },
                 { "fresh", required_argument, NULL, 'f' },
                 { "log", required_argument, NULL, 'l' },
+                { "before", required_argument, NULL, 'b' },
                 { "expect-status", required_argument, NULL, 'e' },
                 {}
         };
@@ -245,6 +257,9 @@ int main(int argc, char **argv)
                         break;
                 case 'l':
                         arg_log = optarg;
+                        break;
+                case 'b':
+                        arg_before = optarg;
                         break;
                 case 'e':
                         arg_expect_status = atoi(optarg);
