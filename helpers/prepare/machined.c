@@ -1,0 +1,109 @@
+/* Clearing a stale registration of the machine in systemd-machined, the cause of "Failed to register
+ * machine: Machine 'NAME' already exists" when a container crashed or its unit was restarted before
+ * machined noticed.
+ *
+ * When is a registration stale? berth-prepare runs as ExecStartPre= of systemd-nspawn@NAME.service,
+ * so that unit is "activating" right now and its ActiveState tells nothing. Instead:
+ *   - registered by our own unit: stale by construction. Our unit's systemd-nspawn (ExecStart=)
+ *     has not been started yet, and systemd emptied the unit's cgroup when it last stopped, so
+ *     nothing of the old run can still be alive there;
+ *   - registered by another unit (a hand-run nspawn, machinectl, an old scope): stale when its
+ *     leader PID is gone, or now belongs to a process outside the machine's unit (PID reuse);
+ *     otherwise it is a live container of the same name, which is an error we report instead of
+ *     killing it. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-login.h>
+
+#include "log.h"
+#include "macro.h"
+#include "prepare.h"
+
+#define MACHINE1 "org.freedesktop.machine1"
+#define MACHINE1_PATH "/org/freedesktop/machine1"
+#define MACHINE1_MANAGER "org.freedesktop.machine1.Manager"
+#define MACHINE1_MACHINE "org.freedesktop.machine1.Machine"
+
+int machined_clear_stale(const Context *c)
+{
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *unit = NULL, *ours = NULL, *leader_unit = NULL;
+        const char *path;
+        uint32_t leader = 0;
+        int r;
+
+        if (c->root && !getenv("DBUS_SYSTEM_BUS_ADDRESS")) {
+                log_debug("--root is given: not asking the host's systemd-machined about machine %s.", c->name);
+                return 0;
+        }
+
+        r = sd_bus_open_system(&bus);
+        if (r < 0) {
+                log_debug_errno(r, "No system bus (%m): not checking systemd-machined for a stale registration.");
+                return 0;
+        }
+
+        r = sd_bus_call_method(bus, MACHINE1, MACHINE1_PATH, MACHINE1_MANAGER, "GetMachine", &error, &reply, "s", c->name);
+        if (r < 0) {
+                if (sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine"))
+                        log_debug("No machine %s registered with systemd-machined.", c->name);
+                else
+                        log_debug("Cannot ask systemd-machined about machine %s (%s): skipping the stale-registration check.",
+                                c->name, error.message ?: strerror(-r));
+                sd_bus_error_free(&error);
+                return 0;
+        }
+        r = sd_bus_message_read(reply, "o", &path);
+        if (r < 0)
+                return log_error_errno(r, "Failed to parse systemd-machined's reply: %m");
+
+        r = sd_bus_get_property_string(bus, MACHINE1, path, MACHINE1_MACHINE, "Unit", &error, &unit);
+        if (r >= 0)
+                r = sd_bus_get_property_trivial(bus, MACHINE1, path, MACHINE1_MACHINE, "Leader", &error, 'u', &leader);
+        if (r < 0) {
+                /* It went away meanwhile, most likely. */
+                log_debug("Cannot read machine %s from systemd-machined (%s): skipping.", c->name,
+                        error.message ?: strerror(-r));
+                sd_bus_error_free(&error);
+                return 0;
+        }
+
+        (void) sd_pid_get_unit(0, &ours);
+        const char *why = NULL;
+        if (ours && streq(unit, ours))
+                why = "registered by this very unit, whose systemd-nspawn is not running yet";
+        else if (leader == 0 || (kill((pid_t) leader, 0) < 0 && errno == ESRCH))
+                why = "its leader process is gone";
+        else if (sd_pid_get_unit((pid_t) leader, &leader_unit) >= 0 && !isempty(unit) && !streq(leader_unit, unit))
+                why = "its leader PID now belongs to another unit";
+
+        if (!why)
+                return log_error_errno(EEXIST,
+                        "A machine named %s is already running (unit %s, leader PID %u): systemd-nspawn would fail "
+                        "with \"machine already exists\". Stop it first ('machinectl poweroff %s').",
+                        c->name, strempty(unit), leader, c->name);
+
+        if (c->dry_run) {
+                log_info("Would terminate the stale registration of machine %s in systemd-machined (unit %s: %s).",
+                        c->name, strempty(unit), why);
+                return 0;
+        }
+
+        r = sd_bus_call_method(bus, MACHINE1, MACHINE1_PATH, MACHINE1_MANAGER, "TerminateMachine", &error, NULL, "s", c->name);
+        if (r < 0 && !sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine")) {
+                r = log_error_errno(r, "Failed to terminate the stale registration of machine %s: %s. Try "
+                        "'machinectl terminate %s'.", c->name, error.message ?: strerror(-r), c->name);
+                sd_bus_error_free(&error);
+                return r;
+        }
+        sd_bus_error_free(&error);
+        log_event(LOG_NOTICE, BERTH_MESSAGE_STALE_MACHINE,
+                "Terminated the stale registration of machine %s in systemd-machined (unit %s, leader PID %u: %s).",
+                c->name, strempty(unit), leader, why);
+        return 0;
+}

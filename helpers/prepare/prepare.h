@@ -1,0 +1,56 @@
+/* What the steps of berth-prepare share: the entry being prepared and where things are. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "entry.h"
+
+typedef struct Context {
+        const char *name;
+        const char *root;         /* --root=DIR or NULL: berth's own paths are put under it */
+        bool dry_run;
+        const Entry *entry;
+
+        char *directory;          /* the container's root fs on this host (under --root) */
+        char *parent;             /* the directory that holds it: where temporary siblings go */
+        char *run_dir;            /* /run (under --root) */
+        char *lock_path;          /* /run/berth/NAME.lock */
+        char *run_settings_path;  /* /run/systemd/nspawn/NAME.nspawn */
+        char *etc_settings_path;  /* /etc/systemd/nspawn/NAME.nspawn */
+        char *fstab_path;         /* /etc/fstab */
+} Context;
+
+/* provision.c */
+/* Removes .#NAME.berth-* leftovers of an earlier, killed run (under the lock). */
+int provision_remove_stale(const Context *c);
+/* Fills a fresh sibling of c->directory with the entry's Provision= and renames it into place. */
+int provision_run(const Context *c);
+/* The command line the provisioner would run for target (for --dry-run and the log). */
+int provision_argv(const Entry *e, const char *target, char ***ret);
+
+/* mounts.c */
+/* When directory is listed in fstab as a mount point and is not mounted: -ENXIO, logged. */
+int mounts_check_fstab(const Context *c, bool *ret_listed);
+/* The mount that contains path: its mount point and whether it is read-only / noexec. */
+int mounts_find(const char *path, char **ret_target, bool *ret_read_only, bool *ret_noexec);
+bool mounts_is_mount_point(const char *path);
+
+/* validate.c */
+int validate_rootfs(const Context *c, int root_fd);
+
+/* shadow.c */
+int shadow_apply_root_password(const Context *c, int root_fd);
+
+/* nspawn-settings.c */
+int nspawn_settings_format(const Entry *e, char **ret);
+int nspawn_settings_write(const Context *c);
+
+/* machined.c */
+int machined_clear_stale(const Context *c);
+
+/* caps.c */
+int caps_check(void);
+int caps_drop_effective(void);
+int caps_drop_all_but_kept(void);
+
+#define log_oom_() log_error_errno(ENOMEM, "Out of memory.")

@@ -1,0 +1,604 @@
+/* Provision=: creating a missing root file system in a temporary sibling directory, with progress
+ * reports and start-timeout extensions while the provisioner works, renamed into place only when
+ * everything succeeded.
+ *
+ * Provisioners are external programs (cp, tar, debootstrap, dnf, or the admin's own), run with:
+ *   - a clean environment: PATH (fixed, below), LANG=C.UTF-8, and the proxy variables
+ *     (http_proxy, https_proxy, ftp_proxy, no_proxy, all_proxy and their upper-case forms) when
+ *     berth-prepare has them: debootstrap's wget and dnf need them behind a proxy, and an admin
+ *     sets them for the unit ([Service] Environment=) or for all of systemd (DefaultEnvironment=).
+ *     Nothing else of ours leaks into them (no NOTIFY_SOCKET: progress is reported by us);
+ *   - stdin from /dev/null, stdout and stderr to our stderr (the journal);
+ *   - their own process group, and PR_SET_PDEATHSIG=SIGKILL: when berth-prepare dies, the
+ *     provisioner does too; when it is stopped (SIGTERM from systemd at the start timeout, or
+ *     SIGINT/SIGHUP), it kills the whole group and removes the partial tree before exiting. A
+ *     tree left by SIGKILL is removed by the next start, under the lock.
+ *   - the full capabilities of root (berth-prepare narrows only its own effective set before
+ *     this; see berth-prepare.c).
+ *
+ * "Makes progress" means: the tree being filled grew (allocated bytes or inode count) since the
+ * previous report. Only then is the start timeout extended, by three report intervals, so a
+ * provisioner that hangs (a stalled download) is still killed by systemd when the extension runs
+ * out, and one that works is never killed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "macro.h"
+#include "path-util.h"
+#include "prepare.h"
+#include "rootfs.h"
+#include "strv.h"
+#include "time-util.h"
+
+#define PROVISION_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define PROGRESS_INTERVAL_DEFAULT (10 * USEC_PER_SEC)
+#define KILL_WAIT_USEC (5 * USEC_PER_SEC)
+
+static const char *const proxy_vars[] = {
+        "http_proxy", "https_proxy", "ftp_proxy", "no_proxy", "all_proxy",
+        "HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", "ALL_PROXY",
+};
+
+static int build_env(char ***ret)
+{
+        _cleanup_strv_free_ char **env = NULL;
+
+        if (strv_extend(&env, "PATH=" PROVISION_PATH) < 0 || strv_extend(&env, "LANG=C.UTF-8") < 0)
+                return -ENOMEM;
+        for (size_t i = 0; i < ELEMENTSOF(proxy_vars); i++) {
+                const char *v = getenv(proxy_vars[i]);
+                if (!v)
+                        continue;
+                char *s;
+                if (asprintf(&s, "%s=%s", proxy_vars[i], v) < 0)
+                        return -ENOMEM;
+                if (strv_push(&env, s) < 0)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(env);
+        return 0;
+}
+
+/* Looks a program up in the provisioners' PATH (not ours: they run with the clean one). */
+static int find_program(const char *name, char **ret)
+{
+        if (strchr(name, '/')) {
+                if (access(name, X_OK) < 0)
+                        return -errno;
+                *ret = strdup(name);
+                return *ret ? 0 : -ENOMEM;
+        }
+
+        _cleanup_strv_free_ char **dirs = NULL;
+        if (strv_split(PROVISION_PATH, ":", &dirs) < 0)
+                return -ENOMEM;
+        STRV_FOREACH(d, dirs) {
+                _cleanup_free_ char *p = path_join(*d, name);
+                struct stat st;
+                if (!p)
+                        return -ENOMEM;
+                if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0) {
+                        *ret = TAKE_PTR(p);
+                        return 0;
+                }
+        }
+        return -ENOENT;
+}
+
+/* "%r" is the directory to fill, "%%" a literal "%"; anything else after "%" is kept as written. */
+static char *expand_r(const char *arg, const char *target)
+{
+        size_t n = 1;
+        for (const char *p = arg; *p; p++)
+                n += (p[0] == '%' && p[1] == 'r') ? strlen(target) : 1;
+        char *s = malloc(n), *o = s;
+        if (!s)
+                return NULL;
+        for (const char *p = arg; *p; p++) {
+                if (p[0] == '%' && p[1] == 'r') {
+                        o = stpcpy(o, target);
+                        p++;
+                } else if (p[0] == '%' && p[1] == '%') {
+                        *o++ = '%';
+                        p++;
+                } else
+                        *o++ = *p;
+        }
+        *o = '\0';
+        return s;
+}
+
+static const char *tar_decompressor(const char *path)
+{
+        static const struct {
+                const char *suffix;
+                const char *option;
+        } table[] = {
+                { ".tar", "" },
+                { ".tar.gz", "--gzip" },
+                { ".tgz", "--gzip" },
+                { ".tar.xz", "--xz" },
+                { ".txz", "--xz" },
+                { ".tar.zst", "--zstd" },
+                { ".tzst", "--zstd" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                if (endswith(path, table[i].suffix))
+                        return table[i].option;
+        return NULL;
+}
+
+int provision_argv(const Entry *e, const char *target, char ***ret)
+{
+        _cleanup_strv_free_ char **a = NULL;
+        char **args = e->provision_args;
+        size_t n = strv_length(args);
+        int r = 0;
+
+#define ADD(s)                                          \
+        do {                                            \
+                if (strv_extend(&a, (s)) < 0)           \
+                        return -ENOMEM;                 \
+        } while (0)
+
+        switch (e->provision) {
+        case PROVISION_COPY:
+                if (n != 1)
+                        return -EINVAL;
+                /* coreutils cp does everything asked for (owners, modes, xattrs, ACLs, device
+                 * nodes, hard links, sparse files, reflinks) and has for decades; -T copies the
+                 * source directory's own owner and mode onto the target directory too. */
+                ADD("cp");
+                ADD("--archive");
+                ADD("--preserve=all");
+                ADD("--reflink=auto");
+                ADD("--sparse=auto");
+                ADD("--no-target-directory");
+                ADD("--");
+                ADD(args[0]);
+                ADD(target);
+                break;
+        case PROVISION_TAR: {
+                if (n != 1)
+                        return -EINVAL;
+                const char *z = tar_decompressor(args[0]);
+                if (!z)
+                        return -EPROTONOSUPPORT;
+                _cleanup_free_ char *file = NULL, *dir = NULL;
+                if (asprintf(&file, "--file=%s", args[0]) < 0 || asprintf(&dir, "--directory=%s", target) < 0)
+                        return -ENOMEM;
+                /* GNU tar, by default, strips leading "/" and skips members with ".." (so nothing
+                 * lands outside the target), and creates symlinks that point outside as
+                 * placeholders until the end (so no member is written through one). */
+                ADD("tar");
+                ADD("--extract");
+                ADD(file);
+                ADD(dir);
+                ADD("--numeric-owner");
+                ADD("--xattrs");
+                ADD("--xattrs-include=*");
+                ADD("--acls");
+                ADD("--same-owner");
+                ADD("--same-permissions");
+                if (!isempty(z))
+                        ADD(z);
+                break;
+        }
+        case PROVISION_DEBOOTSTRAP:
+                if (n < 1 || n > 2)
+                        return -EINVAL;
+                ADD("debootstrap");
+                ADD("--include=systemd,dbus");
+                ADD(args[0]);
+                ADD(target);
+                if (n == 2)
+                        ADD(args[1]);
+                break;
+        case PROVISION_DNF: {
+                if (n < 2)
+                        return -EINVAL;
+                _cleanup_free_ char *dnf = NULL, *rel = NULL, *root = NULL;
+                /* The seed's recipe used yum; dnf replaced it (and provides a "yum" itself). */
+                r = find_program("dnf", &dnf);
+                ADD(r >= 0 ? "dnf" : "yum");
+                ADD("-y");
+                if (asprintf(&rel, "--releasever=%s", args[0]) < 0 || asprintf(&root, "--installroot=%s", target) < 0)
+                        return -ENOMEM;
+                ADD(rel);
+                ADD(root);
+                ADD("install");
+                STRV_FOREACH(p, args + 1)
+                        ADD(*p);
+                break;
+        }
+        case PROVISION_COMMAND:
+                if (n < 1)
+                        return -EINVAL;
+                STRV_FOREACH(p, args) {
+                        char *s = expand_r(*p, target);
+                        if (!s || strv_push(&a, s) < 0)
+                                return -ENOMEM;
+                }
+                break;
+        default:
+                return -EINVAL;
+        }
+#undef ADD
+        *ret = TAKE_PTR(a);
+        return 0;
+}
+
+static const char *temp_prefix(const Context *c, char *buf, size_t size)
+{
+        snprintf(buf, size, ".#%s.berth-", c->name);
+        return buf;
+}
+
+int provision_remove_stale(const Context *c)
+{
+        char prefix[NAME_MAX + 1];
+        temp_prefix(c, prefix, sizeof prefix);
+
+        _cleanup_close_ int pfd = open(c->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (pfd < 0)
+                return errno == ENOENT ? 0 : log_error_errno(errno, "Failed to open %s: %m", c->parent);
+        int dfd = fcntl(pfd, F_DUPFD_CLOEXEC, 3);
+        if (dfd < 0)
+                return log_error_errno(errno, "Failed to open %s: %m", c->parent);
+        _cleanup_closedir_ DIR *d = fdopendir(dfd);
+        if (!d) {
+                close(dfd);
+                return log_error_errno(errno, "Failed to read %s: %m", c->parent);
+        }
+
+        int ret = 0;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                const char *suffix = startswith(de->d_name, prefix);
+                if (!suffix || strlen(suffix) != 6)
+                        continue;
+                if (c->dry_run) {
+                        log_info("Would remove %s/%s, left over by an interrupted provisioning.", c->parent, de->d_name);
+                        continue;
+                }
+                log_notice("Removing %s/%s, left over by an interrupted provisioning.", c->parent, de->d_name);
+                int r = rm_rf_at(pfd, de->d_name);
+                if (r < 0 && ret >= 0)
+                        ret = log_error_errno(r, "Failed to remove %s/%s: %m. Remove it by hand.", c->parent, de->d_name);
+        }
+        return ret;
+}
+
+static usec_t progress_interval(void)
+{
+        /* For tests only: a shorter interval, so that progress can be seen without waiting. */
+        const char *e = getenv("BERTH_PREPARE_PROGRESS_USEC");
+        if (e) {
+                char *end;
+                unsigned long long v = strtoull(e, &end, 10);
+                if (*end == '\0' && v >= 1000)
+                        return v;
+        }
+        return PROGRESS_INTERVAL_DEFAULT;
+}
+
+static void format_bytes(uint64_t b, char *buf, size_t size)
+{
+        if (b >= 1024ull * 1024 * 1024)
+                snprintf(buf, size, "%.1f GiB", (double) b / (1024.0 * 1024 * 1024));
+        else if (b >= 1024ull * 1024)
+                snprintf(buf, size, "%.1f MiB", (double) b / (1024.0 * 1024));
+        else
+                snprintf(buf, size, "%.1f KiB", (double) b / 1024.0);
+}
+
+static int pidfd_open_(pid_t pid)
+{
+        return (int) syscall(SYS_pidfd_open, pid, 0);
+}
+
+_noreturn_ static void run_child(const char *path, char **argv, char **env, const sigset_t *old_mask, pid_t parent)
+{
+        /* Die with berth-prepare, even when it is SIGKILLed. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+                _exit(126);
+        (void) setpgid(0, 0);
+        (void) sigprocmask(SIG_SETMASK, old_mask, NULL);
+        for (int s = 1; s < _NSIG; s++)
+                (void) signal(s, SIG_DFL);
+
+        int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+                _exit(126);
+        (void) syscall(SYS_close_range, 3, ~0U, 0);
+        /* Provisioners need a working directory that is not inside anything we might remove. */
+        if (chdir("/") < 0)
+                _exit(126);
+
+        execve(path, argv, env);
+        fprintf(stderr, "berth-prepare: failed to execute %s: %s\n", path, strerror(errno));
+        _exit(127);
+}
+
+/* Runs argv, reporting progress on tree_fd; returns 0 on success, a negative errno for our own
+ * failures, or a positive exit status/signal description through *ret_status. */
+static int run_provisioner(const Context *c, const char *path, char **argv, int tree_fd, int *ret_status,
+        bool *ret_stopped)
+{
+        _cleanup_strv_free_ char **env = NULL;
+        _cleanup_close_ int pidfd = -1;
+        sigset_t mask, old;
+        int r;
+
+        *ret_stopped = false;
+        r = build_env(&env);
+        if (r < 0)
+                return log_error_errno(r, "Out of memory.");
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        if (sigprocmask(SIG_BLOCK, &mask, &old) < 0)
+                return log_error_errno(errno, "Failed to block signals: %m");
+        _cleanup_close_ int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (sfd < 0) {
+                r = log_error_errno(errno, "Failed to watch signals: %m");
+                goto restore;
+        }
+
+        pid_t parent = getpid();
+        pid_t pid = fork();
+        if (pid < 0) {
+                r = log_error_errno(errno, "Failed to fork: %m");
+                goto restore;
+        }
+        if (pid == 0)
+                run_child(path, argv, env, &old, parent);
+        (void) setpgid(pid, pid); /* also here: whichever runs first, the group exists before we kill it */
+
+        pidfd = pidfd_open_(pid);
+        usec_t interval = progress_interval(), start = now_usec(CLOCK_MONOTONIC);
+        usec_t next = start + interval;
+        uint64_t last_bytes = 0, last_inodes = 0;
+
+        for (;;) {
+                usec_t now = now_usec(CLOCK_MONOTONIC);
+                int timeout = now >= next ? 0 : (int) ((next - now + USEC_PER_MSEC - 1) / USEC_PER_MSEC);
+                struct pollfd p[2] = {
+                        { .fd = pidfd, .events = POLLIN },
+                        { .fd = sfd, .events = POLLIN },
+                };
+                /* Without a pidfd (kernel < 5.3), poll for the child every 100 ms. */
+                if (pidfd < 0 && (timeout < 0 || timeout > 100))
+                        timeout = 100;
+                int k = poll(p, 2, timeout);
+                if (k < 0 && errno != EINTR) {
+                        r = log_error_errno(errno, "Failed to wait for the provisioner: %m");
+                        break;
+                }
+
+                int status;
+                pid_t w = waitpid(pid, &status, WNOHANG);
+                if (w == pid) {
+                        *ret_status = status;
+                        r = 0;
+                        goto restore;
+                }
+
+                if (k > 0 && (p[1].revents & POLLIN)) {
+                        struct signalfd_siginfo si;
+                        if (read(sfd, &si, sizeof si) == (ssize_t) sizeof si) {
+                                log_error("Received %s while provisioning: stopping the provisioner and removing "
+                                        "the partial tree.", strsignal((int) si.ssi_signo));
+                                *ret_stopped = true;
+                                break;
+                        }
+                }
+
+                now = now_usec(CLOCK_MONOTONIC);
+                if (now >= next) {
+                        uint64_t bytes = 0, inodes = 0;
+                        char sz[32];
+                        (void) tree_usage_at(tree_fd, &bytes, &inodes);
+                        format_bytes(bytes, sz, sizeof sz);
+                        bool grew = bytes != last_bytes || inodes != last_inodes;
+                        log_event(LOG_INFO, BERTH_MESSAGE_PROVISION_PROGRESS,
+                                "Provisioning: %s in %llu files so far, %llu s elapsed%s.", sz,
+                                (unsigned long long) inodes, (unsigned long long) ((now - start) / USEC_PER_SEC),
+                                grew ? "" : ", no progress since the last report");
+                        if (grew && getenv("NOTIFY_SOCKET"))
+                                (void) sd_notifyf(false, "EXTEND_TIMEOUT_USEC=%llu", (unsigned long long) (3 * interval));
+                        last_bytes = bytes;
+                        last_inodes = inodes;
+                        next = now + interval;
+                }
+        }
+
+        /* Stopped, or our own failure: the provisioner and everything it started goes. */
+        (void) kill(-pid, SIGKILL);
+        (void) kill(pid, SIGKILL);
+        for (;;) {
+                int status;
+                if (waitpid(pid, &status, 0) >= 0 || errno != EINTR)
+                        break;
+        }
+        if (*ret_stopped)
+                r = -EINTR;
+
+restore:
+        (void) sigprocmask(SIG_SETMASK, &old, NULL);
+        return r;
+}
+
+static void describe_status(int status, char *buf, size_t size)
+{
+        if (WIFEXITED(status))
+                snprintf(buf, size, "exited with status %d", WEXITSTATUS(status));
+        else if (WIFSIGNALED(status))
+                snprintf(buf, size, "was killed by signal %s", sigabbrev_np(WTERMSIG(status)) ?: "?");
+        else
+                snprintf(buf, size, "ended with wait status 0x%x", status);
+}
+
+int provision_run(const Context *c)
+{
+        const Entry *e = c->entry;
+        _cleanup_strv_free_ char **argv = NULL;
+        _cleanup_free_ char *program = NULL, *tmp = NULL, *cmdline = NULL;
+        _cleanup_close_ int pfd = -1, tfd = -1, dfd = -1;
+        char prefix[NAME_MAX + 1];
+        int r;
+
+        if (e->provision == PROVISION_NONE)
+                return log_event_errno(LOG_ERR, ENOENT, BERTH_MESSAGE_PREPARE_FAILED,
+                        "Root file system %s does not exist and %s sets no Provision=. Create it (for "
+                        "example 'debootstrap --include=systemd,dbus bookworm %s'), or set Provision= in "
+                        "[Container] (debootstrap SUITE, dnf RELEASEVER PACKAGE..., tar PATH, copy PATH, "
+                        "command PROGRAM).", c->directory, e->source, c->directory);
+
+        if (asprintf(&tmp, "%s/%sXXXXXX", c->parent, temp_prefix(c, prefix, sizeof prefix)) < 0)
+                return log_oom_();
+        r = provision_argv(e, tmp, &argv);
+        if (r == -EPROTONOSUPPORT)
+                return log_error_errno(r, "%s:%u: Provision=tar: cannot tell the compression of %s from its name; "
+                        "accepted: .tar, .tar.gz (.tgz), .tar.xz (.txz), .tar.zst (.tzst).",
+                        strempty(e->origins[CONTAINER_PROVISION].file), e->origins[CONTAINER_PROVISION].line,
+                        e->provision_args[0]);
+        if (r < 0)
+                return log_error_errno(r, "%s:%u: Provision=%s: wrong number of arguments.",
+                        strempty(e->origins[CONTAINER_PROVISION].file), e->origins[CONTAINER_PROVISION].line,
+                        provision_kind_to_string(e->provision));
+
+        if (e->provision == PROVISION_COPY || e->provision == PROVISION_TAR) {
+                struct stat st;
+                if (stat(e->provision_args[0], &st) < 0)
+                        return log_error_errno(errno, "Provision=%s %s: the source cannot be read: %m. Fix the "
+                                "path in %s.", provision_kind_to_string(e->provision), e->provision_args[0], e->source);
+                if (e->provision == PROVISION_COPY && !S_ISDIR(st.st_mode))
+                        return log_error_errno(ENOTDIR, "Provision=copy %s: not a directory. Fix the path in %s.",
+                                e->provision_args[0], e->source);
+                if (e->provision == PROVISION_TAR && !S_ISREG(st.st_mode))
+                        return log_error_errno(EINVAL, "Provision=tar %s: not a regular file. Fix the path in %s.",
+                                e->provision_args[0], e->source);
+        }
+
+        r = find_program(argv[0], &program);
+        if (r < 0)
+                return log_error_errno(r, "Provision=%s needs %s, which is not %s (PATH=%s): %m. Install it%s.",
+                        provision_kind_to_string(e->provision), argv[0],
+                        strchr(argv[0], '/') ? "executable" : "installed", PROVISION_PATH,
+                        e->provision == PROVISION_DEBOOTSTRAP ? " ('apt install debootstrap')" :
+                        e->provision == PROVISION_DNF ? " (dnf or yum)" : "");
+
+        cmdline = strv_join(argv, " ");
+        if (!cmdline)
+                return log_oom_();
+
+        if (c->dry_run) {
+                log_info("Would provision %s with: %s (in a temporary sibling, renamed into place on success).",
+                        c->directory, cmdline);
+                return 0;
+        }
+
+        pfd = open(c->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (pfd < 0)
+                return log_error_errno(errno, "Failed to open %s: %m", c->parent);
+        if (!mkdtemp(tmp))
+                return log_event_errno(LOG_ERR, errno, BERTH_MESSAGE_PROVISION_FAILED,
+                        "Provisioning failed at step 'create a temporary directory' in %s: %m", c->parent);
+        const char *tmpname = strrchr(tmp, '/') + 1;
+
+        /* From here on, every failure removes the partial tree. */
+        tfd = openat(pfd, tmpname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (tfd < 0 || fchmod(tfd, 0755) < 0) {
+                r = log_error_errno(errno, "Failed to set up %s: %m", tmp);
+                goto fail;
+        }
+        /* Again, now that mkdtemp() filled in the name. */
+        argv = strv_free(argv);
+        free(cmdline);
+        cmdline = NULL;
+        r = provision_argv(e, tmp, &argv);
+        if (r < 0 || !(cmdline = strv_join(argv, " "))) {
+                r = log_oom_();
+                goto fail;
+        }
+
+        log_event(LOG_INFO, BERTH_MESSAGE_PROVISION_STARTED, "Provisioning %s: %s", c->directory, cmdline);
+        usec_t start = now_usec(CLOCK_MONOTONIC);
+        int status = 0;
+        bool stopped;
+        r = run_provisioner(c, program, argv, tfd, &status, &stopped);
+        if (r < 0) {
+                if (stopped)
+                        log_event(LOG_ERR, BERTH_MESSAGE_PROVISION_FAILED,
+                                "Provisioning failed at step '%s': stopped by a signal (the unit's start timeout?). "
+                                "Nothing was left behind; the next start provisions again.", argv[0]);
+                goto fail;
+        }
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                char how[64];
+                describe_status(status, how, sizeof how);
+                r = log_event_errno(LOG_ERR, EIO, BERTH_MESSAGE_PROVISION_FAILED,
+                        "Provisioning failed at step '%s': %s %s. Its output is in the log above; the partial "
+                        "tree was removed. Fix the cause (Provision= in %s) and start again.",
+                        argv[0], program, how, e->source);
+                goto fail;
+        }
+
+        /* Check the new tree before it takes the container's place: a provisioner that "succeeded"
+         * but made no bootable tree must not leave an unusable root fs behind for good. */
+        Context check = *c;
+        check.directory = tmp;
+        r = validate_rootfs(&check, tfd);
+        if (r < 0) {
+                log_event(LOG_ERR, BERTH_MESSAGE_PROVISION_FAILED,
+                        "Provisioning failed at step 'check the new tree': %s succeeded, but what it made is not a "
+                        "usable root file system (see above). The partial tree was removed.", argv[0]);
+                goto fail;
+        }
+
+        const char *final = strrchr(c->directory, '/') + 1;
+        /* rename() also replaces an empty directory left in place (by tmpfiles or an admin). */
+        if (renameat(pfd, tmpname, pfd, final) < 0) {
+                r = log_event_errno(LOG_ERR, errno, BERTH_MESSAGE_PROVISION_FAILED,
+                        "Provisioning failed at step 'rename into place': renaming %s to %s: %m", tmp, c->directory);
+                goto fail;
+        }
+        (void) fsync(pfd);
+
+        uint64_t bytes = 0, inodes = 0;
+        char sz[32];
+        dfd = openat(pfd, final, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dfd >= 0)
+                (void) tree_usage_at(dfd, &bytes, &inodes);
+        format_bytes(bytes, sz, sizeof sz);
+        log_event(LOG_INFO, BERTH_MESSAGE_PROVISION_DONE, "Provisioned %s with %s: %s in %llu files, %llu s.",
+                c->directory, argv[0], sz, (unsigned long long) inodes,
+                (unsigned long long) ((now_usec(CLOCK_MONOTONIC) - start) / USEC_PER_SEC));
+        return 0;
+
+fail:
+        {
+                int k = rm_rf_at(pfd, tmpname);
+                if (k < 0)
+                        log_error_errno(k, "Failed to remove the partial tree %s: %m. The next start removes it.", tmp);
+        }
+        return r < 0 ? r : -EIO;
+}

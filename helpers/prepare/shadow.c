@@ -1,0 +1,239 @@
+/* RootPasswordHash=/RootPasswordHashFile=: root's password in the container's /etc/shadow.
+ *
+ * Only field 2 of root's line changes; every other byte of the file stays as it was, and the file
+ * keeps its owner and mode (it is replaced by a temporary file in the same directory plus
+ * renameat(), never edited in place). A missing /etc/shadow is created the way Debian ships it:
+ * owner root, group "shadow" (looked up in the container's own /etc/group, since its gid differs
+ * between distributions), mode 0640; without a "shadow" group, root:root 0600. In a tree shifted
+ * for private users, "root" is the tree's base uid (the owner of the root directory). The hash is
+ * never logged. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "fileio.h"
+#include "log.h"
+#include "macro.h"
+#include "prepare.h"
+#include "rootfs.h"
+
+#define HASH_FILE_MAX 4096u
+
+static int read_hash_file(const char *path, char **ret)
+{
+        if (path[0] != '/')
+                return log_error_errno(EINVAL, "RootPasswordHashFile=%s: not an absolute path.", path);
+
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return log_error_errno(errno, "RootPasswordHashFile=%s cannot be opened: %m. Create it (one line: "
+                        "the crypt(3) hash, e.g. from 'mkpasswd -m yescrypt'), mode 0600.", path);
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return log_error_errno(errno, "Failed to stat %s: %m", path);
+        if (!S_ISREG(st.st_mode))
+                return log_error_errno(EINVAL, "RootPasswordHashFile=%s is not a regular file.", path);
+        if (st.st_mode & 044)
+                return log_error_errno(EPERM, "RootPasswordHashFile=%s is readable by group or others (mode %04o): "
+                        "a password hash must stay secret. Fix: 'chmod 600 %s'.",
+                        path, (unsigned) (st.st_mode & 07777), path);
+
+        _cleanup_free_ char *buf = NULL;
+        int r = read_full_fd(fd, HASH_FILE_MAX, &buf, NULL);
+        if (r == -EFBIG)
+                return log_error_errno(r, "RootPasswordHashFile=%s is larger than %u bytes; it must hold one line, the hash.",
+                        path, HASH_FILE_MAX);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read %s: %m", path);
+
+        buf[strcspn(buf, "\n")] = '\0';
+        char *s = buf;
+        while (isspace((unsigned char) *s))
+                s++;
+        size_t l = strlen(s);
+        while (l > 0 && isspace((unsigned char) s[l - 1]))
+                s[--l] = '\0';
+        if (l == 0)
+                return log_error_errno(EINVAL, "RootPasswordHashFile=%s is empty; its first line must be the hash.", path);
+        *ret = strdup(s);
+        return *ret ? 0 : log_oom_();
+}
+
+static bool hash_is_valid(const char *h)
+{
+        if (isempty(h))
+                return false;
+        for (const char *p = h; *p; p++)
+                if (*p == ':' || (unsigned char) *p < 0x20 || *p == 0x7f)
+                        return false;
+        return true;
+}
+
+/* gid of the container's "shadow" group, from its /etc/group, or -ENOENT. */
+static int container_shadow_gid(int root_fd, gid_t *ret)
+{
+        _cleanup_free_ char *buf = NULL;
+        int r = rootfs_read_file(root_fd, "/etc/group", ROOTFS_READ_MAX, &buf, NULL, NULL);
+        if (r < 0)
+                return r;
+        for (char *line = buf; line && *line;) {
+                char *next = strchr(line, '\n');
+                if (next)
+                        *next++ = '\0';
+                if (startswith(line, "shadow:")) {
+                        char *f = strchr(line + 7, ':');
+                        if (f) {
+                                char *end;
+                                unsigned long g = strtoul(f + 1, &end, 10);
+                                if (end != f + 1 && (*end == ':' || *end == '\0') && g < 65536) {
+                                        *ret = (gid_t) g;
+                                        return 0;
+                                }
+                        }
+                }
+                line = next;
+        }
+        return -ENOENT;
+}
+
+int shadow_apply_root_password(const Context *c, int root_fd)
+{
+        const Entry *e = c->entry;
+        _cleanup_free_ char *hash = NULL, *old = NULL, *name = NULL, *content = NULL;
+        size_t old_size = 0;
+        int r;
+
+        if (e->root_password_hash) {
+                hash = strdup(e->root_password_hash);
+                if (!hash)
+                        return log_oom_();
+        } else if (e->root_password_hash_file) {
+                r = read_hash_file(e->root_password_hash_file, &hash);
+                if (r < 0)
+                        return r;
+        } else
+                return 0;
+        const char *from = e->root_password_hash ? "RootPasswordHash=" : e->root_password_hash_file;
+
+        if (!hash_is_valid(hash))
+                return log_error_errno(EINVAL, "The root password hash from %s contains a ':' or a control "
+                        "character; it must be one crypt(3) hash ('$y$...', '$6$...') or '!'/'*'.", from);
+
+        _cleanup_close_ int etc_fd = -1;
+        r = rootfs_open_parent(root_fd, "/etc/shadow", &etc_fd, &name);
+        if (r < 0)
+                return log_error_errno(r, "Failed to open /etc inside %s: %m. The container needs an /etc directory.",
+                        c->directory);
+
+        struct stat st;
+        bool exists = true;
+        if (fstatat(etc_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                if (errno != ENOENT)
+                        return log_error_errno(errno, "Failed to stat /etc/shadow in %s: %m", c->directory);
+                exists = false;
+        } else if (S_ISLNK(st.st_mode))
+                return log_error_errno(ELOOP, "/etc/shadow in %s is a symlink; refusing to follow it. Fix: replace "
+                        "it with a regular file (mode 0640).", c->directory);
+        else if (!S_ISREG(st.st_mode))
+                return log_error_errno(EINVAL, "/etc/shadow in %s is not a regular file (a %s); refusing it. Fix: "
+                        "replace it with a regular file (mode 0640).", c->directory,
+                        S_ISFIFO(st.st_mode) ? "FIFO" : S_ISDIR(st.st_mode) ? "directory" :
+                        S_ISSOCK(st.st_mode) ? "socket" : "device node");
+
+        if (exists) {
+                _cleanup_close_ int fd = openat(etc_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+                if (fd < 0)
+                        return log_error_errno(errno, "Failed to open /etc/shadow in %s: %m", c->directory);
+                if (fstat(fd, &st) < 0)
+                        return log_error_errno(errno, "Failed to stat /etc/shadow in %s: %m", c->directory);
+                if (!S_ISREG(st.st_mode))
+                        return log_error_errno(EINVAL, "/etc/shadow in %s is not a regular file; refusing it.", c->directory);
+                if ((uint64_t) st.st_size > ROOTFS_READ_MAX)
+                        return log_error_errno(EFBIG, "/etc/shadow in %s is %llu bytes, more than any real shadow file "
+                                "(limit %u); refusing to read it. Fix: inspect and repair the container's /etc/shadow.",
+                                c->directory, (unsigned long long) st.st_size, ROOTFS_READ_MAX);
+                r = read_full_fd(fd, ROOTFS_READ_MAX, &old, &old_size);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to read /etc/shadow in %s: %m", c->directory);
+                if (memchr(old, '\0', old_size))
+                        return log_error_errno(EBADMSG, "/etc/shadow in %s contains a NUL byte; refusing to edit it.",
+                                c->directory);
+        }
+
+        /* Find root's line: at the start of the file or after a newline. */
+        const char *line = NULL;
+        for (const char *p = old; p && p < old + old_size;) {
+                if (startswith(p, "root:")) {
+                        line = p;
+                        break;
+                }
+                const char *nl = memchr(p, '\n', old + old_size - p);
+                p = nl ? nl + 1 : NULL;
+        }
+
+        if (line) {
+                const char *f2 = line + 5;
+                size_t l2 = strcspn(f2, ":\n");
+                if (l2 == strlen(hash) && memcmp(f2, hash, l2) == 0) {
+                        log_debug("Root password in /etc/shadow is already the one from %s.", from);
+                        return 0;
+                }
+                size_t before = (size_t) (f2 - old), after = old_size - before - l2;
+                size_t n = before + strlen(hash) + after;
+                content = malloc(n + 1);
+                if (!content)
+                        return log_oom_();
+                memcpy(content, old, before);
+                memcpy(content + before, hash, strlen(hash));
+                memcpy(content + before + strlen(hash), f2 + l2, after);
+                content[n] = '\0';
+        } else {
+                /* No root line (or no file): add one in front, as shadow's own tools would write it. */
+                long days = (long) (time(NULL) / 86400);
+                if (asprintf(&content, "root:%s:%ld:0:99999:7:::\n%.*s", hash, days, (int) old_size, strempty(old)) < 0)
+                        return log_oom_();
+        }
+
+        uid_t uid;
+        gid_t gid;
+        mode_t mode;
+        if (exists) {
+                uid = st.st_uid;
+                gid = st.st_gid;
+                mode = st.st_mode & 07777;
+        } else {
+                struct stat rst;
+                if (fstat(root_fd, &rst) < 0)
+                        return log_error_errno(errno, "Failed to stat %s: %m", c->directory);
+                uid_t base = rst.st_uid == rst.st_gid && rst.st_uid % 65536u == 0 ? rst.st_uid : 0;
+                gid_t sg;
+                uid = base;
+                if (container_shadow_gid(root_fd, &sg) >= 0) {
+                        gid = base + sg;
+                        mode = 0640;
+                } else {
+                        gid = base;
+                        mode = 0600;
+                }
+        }
+
+        if (c->dry_run) {
+                log_info("Would set root's password (from %s) in %s/etc/shadow%s.", from, c->directory,
+                        exists ? "" : ", creating it");
+                return 0;
+        }
+
+        r = rootfs_replace_file(etc_fd, name, content, strlen(content), uid, gid, mode);
+        explicit_bzero(content, strlen(content));
+        if (r < 0)
+                return log_error_errno(r, "Failed to write /etc/shadow in %s: %m", c->directory);
+
+        log_event(LOG_NOTICE, BERTH_MESSAGE_PASSWORD_SET, "Set root's password (from %s) in %s/etc/shadow%s.",
+                from, c->directory, exists ? "" : " (created it)");
+        return 0;
+}

@@ -1,0 +1,509 @@
+#!/usr/bin/env bats
+# berth-prepare's sequence on a tree that exists: usage, entry errors, digest, validation messages,
+# the .nspawn file, the /etc/systemd/nspawn conflict, fstab, --dry-run, capabilities.
+load lib.bash
+
+@test "--help and --version exit 0" {
+	run berth_exec "$BERTH_PREPARE" --help
+	assert_success
+	assert_output --partial "berth-prepare [OPTIONS] NAME"
+	run berth_exec "$BERTH_PREPARE" --version
+	assert_success
+	assert_output --regexp '^berth-prepare [0-9]'
+}
+
+@test "usage errors exit 2 naming the argument" {
+	run berth_exec "$BERTH_PREPARE" --bogus web
+	assert_failure 2
+	assert_output --partial "unknown option '--bogus'"
+	run berth_exec "$BERTH_PREPARE"
+	assert_failure 2
+	assert_output --partial "missing the container NAME"
+	run berth_exec "$BERTH_PREPARE" web other
+	assert_failure 2
+	assert_output --partial "unexpected argument 'other'"
+	run berth_exec "$BERTH_PREPARE" ../etc
+	assert_failure 2
+	assert_output --partial "'../etc' is not a valid container name"
+	run berth_exec "$BERTH_PREPARE" --root=relative web
+	assert_failure 2
+	assert_output --partial "--root=relative: not an absolute path"
+	run berth_exec "$BERTH_PREPARE" --root
+	assert_failure 2
+	assert_output --partial "option '--root' needs an argument"
+}
+
+@test "a missing entry is a clear error" {
+	run prepare nope
+	assert_failure 1
+	assert_output --partial "nope: No entry nope: there is no nope.conf in $R/etc/containers.d"
+}
+
+@test "a masked entry is a clear error" {
+	: > "$R/etc/containers.d/web.conf"
+	run prepare web
+	assert_failure 1
+	assert_output --partial "Entry web is masked"
+}
+
+@test "an entry with errors fails with each FILE:LINE: message" {
+	entry web <<-EOF
+	[Container]
+	Bogus=1
+	Boot=maybe
+	EOF
+	run prepare web
+	assert_failure 1
+	assert_output --partial "$R/etc/containers.d/web.conf:2:"
+	assert_output --partial "Bogus"
+	assert_output --partial "$R/etc/containers.d/web.conf:3:"
+	assert_output --partial "Entry web has 2 errors (above)"
+	assert [ ! -e "$R/run/systemd/nspawn/web.nspawn" ]
+}
+
+@test "cross-entry errors fail the start as at boot" {
+	make_tree "$M/web"
+	entry web <<-EOF
+	[Container]
+	DependsOn=db
+	EOF
+	run prepare web
+	assert_failure 1
+	assert_output --partial "$R/etc/containers.d/web.conf:2:"
+	assert_output --partial "db"
+}
+
+@test "BERTH_DIGEST: the generator's digest passes, another one fails with the daemon-reload hint" {
+	make_tree "$M/web"
+	entry web <<-EOF
+	[Container]
+	Hostname=web1
+	EOF
+	[ -x "$BERTH_GENERATOR" ] || skip "berth-generator not built"
+	run berth_exec "$BERTH_GENERATOR" --dry-run web
+	digest=$(printf '%s\n' "$output" | sed -n 's/^Environment=BERTH_DIGEST=//p')
+	[ -n "$digest" ]
+	BERTH_DIGEST="$digest" run prepare web
+	assert_success
+
+	BERTH_DIGEST=0000000000000000000000000000000000000000000000000000000000000000 run prepare web
+	assert_failure 1
+	assert_output --partial "configuration of web changed since units were generated; run 'systemctl daemon-reload'"
+}
+
+@test "missing root fs without Provision= says how to create one" {
+	entry web <<-EOF
+	[Container]
+	EOF
+	run prepare web
+	assert_failure 1
+	assert_output --partial "Root file system $M/web does not exist and $R/etc/containers.d/web.conf sets no Provision="
+	assert [ ! -e "$M/web" ]
+}
+
+@test "validation: not a directory" {
+	mkdir -p "$M"
+	echo x > "$M/web"
+	entry web <<< "[Container]"
+	run prepare web
+	assert_failure 1
+	assert_output --partial "$M/web is not a directory"
+}
+
+@test "validation: wrong owner, and a shifted range only while private users are possible" {
+	make_tree "$M/web"
+	chown 1000:1000 "$M/web"
+	entry web <<< "[Container]"
+	run prepare web
+	assert_failure 1
+	assert_output --partial "$M/web is owned by 1000:1000"
+	assert_output --partial "chown root:root $M/web"
+
+	# The stock unit's -U may have chowned the tree to a range base (uid = gid = n * 65536).
+	chown $((0x5e3a0000)):$((0x5e3a0000)) "$M/web"
+	run prepare web
+	assert_success
+
+	entry web <<-EOF
+	[Container]
+	[Exec]
+	PrivateUsers=no
+	EOF
+	run prepare web
+	assert_failure 1
+	assert_output --partial "is owned by $((0x5e3a0000)):$((0x5e3a0000))"
+}
+
+@test "validation: writable by group or others" {
+	make_tree "$M/web"
+	chmod 0775 "$M/web"
+	entry web <<< "[Container]"
+	run prepare web
+	assert_failure 1
+	assert_output --partial "$M/web is writable by its group (mode 0775)"
+	chmod 0757 "$M/web"
+	run prepare web
+	assert_failure 1
+	assert_output --partial "writable by others (mode 0757)"
+	assert_output --partial "chmod go-w $M/web"
+}
+
+@test "validation: no os-release" {
+	make_tree "$M/web"
+	rm "$M/web/usr/lib/os-release"
+	entry web <<< "[Container]"
+	run prepare web
+	assert_failure 1
+	assert_output --partial "$M/web holds neither /etc/os-release nor /usr/lib/os-release"
+}
+
+@test "validation: no init with Boot=yes, init found through in-root symlinks" {
+	make_tree "$M/web"
+	rm "$M/web/usr/lib/systemd/systemd"
+	entry web <<< "[Container]"
+	run prepare web
+	assert_failure 1
+	assert_output --partial "$M/web has no init to boot"
+
+	# /sbin/init -> /lib/systemd/systemd, /lib -> usr/lib: resolved inside the root.
+	cp /bin/true "$M/web/usr/lib/systemd/systemd"
+	rmdir "$M/web/sbin"
+	ln -s usr/sbin "$M/web/sbin"
+	mkdir -p "$M/web/usr/sbin"
+	ln -s /lib/systemd/systemd "$M/web/usr/sbin/init"
+	ln -s usr/lib "$M/web/lib"
+	mv "$M/web/usr/lib/systemd/systemd" "$M/web/usr/lib/systemd/systemd-real"
+	ln -s systemd-real "$M/web/usr/lib/systemd/systemd"
+	run prepare web
+	assert_success
+}
+
+@test "validation: an init that only exists on the host is not found" {
+	make_tree "$M/web"
+	rm "$M/web/usr/lib/systemd/systemd"
+	# Absolute symlink: must resolve inside the root, where nothing is.
+	ln -s /usr/bin/true "$M/web/sbin/init"
+	entry web <<< "[Container]"
+	run prepare web
+	assert_failure 1
+	assert_output --partial "has no init to boot"
+}
+
+@test "validation: Boot=no checks the first word of Command=, absolute and on the container's PATH" {
+	make_tree "$M/web"
+	entry web <<-EOF
+	[Container]
+	Boot=no
+	Command=/usr/bin/app --serve
+	EOF
+	run prepare web
+	assert_failure 1
+	assert_output --partial "$R/etc/containers.d/web.conf:3: Command=/usr/bin/app: /usr/bin/app is not an executable file inside the container's root $M/web"
+
+	cp /bin/true "$M/web/usr/bin/app"
+	run prepare web
+	assert_success
+
+	entry web <<-EOF
+	[Container]
+	Boot=no
+	Command=app --serve
+	EOF
+	run prepare web
+	assert_success
+
+	entry web <<-EOF
+	[Container]
+	Boot=no
+	Command=nothere
+	EOF
+	run prepare web
+	assert_failure 1
+	assert_output --partial "Command=nothere: no executable nothere in the container's PATH (/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)"
+
+	# Not executable.
+	chmod 0644 "$M/web/usr/bin/app"
+	entry web <<-EOF
+	[Container]
+	Boot=no
+	Command=/usr/bin/app
+	EOF
+	run prepare web
+	assert_failure 1
+	assert_output --partial "/usr/bin/app is not an executable file"
+}
+
+@test "validation: noexec and read-only mounts (private mount namespace)" {
+	make_tree "$BATS_TEST_TMPDIR/tree"
+	mkdir -p "$M"
+	entry web <<< "[Container]"
+	cat > "$BATS_TEST_TMPDIR/inner.sh" <<-EOF
+	set -e
+	mount -t tmpfs -o noexec,mode=0755 tmpfs "$M"
+	cp -a "$BATS_TEST_TMPDIR/tree" "$M/web"
+	$(declare -f berth_exec)
+	BERTH_VALGRIND=${BERTH_VALGRIND:-0}
+	berth_exec "$BERTH_PREPARE" --root="$R" web && echo "rc=0" || echo "rc=\$?"
+	mount -o remount,exec,ro "$M"
+	berth_exec "$BERTH_PREPARE" --root="$R" web && echo "rc=0" || echo "rc=\$?"
+	EOF
+	run unshare -m --propagation private bash "$BATS_TEST_TMPDIR/inner.sh"
+	assert_success
+	assert_line --partial "$M/web is on $M, which is mounted noexec"
+	assert_line --partial "$M/web is on $M, which is mounted read-only. Fix: set ReadOnly=yes"
+	[ "$(grep -c '^rc=1$' <<< "$output")" = 2 ]
+
+	# With ReadOnly=yes, a read-only mount is what the admin asked for.
+	entry web <<-EOF
+	[Container]
+	[Files]
+	ReadOnly=yes
+	EOF
+	cat > "$BATS_TEST_TMPDIR/inner2.sh" <<-EOF
+	set -e
+	mount -t tmpfs -o mode=0755 tmpfs "$M"
+	cp -a "$BATS_TEST_TMPDIR/tree" "$M/web"
+	mount -o remount,ro "$M"
+	$(declare -f berth_exec)
+	BERTH_VALGRIND=${BERTH_VALGRIND:-0}
+	berth_exec "$BERTH_PREPARE" --root="$R" web
+	EOF
+	run unshare -m --propagation private bash "$BATS_TEST_TMPDIR/inner2.sh"
+	assert_success
+	refute_output --partial "read-only"
+	# Nothing stayed mounted out here.
+	run findmnt -n "$M"
+	assert_failure
+}
+
+@test "fstab: an empty directory that should be a mount point is an error, not a reason to provision" {
+	mkdir -p "$M/web" "$R/etc"
+	printf '# test fstab\n/dev/disk/by-label/webroot /var/lib/machines/web ext4 defaults 0 2\n' > "$R/etc/fstab"
+	make_tree "$BATS_TEST_TMPDIR/src"
+	entry web <<-EOF
+	[Container]
+	Provision=copy $BATS_TEST_TMPDIR/src
+	EOF
+	run prepare web
+	assert_failure 1
+	assert_output --partial "$M/web is missing or empty, and $R/etc/fstab says it is the mount point of /dev/disk/by-label/webroot (ext4), which is not mounted. Mount it ('mount /var/lib/machines/web')"
+	run ls -A "$M/web"
+	assert_output ""
+	# Missing altogether: the same.
+	rmdir "$M/web"
+	run prepare web
+	assert_failure 1
+	assert_output --partial "$R/etc/fstab says it is the mount point"
+	assert [ ! -e "$M/web" ]
+	# Not in fstab: an empty directory is provisioned (renamed over).
+	mkdir "$M/web"
+	: > "$R/etc/fstab"
+	run prepare web
+	assert_success
+	assert [ -e "$M/web/usr/lib/os-release" ]
+}
+
+@test "fstab: mounted but empty mount point is refused (a rename cannot cross file systems)" {
+	mkdir -p "$M/web" "$R/etc"
+	printf 'tmpfs /var/lib/machines/web tmpfs defaults 0 0\n' > "$R/etc/fstab"
+	make_tree "$BATS_TEST_TMPDIR/src"
+	entry web <<-EOF
+	[Container]
+	Provision=copy $BATS_TEST_TMPDIR/src
+	EOF
+	cat > "$BATS_TEST_TMPDIR/inner.sh" <<-EOF
+	mount -t tmpfs -o mode=0755 tmpfs "$M/web"
+	$(declare -f berth_exec)
+	BERTH_VALGRIND=${BERTH_VALGRIND:-0}
+	berth_exec "$BERTH_PREPARE" --root="$R" web
+	EOF
+	run unshare -m --propagation private bash "$BATS_TEST_TMPDIR/inner.sh"
+	assert_failure 1
+	assert_output --partial "$M/web is an empty mount point"
+}
+
+@test ".nspawn for Boot=yes: Boot=, Hostname=, then pass-through keys in order by section" {
+	make_tree "$M/web"
+	entry web <<-EOF
+	[Network]
+	Port=tcp:2222:22
+	[Container]
+	Hostname=web1
+	[Files]
+	Bind=/srv/data:/data
+	[Exec]
+	Environment=A=1
+	[Network]
+	Port=tcp:8080:80
+	[Exec]
+	Environment=
+	Environment=B=2
+	X-Note=ignored
+	EOF
+	run prepare web
+	assert_success
+	run cat "$R/run/systemd/nspawn/web.nspawn"
+	assert_output - <<-EOF
+	# Written by berth-prepare from $R/etc/containers.d/web.conf at every start of systemd-nspawn@web.service.
+	# Do not edit: change the entry and restart the unit.
+
+	[Exec]
+	Boot=yes
+	Hostname=web1
+	Environment=A=1
+	Environment=
+	Environment=B=2
+
+	[Files]
+	Bind=/srv/data:/data
+
+	[Network]
+	Port=tcp:2222:22
+	Port=tcp:8080:80
+	EOF
+	run stat -c %a "$R/run/systemd/nspawn/web.nspawn"
+	assert_output 644
+	# No temporary files left.
+	run ls -A "$R/run/systemd/nspawn"
+	assert_output web.nspawn
+}
+
+@test ".nspawn for Boot=no: Parameters= is the whole command line, quoted for nspawn" {
+	make_tree "$M/web"
+	cp /bin/true "$M/web/usr/bin/app"
+	entry web <<-'EOF'
+	[Container]
+	Boot=no
+	Command=/usr/bin/app "two words" 'say "hi"' plain "it's" ""
+	EOF
+	run prepare web
+	assert_success
+	run grep -v '^#' "$R/run/systemd/nspawn/web.nspawn"
+	assert_output - <<-'EOF'
+
+	[Exec]
+	Boot=no
+	Parameters=/usr/bin/app 'two words' 'say "hi"' plain "it's" ''
+	EOF
+}
+
+@test ".nspawn: a Command= word nspawn cannot express is an error naming the key" {
+	make_tree "$M/web"
+	cp /bin/true "$M/web/usr/bin/app"
+	entry web <<-'EOF'
+	[Container]
+	Boot=no
+	Command=/usr/bin/app "both ' and \""
+	EOF
+	run prepare web
+	assert_failure 1
+	assert_output --partial "web.conf:3: Command= word both ' and \" holds both kinds of quote"
+	assert [ ! -e "$R/run/systemd/nspawn/web.nspawn" ]
+}
+
+@test "/etc/systemd/nspawn/NAME.nspawn: fails when the entry has nspawn settings, warns otherwise" {
+	make_tree "$M/web"
+	mkdir -p "$R/etc/systemd/nspawn"
+	printf '[Exec]\nBoot=yes\n' > "$R/etc/systemd/nspawn/web.nspawn"
+	entry web <<-EOF
+	[Container]
+	[Network]
+	Port=tcp:2222:22
+	EOF
+	run prepare web
+	assert_failure 1
+	assert_output --partial "$R/etc/systemd/nspawn/web.nspawn exists and takes precedence over $R/run/systemd/nspawn/web.nspawn, which berth writes from $R/etc/containers.d/web.conf"
+
+	entry web <<< "[Container]"
+	run prepare web
+	assert_success
+	assert_output --partial "$R/etc/systemd/nspawn/web.nspawn exists and takes precedence"
+	assert_output --partial "leaving it be"
+	run cat "$R/etc/systemd/nspawn/web.nspawn"
+	assert_output "$(printf '[Exec]\nBoot=yes')"
+}
+
+@test "non-default Directory= is put under --root; its sibling is next to it" {
+	make_tree "$BATS_TEST_TMPDIR/src"
+	mkdir -p "$R/srv/containers"
+	entry web <<-EOF
+	[Container]
+	Directory=/srv/containers/webroot
+	Provision=copy $BATS_TEST_TMPDIR/src
+	EOF
+	run prepare web
+	assert_success
+	assert [ -e "$R/srv/containers/webroot/usr/lib/os-release" ]
+	run ls -A "$R/srv/containers"
+	assert_output webroot
+	assert [ ! -e "$M/web" ]
+}
+
+@test "--dry-run reports and changes nothing" {
+	make_tree "$BATS_TEST_TMPDIR/src"
+	entry web <<-EOF
+	[Container]
+	Provision=copy $BATS_TEST_TMPDIR/src
+	EOF
+	snapshot() { (cd "$R" && find . -printf '%p %m %u %s\n' | sort); }
+	before=$(snapshot)
+	run prepare --dry-run web
+	assert_success
+	assert_output --partial "Would provision $M/web with: cp --archive"
+	assert_output --partial "--- $R/run/systemd/nspawn/web.nspawn ---"
+	assert_output --partial "Boot=yes"
+	assert_output --partial "Dry run: nothing was changed."
+	[ "$(snapshot)" = "$before" ]
+
+	# And on an existing tree with a password to set.
+	make_tree "$M/web"
+	entry web <<-'EOF'
+	[Container]
+	RootPasswordHash=$6$salt$hash
+	EOF
+	before=$(snapshot)
+	sum=$(sha "$M/web/etc/shadow")
+	run prepare --dry-run web
+	assert_success
+	assert_output --partial "Would set root's password (from RootPasswordHash=) in $M/web/etc/shadow."
+	[ "$(snapshot)" = "$before" ]
+	[ "$(sha "$M/web/etc/shadow")" = "$sum" ]
+}
+
+@test "leftover .#NAME.berth-* trees are removed under the lock, others' are not" {
+	make_tree "$M/web"
+	mkdir -p "$M/.#web.berth-AbC123/etc" "$M/.#webx.berth-AbC123" "$M/.#web.berth-toolong1"
+	chmod 0000 "$M/.#web.berth-AbC123/etc"
+	entry web <<< "[Container]"
+	run prepare web
+	assert_success
+	assert_output --partial "Removing $M/.#web.berth-AbC123, left over by an interrupted provisioning."
+	assert [ ! -e "$M/.#web.berth-AbC123" ]
+	assert [ -e "$M/.#webx.berth-AbC123" ]
+	assert [ -e "$M/.#web.berth-toolong1" ]
+}
+
+@test "a missing capability is named" {
+	make_tree "$M/web"
+	entry web <<< "[Container]"
+	run setpriv --bounding-set=-chown --inh-caps=-all bash -c "$(declare -f berth_exec); BERTH_VALGRIND=${BERTH_VALGRIND:-0} berth_exec '$BERTH_PREPARE' --root='$R' web"
+	assert_failure 1
+	assert_output --partial "berth-prepare needs capability cap_chown, which it does not have"
+}
+
+@test "capabilities: the narrowing is logged (the provisioner test checks the sets themselves)" {
+	make_tree "$M/web"
+	entry web <<< "[Container]"
+	SYSTEMD_LOG_LEVEL=debug run prepare web
+	assert_success
+	assert_output --partial "Capabilities narrowed to cap_chown, cap_dac_override, cap_dac_read_search, cap_fowner."
+}
+
+@test "no system bus: the machined check is skipped with a debug message" {
+	make_tree "$M/web"
+	entry web <<< "[Container]"
+	DBUS_SYSTEM_BUS_ADDRESS="unix:path=$BATS_TEST_TMPDIR/no-bus" SYSTEMD_LOG_LEVEL=debug run prepare web
+	assert_success
+	assert_output --partial "No system bus"
+	assert_output --partial "not checking systemd-machined for a stale registration"
+}
