@@ -12,6 +12,9 @@ e2e_setup() {
 	e2e_host_init "$1"
 	e2e_stage "$BERTH_BUILD_ROOT" "$E2E_DIR/stage"
 	e2e_busybox_tree "$E2E_DIR/fixtures/busybox"
+	E2E_RECORD="$BERTH_BUILD_ROOT/meson-logs/e2e/$(basename "$BATS_TEST_FILENAME" .bats).txt"
+	mkdir -p "${E2E_RECORD%/*}"
+	[ "${BATS_TEST_NUMBER:-1}" = 1 ] && : >"$E2E_RECORD"
 	# meson test ends a test that overruns its timeout with SIGTERM: make that run the
 	# teardown (bats runs it on EXIT) so the host is cleaned up.
 	trap 'exit 143' TERM
@@ -55,4 +58,52 @@ wait_unit() {
 	done
 	echo "systemd-nspawn@$1.service is '$state', not '$2'" >&2
 	return 1
+}
+
+# A root password hash for the containers (crypt(3) SHA-512 of "berth-e2e").
+E2E_HASH='$6$berthe2e$c8gBGo35YSgxPwhLPpFaBsKzUNiVCmiAJlTkbXXgTjnzuOnzxse7yd3JWYKCRKsh.jvb16hiFNfr6J/xcBWqL1'
+
+# hash_file NAME: writes E2E_HASH to the host's /etc/containers.d/NAME.hash, readable by root only.
+hash_file() {
+	(umask 077 && printf '%s\n' "$E2E_HASH" >"$E2E_DIR/containers.d/$1.hash")
+}
+
+# in_machine NAME CMD...: runs CMD in a booted (systemd) container, the admin's way.
+in_machine() {
+	e2e_guest systemd-run --machine="$1" --wait --pipe --quiet -- "${@:2}"
+}
+
+# in_payload NAME CMD...: runs CMD in a Boot=no container (no systemd, no bus inside): enters
+# the namespaces of the machine's leader, as machined reports it.
+in_payload() {
+	local leader
+	leader=$(e2e_guest machinectl show --property=Leader --value "$1") || return
+	e2e_guest nsenter -t "$leader" -a -- "${@:2}"
+}
+
+# wait_machine_running NAME: waits until systemd inside the container has finished booting.
+wait_machine_running() {
+	local state i
+	# Until its D-Bus broker is up, nothing can be run in it through machined.
+	for i in $(seq 240); do
+		in_machine "$1" true 2>/dev/null && break
+		sleep 0.5
+	done
+	state=$(in_machine "$1" timeout 120 systemctl is-system-running --wait)
+	[ "$state" = running ] || fail "container $1 is '$state' after boot, not 'running'"
+}
+
+# journal_of NAME: the host's journal of the container's unit, this boot.
+journal_of() {
+	e2e_guest journalctl -b --no-pager -o cat -u "systemd-nspawn@$1.service"
+}
+
+# keep_output CMD...: runs CMD and appends what it printed to the scenario's record in the build
+# directory (meson-logs/e2e/SCENARIO.txt), for people reading a run's results.
+keep_output() {
+	{
+		echo "# $*"
+		"$@" 2>&1
+		echo
+	} >>"$E2E_RECORD"
 }

@@ -319,6 +319,7 @@ e2e_logs() {
 	fi
 	echo "----- console -----"
 	tail -n 200 "$E2E_DIR/console.log" 2>/dev/null | sed 's/\x1b\[[0-9;]*m//g'
+	echo # the console's last line (a login prompt) has no newline
 }
 
 # e2e_wait_exit SECONDS: waits for nspawn to exit and sets E2E_RC to its exit status. (Not in a
