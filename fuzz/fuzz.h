@@ -33,3 +33,31 @@ int fuzz_empty_dir(const char *path);
                         abort();                                                                  \
                 }                                                                                 \
         } while (0)
+
+/* Builds a small file tree under dir from a text description, so that libFuzzer can mutate trees:
+ *   @f PATH            a regular file; the lines after it, up to the next "@" line, are its
+ *                      content (raw bytes: NUL, CR, invalid UTF-8 all allowed)
+ *   @d PATH            a directory
+ *   @l PATH TARGET     a symlink (TARGET is the rest of the line)
+ *   @p PATH            a FIFO (device nodes are not made: mknod of real devices is not
+ *                      something a fuzzer should do; the bad-input tests cover /dev/null, /dev/zero)
+ *   @x PATH MODE       chmod (octal) of an existing path, never following a symlink
+ *   @o PATH            not built: a path for the target to look up (returned through lookups)
+ * PATH is relative to dir; missing parents are made; a record whose PATH has a ".." component, or
+ * runs through a symlink, is skipped, so the tree never reaches outside dir while it is built.
+ * Without FUZZ_TREE_HOSTILE_LINKS a symlink TARGET must stay inside dir too (absolute targets
+ * other than /dev/null are put under dir): the loader reads what links point at, and a fuzzer must
+ * not make it open /dev/watchdog. With it, any TARGET is made: for the in-root resolver, which
+ * must never leave the root whatever the links say. Returns 0 or -errno for a failure of the
+ * machine (not of the input). */
+enum {
+        FUZZ_TREE_HOSTILE_LINKS = 1 << 0,
+};
+#define FUZZ_TREE_RECORDS_MAX 64
+#define FUZZ_TREE_LOOKUPS_MAX 16
+typedef struct FuzzTree {
+        char *lookups[FUZZ_TREE_LOOKUPS_MAX];
+        unsigned n_lookups;
+} FuzzTree;
+int fuzz_make_tree(const char *dir, const uint8_t *data, size_t size, unsigned flags, FuzzTree *ret);
+void fuzz_tree_done(FuzzTree *t);
