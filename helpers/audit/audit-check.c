@@ -803,9 +803,11 @@ int audit_check(const AuditOptions *o)
                 return log_error_errno(errno, "Failed to write the report: %m"), 1;
 
         if (problem && o->policy != AUDIT_POLICY_IGNORE) {
-                if (status)
-                        log_event(LOG_ERR, BERTH_MESSAGE_AUDIT_ENABLED, "Refusing to start%s%s (Audit=refuse): %s.",
-                                o->container ? " container " : "", strempty(o->container), msg);
+                if (status && o->container)
+                        log_event(LOG_ERR, BERTH_MESSAGE_AUDIT_ENABLED, "Refusing to start container %s (Audit=refuse): %s.",
+                                o->container, msg);
+                else if (status)
+                        log_event(LOG_ERR, BERTH_MESSAGE_AUDIT_ENABLED, "Refusing (--policy=refuse): %s.", msg);
                 else
                         log_event(LOG_WARNING, BERTH_MESSAGE_AUDIT_ENABLED, "%s. Remedy: %s.", msg, remedy);
         }

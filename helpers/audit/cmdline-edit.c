@@ -350,7 +350,8 @@ static int edits_apply(Edits *e, const char *t, size_t size, const char *tail, c
         out = o = malloc(total);
         if (!out)
                 return -ENOMEM;
-        qsort(e->items, e->n, sizeof(Edit), edit_cmp);
+        if (e->n > 0)
+                qsort(e->items, e->n, sizeof(Edit), edit_cmp);
         size_t p = 0;
         for (size_t i = 0; i < e->n; i++) {
                 memcpy(o, t + p, e->items[i].pos - p);
@@ -781,7 +782,7 @@ int unified_diff(FILE *out, const char *label_a, const char *label_b, const char
                 /* A hunk: from CONTEXT lines before this change to CONTEXT lines after the last change
                  * that is at most 2*CONTEXT equal lines away from the previous one. */
                 size_t start = i > CONTEXT ? i - CONTEXT : 0, last = i;
-                for (size_t j = i + 1; j < n && j <= last + 2 * CONTEXT; j++)
+                for (size_t j = i + 1; j < n && j <= last + 2 * CONTEXT + 1; j++)
                         if (!line_eq(la, na, lb, nb, j))
                                 last = j;
                 size_t end = MIN(n, last + 1 + CONTEXT);

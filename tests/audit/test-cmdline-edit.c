@@ -1,0 +1,268 @@
+/* Unit tests of berth-audit's pure parts: the GRUB and /etc/kernel/cmdline editors, the kernel
+ * command line lookup, the unified diff and the JSON string escaper. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit-util.h"
+#include "cmdline-edit.h"
+#include "tests.h"
+
+#define ELEMENTSOF_(x) (sizeof(x) / sizeof((x)[0]))
+
+typedef struct EditCase {
+        const char *in;
+        const char *out;   /* NULL: unchanged (returns 0) */
+        const char *error; /* non-NULL: -EBADMSG with this text in the message */
+        unsigned line;     /* of the error */
+} EditCase;
+
+static const EditCase grub_cases[] = {
+        { "GRUB_CMDLINE_LINUX=\"\"\n", "GRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+        { "GRUB_CMDLINE_LINUX=\"quiet\"\n", "GRUB_CMDLINE_LINUX=\"quiet audit=0\"\n" },
+        { "GRUB_CMDLINE_LINUX=\"quiet \"\n", "GRUB_CMDLINE_LINUX=\"quiet audit=0\"\n" },
+        { "GRUB_CMDLINE_LINUX='quiet splash'\n", "GRUB_CMDLINE_LINUX='quiet splash audit=0'\n" },
+        { "GRUB_CMDLINE_LINUX=quiet\n", "GRUB_CMDLINE_LINUX=\"quiet audit=0\"\n" },
+        { "GRUB_CMDLINE_LINUX=\n", "GRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+        { "GRUB_CMDLINE_LINUX=", "GRUB_CMDLINE_LINUX=\"audit=0\"" },
+        { "GRUB_CMDLINE_LINUX=\"foo=\\\"a b\\\" quiet\"\n", "GRUB_CMDLINE_LINUX=\"foo=\\\"a b\\\" quiet audit=0\"\n" },
+        { "GRUB_CMDLINE_LINUX=\"audit=1 quiet\"\n", "GRUB_CMDLINE_LINUX=\"audit=0 quiet\"\n" },
+        { "GRUB_CMDLINE_LINUX=\"quiet audit=yes\"\n", "GRUB_CMDLINE_LINUX=\"quiet audit=0\"\n" },
+        { "GRUB_CMDLINE_LINUX=\"audit=1 a audit=1\"\n", "GRUB_CMDLINE_LINUX=\"audit=0 a audit=0\"\n" },
+        { "GRUB_CMDLINE_LINUX=\"quiet audit=\"\n", "GRUB_CMDLINE_LINUX=\"quiet audit=0\"\n" },
+        { "GRUB_CMDLINE_LINUX='audit=1'\n", "GRUB_CMDLINE_LINUX='audit=0'\n" },
+        { "GRUB_CMDLINE_LINUX=audit=1\n", "GRUB_CMDLINE_LINUX=audit=0\n" },
+        { "GRUB_CMDLINE_LINUX=\"\\\"audit=1\\\" x\"\n", "GRUB_CMDLINE_LINUX=\"\\\"audit=0\\\" x\"\n" },
+        { "GRUB_CMDLINE_LINUX='\"audit=1\" x'\n", "GRUB_CMDLINE_LINUX='\"audit=0\" x'\n" },
+        { "GRUB_CMDLINE_LINUX=\"audit=\\\"1\\\"\"\n", "GRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+        { "GRUB_CMDLINE_LINUX=\"quiet audit=0\"\n", NULL },
+        { "GRUB_CMDLINE_LINUX=\"quiet audit=OFF\"\n", NULL },
+        { "GRUB_CMDLINE_LINUX=\"audit=1 audit=0\"\n", "GRUB_CMDLINE_LINUX=\"audit=0 audit=0\"\n" },
+        /* the last assignment wins in sh */
+        { "GRUB_CMDLINE_LINUX=\"a\"\nGRUB_CMDLINE_LINUX=\"b\"\n", "GRUB_CMDLINE_LINUX=\"a\"\nGRUB_CMDLINE_LINUX=\"b audit=0\"\n" },
+        { "GRUB_CMDLINE_LINUX=\"audit=0\"\nGRUB_CMDLINE_LINUX=\"b\"\n",
+          "GRUB_CMDLINE_LINUX=\"audit=0\"\nGRUB_CMDLINE_LINUX=\"b audit=0\"\n" },
+        { "#GRUB_CMDLINE_LINUX=\"audit=1\"\nGRUB_CMDLINE_LINUX=\"x\"\n", "#GRUB_CMDLINE_LINUX=\"audit=1\"\nGRUB_CMDLINE_LINUX=\"x audit=0\"\n" },
+        { "  # GRUB_CMDLINE_LINUX=\"x\"\n", "  # GRUB_CMDLINE_LINUX=\"x\"\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+        { "GRUB_TIMEOUT=5\n", "GRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+        { "GRUB_TIMEOUT=5", "GRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+        { "", "GRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+        /* GRUB puts GRUB_CMDLINE_LINUX_DEFAULT after it: an audit=1 there would win */
+        { "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet audit=1\"\nGRUB_CMDLINE_LINUX=\"\"\n",
+          "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet audit=0\"\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+        { "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet audit=1\"\nGRUB_CMDLINE_LINUX=\"audit=0\"\n",
+          "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet audit=0\"\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+        { "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet splash\"\nGRUB_CMDLINE_LINUX=\"audit=0\"\n", NULL },
+        { "export GRUB_CMDLINE_LINUX=\"x\"\n", "export GRUB_CMDLINE_LINUX=\"x audit=0\"\n" },
+        { "GRUB_CMDLINE_LINUX=\"x\"\nexport GRUB_CMDLINE_LINUX\n", "GRUB_CMDLINE_LINUX=\"x audit=0\"\nexport GRUB_CMDLINE_LINUX\n" },
+        { "GRUB_CMDLINE_LINUX=\"x\" # comment\n", "GRUB_CMDLINE_LINUX=\"x audit=0\" # comment\n" },
+        { "GRUB_CMDLINE_LINUX=\"x\"; GRUB_TIMEOUT=1\n", "GRUB_CMDLINE_LINUX=\"x audit=0\"; GRUB_TIMEOUT=1\n" },
+        { "GRUB_CMDLINE_LINUX=\"a\"'b'\n", "GRUB_CMDLINE_LINUX=\"a\"'b audit=0'\n" },
+        { "GRUB_CMDLINE_LINUX=a\\ b\n", "GRUB_CMDLINE_LINUX=a\\ b\" audit=0\"\n" },
+        { "GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX quiet\"\n", "GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX quiet audit=0\"\n" },
+        { "GRUB_CMDLINE_LINUX=\"a\nb\"\n", "GRUB_CMDLINE_LINUX=\"a\nb audit=0\"\n" },
+        { "GRUB_CMDLINE_LINUX=\"a \\\nb\"\n", "GRUB_CMDLINE_LINUX=\"a \\\nb audit=0\"\n" },
+        { "GRUB_CMDLINE_LINUX=\"x\"\r\n", "GRUB_CMDLINE_LINUX=\"x audit=0\"\r\n" },
+        /* lines that are not our assignments are kept, whatever they are */
+        { "hello world\nif true; then\n  :\nfi\n. /etc/x\nGRUB_CMDLINE_LINUX=\"\"\n",
+          "hello world\nif true; then\n  :\nfi\n. /etc/x\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+        { "GRUB_X=\"$(oops)\"\nGRUB_CMDLINE_LINUX=\"\"\n", "GRUB_X=\"$(oops)\"\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+        { "  GRUB_CMDLINE_LINUX=\"x\"\n", "  GRUB_CMDLINE_LINUX=\"x audit=0\"\n" },
+        /* errors */
+        { "GRUB_CMDLINE_LINUX=\"unterminated\n", NULL, "never closed", 1 },
+        { "A=1\nGRUB_CMDLINE_LINUX+=\"x\"\n", NULL, "is not assigned as GRUB_CMDLINE_LINUX=VALUE", 2 },
+        { "GRUB_CMDLINE_LINUX audit=1\n", NULL, "is not assigned as", 1 },
+        { "GRUB_CMDLINE_LINUX = \"x\"\n", NULL, "is not assigned as", 1 },
+        { "GRUB_CMDLINE_LINUX=\"x\" foo\n", NULL, "unexpected text after the value of GRUB_CMDLINE_LINUX", 1 },
+        { "\n\nGRUB_CMDLINE_LINUX=\"$(cat /x)\"\n", NULL, "$(...)", 3 },
+        { "GRUB_CMDLINE_LINUX=`cat /x`\n", NULL, "$(...)", 1 },
+        { "GRUB_CMDLINE_LINUX=\"${X:-a b}\"\n", NULL, "$(...)", 1 },
+        { "GRUB_CMDLINE_LINUX=\"a -- b\"\n", NULL, "\"--\"", 1 },
+        { "GRUB_CMDLINE_LINUX=\"a \\\"b\"\n", NULL, "unbalanced double quote", 1 },
+        { "GRUB_CMDLINE_LINUX=\"audit='1'\"\nX=\"audit=\"'1'\n", "GRUB_CMDLINE_LINUX=\"audit=0\"\nX=\"audit=\"'1'\n" },
+        { "GRUB_CMDLINE_LINUX=audit=\"1\"'2'\n", NULL, "split by shell quoting", 1 },
+        { "A=1\n\x01\n", NULL, "control character 0x01", 2 },
+};
+
+static void test_grub_defaults(void)
+{
+        for (size_t i = 0; i < ELEMENTSOF_(grub_cases); i++) {
+                const EditCase *c = &grub_cases[i];
+                char *out = NULL;
+                size_t size = 0;
+                EditError err = {};
+                int r = grub_defaults_set_audit_off(c->in, strlen(c->in), &out, &size, &err);
+                printf("# case %zu: r=%i %s\n", i, r, r < 0 ? err.message : "");
+                if (c->error) {
+                        ASSERT_EQ_INT(r, -EBADMSG);
+                        ASSERT_TRUE(strstr(err.message, c->error) != NULL);
+                        ASSERT_EQ_INT(err.line, c->line);
+                } else if (!c->out)
+                        ASSERT_EQ_INT(r, 0);
+                else {
+                        ASSERT_EQ_INT(r, 1);
+                        ASSERT_EQ_INT(size, strlen(out));
+                        ASSERT_STREQ(out, c->out);
+                        /* idempotent: a second run changes nothing */
+                        char *again = NULL;
+                        size_t again_size;
+                        ASSERT_EQ_INT(grub_defaults_set_audit_off(out, size, &again, &again_size, &err), 0);
+                        free(out);
+                }
+        }
+}
+
+static void test_grub_nul(void)
+{
+        const char in[] = "GRUB_CMDLINE_LINUX=\"\"\n\0\n";
+        char *out = NULL;
+        size_t size;
+        EditError err = {};
+        ASSERT_EQ_INT(grub_defaults_set_audit_off(in, sizeof in - 1, &out, &size, &err), -EBADMSG);
+        ASSERT_TRUE(strstr(err.message, "NUL byte") != NULL);
+        ASSERT_EQ_INT(err.line, 2);
+        ASSERT_TRUE(out == NULL);
+}
+
+static const EditCase kernel_cases[] = {
+        { "root=/dev/sda1 quiet\n", "root=/dev/sda1 quiet audit=0\n" },
+        { "quiet", "quiet audit=0" },
+        { "", "audit=0\n" },
+        { "\n", "audit=0\n" },
+        { "quiet  \n\n", "quiet audit=0  \n\n" },
+        { "audit=1 quiet\n", "audit=0 quiet\n" },
+        { "foo=\"a b\" audit=\"1\"\n", "foo=\"a b\" audit=0\n" },
+        { "\"audit=1\" x\n", "\"audit=0\" x\n" },
+        { "audit=0\n", NULL },
+        { "quiet -- single\n", NULL, "\"--\"", 1 },
+        { "quiet\0", NULL, "NUL byte", 1 },
+};
+
+static void test_kernel_cmdline_file(void)
+{
+        for (size_t i = 0; i < ELEMENTSOF_(kernel_cases); i++) {
+                const EditCase *c = &kernel_cases[i];
+                char *out = NULL;
+                size_t size = 0, in_size = strlen(c->in) + (strcmp(c->in, "quiet") == 0 && c->error ? 1 : 0);
+                EditError err = {};
+                int r = kernel_cmdline_file_set_audit_off(c->in, in_size, &out, &size, &err);
+                printf("# case %zu: r=%i %s\n", i, r, r < 0 ? err.message : "");
+                if (c->error) {
+                        ASSERT_EQ_INT(r, -EBADMSG);
+                        ASSERT_TRUE(strstr(err.message, c->error) != NULL);
+                } else if (!c->out)
+                        ASSERT_EQ_INT(r, 0);
+                else {
+                        ASSERT_EQ_INT(r, 1);
+                        ASSERT_STREQ(out, c->out);
+                        char *again = NULL;
+                        size_t again_size;
+                        ASSERT_EQ_INT(kernel_cmdline_file_set_audit_off(out, size, &again, &again_size, &err), 0);
+                        free(out);
+                }
+        }
+}
+
+static void test_kernel_cmdline_get(void)
+{
+        char *v = NULL;
+
+        ASSERT_EQ_INT(kernel_cmdline_get("quiet audit=1 ro\n", "audit", &v), 1);
+        ASSERT_STREQ(v, "1");
+        free(v);
+        ASSERT_EQ_INT(kernel_cmdline_get("audit=1 x audit=0", "audit", &v), 1);
+        ASSERT_STREQ(v, "0");
+        free(v);
+        ASSERT_EQ_INT(kernel_cmdline_get("audit=1 -- audit=0", "audit", &v), 1);
+        ASSERT_STREQ(v, "1");
+        free(v);
+        ASSERT_EQ_INT(kernel_cmdline_get("x=\"a audit=1\" audit=\"0\"", "audit", &v), 1);
+        ASSERT_STREQ(v, "0");
+        free(v);
+        ASSERT_EQ_INT(kernel_cmdline_get("\"audit=1\"", "audit", &v), 1);
+        ASSERT_STREQ(v, "1");
+        free(v);
+        ASSERT_EQ_INT(kernel_cmdline_get("x=\"audit=1 y\"", "audit", &v), 0);
+        ASSERT_TRUE(v == NULL);
+        ASSERT_EQ_INT(kernel_cmdline_get("auditx=1 noaudit audit", "audit", &v), 0);
+        ASSERT_EQ_INT(kernel_cmdline_get("", "audit", &v), 0);
+        ASSERT_EQ_INT(kernel_cmdline_get("-- audit=1", "audit", &v), 0);
+
+        ASSERT_TRUE(audit_value_is_off("0"));
+        ASSERT_TRUE(audit_value_is_off("off"));
+        ASSERT_TRUE(audit_value_is_off("Off"));
+        ASSERT_TRUE(!audit_value_is_off("1"));
+        ASSERT_TRUE(!audit_value_is_off(""));
+        ASSERT_TRUE(!audit_value_is_off("00"));
+}
+
+static char *diff_of(const char *a, const char *b)
+{
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+        if (!f)
+                return NULL;
+        if (unified_diff(f, "old", "new", a, strlen(a), b, strlen(b)) < 0) {
+                fclose(f);
+                free(buf);
+                return NULL;
+        }
+        fclose(f);
+        return buf;
+}
+
+static void test_unified_diff(void)
+{
+        char *d;
+
+        d = diff_of("a\nb\nc\n", "a\nb\nc\n");
+        ASSERT_STREQ(d, "");
+        free(d);
+
+        d = diff_of("a\nb\nc\n", "a\nB\nc\n");
+        ASSERT_STREQ(d, "--- old\n+++ new\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n");
+        free(d);
+
+        d = diff_of("a", "a\nb\n");
+        ASSERT_STREQ(d, "--- old\n+++ new\n@@ -1 +1,2 @@\n-a\n\\ No newline at end of file\n+a\n+b\n");
+        free(d);
+
+        d = diff_of("", "x\n");
+        ASSERT_STREQ(d, "--- old\n+++ new\n@@ -0,0 +1 @@\n+x\n");
+        free(d);
+
+        /* two changes far apart: two hunks with three lines of context each */
+        d = diff_of("1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n", "X\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\nY\n");
+        ASSERT_STREQ(d, "--- old\n+++ new\n@@ -1,4 +1,4 @@\n-1\n+X\n 2\n 3\n 4\n@@ -9,4 +9,4 @@\n 9\n 10\n 11\n-12\n+Y\n");
+        free(d);
+
+        /* changes close together share one hunk */
+        d = diff_of("1\n2\n3\n4\n5\n6\n7\n8\n", "X\n2\n3\n4\n5\n6\n7\nY\n");
+        ASSERT_STREQ(d, "--- old\n+++ new\n@@ -1,8 +1,8 @@\n-1\n+X\n 2\n 3\n 4\n 5\n 6\n 7\n-8\n+Y\n");
+        free(d);
+}
+
+static void test_json_string(void)
+{
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+        ASSERT_TRUE(f != NULL);
+        json_print_string(f, "a\"b\\c\nd\te\x01 \xc3\xa9 \xff \xe2\x82 \xed\xa0\x80 \xf0\x9f\x98\x80");
+        fputc(' ', f);
+        json_print_string(f, NULL);
+        fclose(f);
+        ASSERT_STREQ(buf, "\"a\\\"b\\\\c\\nd\\te\\u0001 \xc3\xa9 \\ufffd \\ufffd\\ufffd \\ufffd\\ufffd\\ufffd \xf0\x9f\x98\x80\" \"\"");
+        free(buf);
+
+        ASSERT_STREQ(errno_name(EPROTONOSUPPORT), "EPROTONOSUPPORT");
+        ASSERT_STREQ(errno_name(-EPERM), "EPERM");
+        ASSERT_TRUE(errno_name(4095) == NULL);
+        ASSERT_EQ_INT(errno_from_name("EAFNOSUPPORT"), EAFNOSUPPORT);
+        ASSERT_EQ_INT(errno_from_name("EBOGUS"), -EINVAL);
+}
+
+TESTS_MAIN(TEST_CASE(test_grub_defaults), TEST_CASE(test_grub_nul), TEST_CASE(test_kernel_cmdline_file),
+        TEST_CASE(test_kernel_cmdline_get), TEST_CASE(test_unified_diff), TEST_CASE(test_json_string))
