@@ -371,6 +371,7 @@ static void grub_dropins_warn(const char *root)
 
 int audit_fix(const AuditOptions *o)
 {
+        _cleanup_(os_release_done) OsRelease os = {}; /* before any goto: cleanup runs at every exit */
         Target targets[3] = {};
         size_t n = 0;
         int r, status = 1;
@@ -431,7 +432,6 @@ int audit_fix(const AuditOptions *o)
         if (targets[0].kind == TARGET_GRUB)
                 grub_dropins_warn(o->root);
 
-        _cleanup_(os_release_done) OsRelease os = {};
         r = os_release_read(o->root, &os);
         if (r < 0) {
                 log_oom();

@@ -1,0 +1,352 @@
+#!/usr/bin/env bats
+# berth-audit fix: real-world /etc/default/grub and /etc/kernel/cmdline shapes edited under
+# --root, checked byte for byte against tests/audit/fix-cases/NAME.expected; idempotence,
+# backups, owner and mode, atomicity on failure (a real read-only mount), bad input, the printed
+# diff (applied with patch) and the boot menu command per distribution.
+
+bats_require_minimum_version 1.5.0
+load ../lib/common.bash
+load audit.bash
+
+CASES="$BATS_TEST_DIRNAME/fix-cases"
+
+setup() {
+	ROOT=$(mktemp -d)
+	mkdir -p "$ROOT/etc/default"
+}
+
+teardown() {
+	rm -rf "$ROOT"
+}
+
+os_release() {
+	printf 'ID=%s\n' "$1" >"$ROOT/etc/os-release"
+	[ -z "${2:-}" ] || printf 'ID_LIKE="%s"\n' "$2" >>"$ROOT/etc/os-release"
+}
+
+sum() {
+	sha256sum <"$1"
+}
+
+# fix_case NAME FILE: FILE (/etc/default/grub or /etc/kernel/cmdline) starts as NAME.in; fix
+# must make it NAME.expected, byte for byte.
+fix_case() {
+	local name=$1 file=$ROOT$2 in=$CASES/$1.in expected=$CASES/$1.expected
+	mkdir -p "$(dirname "$file")"
+	cp "$in" "$file"
+	chown 4242:4343 "$file"
+	chmod 0640 "$file"
+
+	# --dry-run: prints the diff, writes nothing
+	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --dry-run --root="$ROOT"
+	assert_success
+	assert_equal "$(sum "$file")" "$(sum "$in")"
+	assert_file_not_exists "$file.berth-bak"
+	if cmp -s "$in" "$expected"; then
+		assert_line "$file: audit=0 is already set, nothing to change."
+		refute_line --partial -- "--- "
+	else
+		assert_line "Dry run: nothing was written."
+		assert_line -- "--- $file"
+		assert_line -- "+++ $file"
+		# the printed diff is a real unified diff: patch turns the input into the expected file
+		cp "$in" "$ROOT/patched"
+		printf '%s\n' "$output" | patch -s "$ROOT/patched"
+		cmp "$ROOT/patched" "$expected"
+	fi
+
+	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
+	assert_success
+	cmp "$file" "$expected"
+	# owner and mode are kept, for the file and its backup
+	assert_equal "$(stat -c '%u:%g %a' "$file")" "4242:4343 640"
+	if cmp -s "$in" "$expected"; then
+		assert_file_not_exists "$file.berth-bak"
+	else
+		assert_line "Wrote $file (the previous version is in $file.berth-bak)."
+		cmp "$file.berth-bak" "$in"
+		assert_equal "$(stat -c '%u:%g %a' "$file.berth-bak")" "4242:4343 640"
+	fi
+	# no temporary files left behind
+	assert_equal "$(find "$(dirname "$file")" -name '.#*')" ""
+
+	# a second run changes nothing
+	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
+	assert_success
+	assert_line "$file: audit=0 is already set, nothing to change."
+	cmp "$file" "$expected"
+}
+
+@test "fix: Debian 12 default /etc/default/grub" {
+	os_release debian
+	fix_case debian12-default /etc/default/grub
+	assert_line "  update-grub"
+}
+
+@test "fix: CentOS 7 default with crashkernel=auto, rhgb quiet" {
+	os_release centos "rhel fedora"
+	fix_case centos7-default /etc/default/grub
+	assert_line "  grub2-mkconfig -o /boot/grub2/grub.cfg"
+}
+
+@test "fix: Ubuntu 22.04 default: GRUB_CMDLINE_LINUX_DEFAULT is left alone" {
+	os_release ubuntu debian
+	fix_case ubuntu2204-default /etc/default/grub
+	assert_line "  update-grub"
+}
+
+@test "fix: Rocky 9 default (BLS)" {
+	os_release rocky "rhel centos fedora"
+	mkdir -p "$ROOT/boot/loader/entries"
+	fix_case rocky9-default /etc/default/grub
+	assert_line "  grub2-mkconfig -o /boot/grub2/grub.cfg"
+	assert_line "  and, for the existing boot entries (BLS): grubby --update-kernel=ALL --args=audit=0"
+}
+
+@test "fix: single quotes" {
+	fix_case single-quotes /etc/default/grub
+}
+
+@test "fix: empty value without quotes" {
+	fix_case empty-value /etc/default/grub
+}
+
+@test "fix: a value without quotes" {
+	fix_case no-quotes /etc/default/grub
+}
+
+@test "fix: escaped double quotes inside the value" {
+	fix_case escaped-quotes /etc/default/grub
+}
+
+@test "fix: commented-out assignments are not touched" {
+	fix_case commented-line /etc/default/grub
+}
+
+@test "fix: the variable set twice: the last assignment is edited" {
+	fix_case set-twice /etc/default/grub
+}
+
+@test "fix: already audit=0: nothing changes, no backup" {
+	fix_case already-fixed /etc/default/grub
+	assert_line --partial "If the boot menu was not regenerated since audit=0 was added, regenerate"
+}
+
+@test "fix: audit=1 present is replaced" {
+	fix_case audit-1-present /etc/default/grub
+}
+
+@test "fix: no GRUB_CMDLINE_LINUX: a line is added" {
+	fix_case missing-variable /etc/default/grub
+}
+
+@test "fix: audit=1 in GRUB_CMDLINE_LINUX_DEFAULT (which GRUB puts last) is replaced too" {
+	fix_case default-audit-1 /etc/default/grub
+}
+
+@test "fix: a file without a final newline" {
+	fix_case no-trailing-newline /etc/default/grub
+}
+
+@test "fix: shell lines that are not assignments, and lines without '=', are kept byte for byte" {
+	fix_case shell-lines /etc/default/grub
+}
+
+@test "fix: /etc/kernel/cmdline (kernel-install) on Fedora" {
+	os_release fedora
+	fix_case kernel-cmdline /etc/kernel/cmdline
+	assert_line "  kernel-install add \"\$(uname -r)\" \"/lib/modules/\$(uname -r)/vmlinuz\"   (or reinstall the kernel package)"
+}
+
+@test "fix: /etc/kernel/cmdline with audit=1, on Debian" {
+	os_release debian
+	fix_case kernel-cmdline-audit-1 /etc/kernel/cmdline
+	assert_line "  kernel-install add \"\$(uname -r)\" \"/boot/vmlinuz-\$(uname -r)\"   (or reinstall the kernel package)"
+}
+
+@test "fix: an empty /etc/kernel/cmdline" {
+	fix_case kernel-cmdline-empty /etc/kernel/cmdline
+}
+
+@test "fix: GRUB and /etc/kernel/cmdline both present: both are edited" {
+	os_release fedora
+	cp "$CASES/rocky9-default.in" "$ROOT/etc/default/grub"
+	mkdir -p "$ROOT/etc/kernel"
+	cp "$CASES/kernel-cmdline.in" "$ROOT/etc/kernel/cmdline"
+	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
+	assert_success
+	cmp "$ROOT/etc/default/grub" "$CASES/rocky9-default.expected"
+	cmp "$ROOT/etc/kernel/cmdline" "$CASES/kernel-cmdline.expected"
+	assert_line "  grub2-mkconfig -o /boot/grub2/grub.cfg"
+	assert_line --partial "  kernel-install add"
+}
+
+@test "fix: CentOS layout: /etc/sysconfig/grub -> ../default/grub; the real file is edited, the symlink kept" {
+	os_release centos "rhel fedora"
+	cp "$CASES/centos7-default.in" "$ROOT/etc/default/grub"
+	mkdir -p "$ROOT/etc/sysconfig"
+	ln -s ../default/grub "$ROOT/etc/sysconfig/grub"
+	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
+	assert_success
+	cmp "$ROOT/etc/default/grub" "$CASES/centos7-default.expected"
+	assert_equal "$(readlink "$ROOT/etc/sysconfig/grub")" "../default/grub"
+	cmp "$ROOT/etc/sysconfig/grub" "$CASES/centos7-default.expected"
+}
+
+@test "fix: only /etc/sysconfig/grub, an absolute symlink: followed inside --root, symlink kept" {
+	os_release centos "rhel fedora"
+	rmdir "$ROOT/etc/default"
+	mkdir -p "$ROOT/etc/sysconfig" "$ROOT/etc/grub.d"
+	cp "$CASES/centos7-default.in" "$ROOT/etc/grub.d/defaults"
+	ln -s /etc/grub.d/defaults "$ROOT/etc/sysconfig/grub"
+	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
+	assert_success
+	assert_line "$ROOT/etc/sysconfig/grub is a symlink to $ROOT/etc/grub.d/defaults: editing $ROOT/etc/grub.d/defaults."
+	cmp "$ROOT/etc/grub.d/defaults" "$CASES/centos7-default.expected"
+	assert_equal "$(readlink "$ROOT/etc/sysconfig/grub")" "/etc/grub.d/defaults"
+	cmp "$ROOT/etc/grub.d/defaults.berth-bak" "$CASES/centos7-default.in"
+}
+
+@test "fix: a dangling symlink is an error" {
+	ln -s ../nowhere/grub "$ROOT/etc/default/grub"
+	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
+	assert_failure 1
+	assert_equal "$stderr" "$ROOT/etc/default/grub is a symlink to a file that does not exist; fix the symlink"
+}
+
+@test "fix: no boot configuration at all: an error listing what it looked for" {
+	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
+	assert_failure 1
+	assert_equal "$output" ""
+	assert_equal "$stderr" "No boot loader configuration found: looked for $ROOT/etc/default/grub and $ROOT/etc/sysconfig/grub (GRUB) and $ROOT/etc/kernel/cmdline (kernel-install, systemd-boot). Add audit=0 to the kernel command line by hand; for systemd-boot, create $ROOT/etc/kernel/cmdline from /proc/cmdline with audit=0 added."
+}
+
+@test "fix: on a read-only file system it fails and the file is untouched" {
+	command -v unshare || skip "unshare (util-linux) is not installed"
+	cp "$CASES/centos7-default.in" "$ROOT/etc/default/grub"
+	local before
+	before=$(sum "$ROOT/etc/default/grub")
+	# A private mount namespace: the read-only bind mount disappears with it.
+	run --separate-stderr unshare -m --propagation private bash -c '
+		mount --bind "$1/etc/default" "$1/etc/default" &&
+		mount -o remount,bind,ro "$1/etc/default" &&
+		shift && exec "$@"' sh "$ROOT" "${AUDIT_CMD[@]}" fix --root="$ROOT"
+	assert_failure 1
+	assert_equal "$stderr" "Failed to write the backup $ROOT/etc/default/grub.berth-bak: Read-only file system; $ROOT/etc/default/grub was not changed"
+	assert_equal "$(sum "$ROOT/etc/default/grub")" "$before"
+	assert_equal "$(ls -A "$ROOT/etc/default")" "grub"
+	# nothing leaked out of the namespace
+	run findmnt -n "$ROOT/etc/default"
+	assert_failure
+}
+
+@test "bad input: a binary file is refused and left untouched" {
+	printf 'GRUB_CMDLINE_LINUX=""\n\177ELF\002\001\001\000\000\000' >"$ROOT/etc/default/grub"
+	local before
+	before=$(sum "$ROOT/etc/default/grub")
+	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
+	assert_failure 1
+	assert_equal "$stderr" "$ROOT/etc/default/grub:2: contains the control character 0x02 (offset 26): not a text file; the file was not changed"
+	assert_equal "$(sum "$ROOT/etc/default/grub")" "$before"
+	assert_file_not_exists "$ROOT/etc/default/grub.berth-bak"
+
+	printf 'GRUB_CMDLINE_LINUX=""\n\000\n' >"$ROOT/etc/default/grub"
+	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
+	assert_failure 1
+	assert_equal "$stderr" "$ROOT/etc/default/grub:2: contains a NUL byte (offset 22): not a text file; the file was not changed"
+}
+
+@test "bad input: a 10 MB file is refused and left untouched" {
+	yes 'GRUB_TIMEOUT=5' | head -c 10485760 >"$ROOT/etc/default/grub"
+	local before
+	before=$(sum "$ROOT/etc/default/grub")
+	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
+	assert_failure 1
+	assert_equal "$stderr" "$ROOT/etc/default/grub is 10485760 bytes, more than the 1048576 a boot loader configuration file can sensibly be; not touching it"
+	assert_equal "$(sum "$ROOT/etc/default/grub")" "$before"
+}
+
+@test "bad input: GRUB_CMDLINE_LINUX without '=' (or with '+=', or blanks) is refused with FILE:LINE" {
+	local line
+	for line in 'GRUB_CMDLINE_LINUX quiet' 'GRUB_CMDLINE_LINUX+=" audit=1"' 'GRUB_CMDLINE_LINUX = "quiet"'; do
+		printf 'GRUB_TIMEOUT=5\n%s\n' "$line" >"$ROOT/etc/default/grub"
+		run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
+		assert_failure 1
+		assert_equal "$stderr" "$ROOT/etc/default/grub:2: GRUB_CMDLINE_LINUX is not assigned as GRUB_CMDLINE_LINUX=VALUE (no blanks around '=', no '+='); fix the line by hand; the file was not changed"
+		assert_equal "$(cat "$ROOT/etc/default/grub")" "$(printf 'GRUB_TIMEOUT=5\n%s' "$line")"
+	done
+}
+
+@test "bad input: values that cannot be edited safely are refused with FILE:LINE" {
+	printf 'GRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX="$(cat /etc/cmdline)"\n' >"$ROOT/etc/default/grub"
+	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
+	assert_failure 1
+	assert_equal "$stderr" "$ROOT/etc/default/grub:2: the value uses \$(...), \${...} or \`...\`, which berth-audit cannot edit safely; add audit=0 by hand; the file was not changed"
+
+	printf 'GRUB_CMDLINE_LINUX="quiet\n' >"$ROOT/etc/default/grub"
+	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
+	assert_failure 1
+	assert_equal "$stderr" "$ROOT/etc/default/grub:1: the quote \" opened here is never closed; the file was not changed"
+}
+
+@test "fix: when one file cannot be edited, none is written" {
+	cp "$CASES/centos7-default.in" "$ROOT/etc/default/grub"
+	mkdir -p "$ROOT/etc/kernel"
+	printf 'quiet -- single\n' >"$ROOT/etc/kernel/cmdline"
+	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
+	assert_failure 1
+	assert_equal "$stderr" "$ROOT/etc/kernel/cmdline:1: the kernel command line contains \"--\" (what follows goes to init, not the kernel); add audit=0 before it by hand; the file was not changed"
+	cmp "$ROOT/etc/default/grub" "$CASES/centos7-default.in"
+	assert_file_not_exists "$ROOT/etc/default/grub.berth-bak"
+}
+
+@test "fix: a /etc/default/grub.d file that sets GRUB_CMDLINE_LINUX is named in a warning" {
+	os_release ubuntu debian
+	cp "$CASES/ubuntu2204-default.in" "$ROOT/etc/default/grub"
+	mkdir -p "$ROOT/etc/default/grub.d"
+	printf '# cloud image\nGRUB_CMDLINE_LINUX="console=ttyS0"\n' >"$ROOT/etc/default/grub.d/50-cloudimg-settings.cfg"
+	printf 'GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT audit=1"\n' >"$ROOT/etc/default/grub.d/60-audit.cfg"
+	printf 'GRUB_TIMEOUT=1\n' >"$ROOT/etc/default/grub.d/70-harmless.cfg"
+	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
+	assert_success
+	cmp "$ROOT/etc/default/grub" "$CASES/ubuntu2204-default.expected"
+	assert_equal "$stderr" "$ROOT/etc/default/grub.d/50-cloudimg-settings.cfg:2 sets GRUB_CMDLINE_LINUX, and GRUB reads it after /etc/default/grub: make sure it keeps audit=0.
+$ROOT/etc/default/grub.d/60-audit.cfg mentions audit=, and GRUB reads it after /etc/default/grub: make sure it does not turn audit back on."
+	# files in grub.d are not edited
+	assert_equal "$(cat "$ROOT/etc/default/grub.d/50-cloudimg-settings.cfg")" "$(printf '# cloud image\nGRUB_CMDLINE_LINUX="console=ttyS0"')"
+}
+
+@test "boot menu command: CentOS 7 on UEFI writes the ESP's full grub.cfg" {
+	os_release centos "rhel fedora"
+	mkdir -p "$ROOT/boot/efi/EFI/centos"
+	printf '### BEGIN /etc/grub.d/00_header ###\nset timeout=5\n' >"$ROOT/boot/efi/EFI/centos/grub.cfg"
+	cp "$CASES/centos7-default.in" "$ROOT/etc/default/grub"
+	run berth_exec "$BERTH_AUDIT" fix --root="$ROOT" --dry-run
+	assert_success
+	assert_line "  grub2-mkconfig -o /boot/efi/EFI/centos/grub.cfg"
+}
+
+@test "boot menu command: Rocky 9 on UEFI, whose ESP grub.cfg is a stub, uses /boot/grub2/grub.cfg" {
+	os_release rocky "rhel centos fedora"
+	mkdir -p "$ROOT/boot/efi/EFI/rocky"
+	printf 'search --no-floppy --fs-uuid --set=dev 1234\nset prefix=($dev)/grub2\nconfigfile $prefix/grub.cfg\n' \
+		>"$ROOT/boot/efi/EFI/rocky/grub.cfg"
+	cp "$CASES/rocky9-default.in" "$ROOT/etc/default/grub"
+	run berth_exec "$BERTH_AUDIT" fix --root="$ROOT" --dry-run
+	assert_success
+	assert_line "  grub2-mkconfig -o /boot/grub2/grub.cfg"
+}
+
+@test "boot menu command: without os-release, from the files (Arch-like /boot/grub)" {
+	cp "$CASES/no-quotes.in" "$ROOT/etc/default/grub"
+	run berth_exec "$BERTH_AUDIT" fix --root="$ROOT" --dry-run
+	assert_success
+	assert_line "After 'berth-audit fix', regenerate the boot menu (berth-audit does not run this), then reboot:"
+	assert_line "  grub-mkconfig -o /boot/grub/grub.cfg"
+	mkdir -p "$ROOT/usr/sbin" && touch "$ROOT/usr/sbin/update-grub"
+	run berth_exec "$BERTH_AUDIT" fix --root="$ROOT" --dry-run
+	assert_line "  update-grub"
+	mkdir -p "$ROOT/boot/grub2"
+	run berth_exec "$BERTH_AUDIT" fix --root="$ROOT" --dry-run
+	assert_line "  grub2-mkconfig -o /boot/grub2/grub.cfg"
+}
