@@ -193,6 +193,12 @@ int config_parse_text(const char *text, size_t size, const ConfigParseCallbacks 
         bool continuing = false, skipping = false;
         int r = 0;
 
+        /* One allocation for every line of the file (a logical line is at most the file). */
+        b.allocated = (size < CONFIG_LINE_MAX ? size : CONFIG_LINE_MAX) + 2;
+        b.data = malloc(b.allocated);
+        if (!b.data)
+                return -ENOMEM;
+
         /* A UTF-8 byte order mark is skipped, as systemd does. */
         if (size >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
                 s += 3;

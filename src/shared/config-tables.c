@@ -26,16 +26,23 @@ static bool is_alnum(char c)
 
 static bool hostname_is_valid(const char *s)
 {
-        /* systemd's rules: 1–64 characters, dot-separated labels of letters, digits, "-" and "_",
-         * no empty label, not starting or ending with a dot. */
+        /* 1–64 characters; '.'-separated labels of letters, digits, '-' and '_' (as systemd
+         * allows), none empty, none starting or ending with '-' (RFC 1123). */
         size_t n = strlen(s);
 
-        if (n == 0 || n > 64 || s[0] == '.' || s[n - 1] == '.' || strstr(s, ".."))
+        if (n == 0 || n > 64)
                 return false;
-        for (const char *c = s; *c; c++)
-                if (!is_alnum(*c) && *c != '-' && *c != '_' && *c != '.')
+        for (const char *label = s;;) {
+                size_t k = strcspn(label, ".");
+                if (k == 0 || label[0] == '-' || label[k - 1] == '-')
                         return false;
-        return true;
+                for (size_t i = 0; i < k; i++)
+                        if (!is_alnum(label[i]) && label[i] != '-' && label[i] != '_')
+                                return false;
+                if (label[k] == '\0')
+                        return true;
+                label += k + 1;
+        }
 }
 
 static bool ifname_is_valid(const char *s)
@@ -641,7 +648,8 @@ static const ConfigKey keys[] = {
         CONTAINER(CONTAINER_COMMAND, "Command", parse_command, command, 0, false, false, NULL,
                 "a command line, split like ExecStart= (quotes, backslash escapes)"),
         CONTAINER(CONTAINER_HOSTNAME, "Hostname", parse_hostname, hostname, 0, false, false, NULL,
-                "a host name: 1-64 letters, digits, '-', '_' and '.'-separated labels"),
+                "a host name of up to 64 characters: '.'-separated labels of letters, digits, '-' and '_', not "
+                "starting or ending with '-'"),
         CONTAINER(CONTAINER_PROVISION, "Provision", parse_provision, provision, 0, false, false, "none",
                 "none, copy PATH, tar PATH, debootstrap SUITE [MIRROR], dnf RELEASEVER PACKAGE..., "
                 "command PROGRAM [ARG...] (PATH and PROGRAM absolute)"),
@@ -772,11 +780,42 @@ const ConfigKey *config_keys(size_t *ret_n)
         return keys;
 }
 
+static int cmp_key(const ConfigKey *a, const char *section, const char *name)
+{
+        int c = strcmp(a->section, section);
+        return c != 0 ? c : strcmp(a->name, name);
+}
+
+static int cmp_key_ptr(const void *a, const void *b)
+{
+        const ConfigKey *y = *(const ConfigKey *const *) b;
+        return cmp_key(*(const ConfigKey *const *) a, y->section, y->name);
+}
+
 const ConfigKey *config_key_lookup(const char *section, const char *name)
 {
-        for (size_t i = 0; i < ELEMENTSOF(keys); i++)
-                if (streq(keys[i].name, name) && streq(keys[i].section, section))
-                        return &keys[i];
+        /* The table stays in documentation order; lookups go through an index sorted by section
+         * and name, built on first use (every assignment of every entry is looked up). */
+        static const ConfigKey *index[ELEMENTSOF(keys)];
+        static bool sorted;
+        size_t lo = 0, hi = ELEMENTSOF(keys);
+
+        if (!sorted) {
+                for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+                        index[i] = &keys[i];
+                qsort(index, ELEMENTSOF(keys), sizeof(index[0]), cmp_key_ptr);
+                sorted = true;
+        }
+        while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                int c = cmp_key(index[mid], section, name);
+                if (c == 0)
+                        return index[mid];
+                if (c < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
         return NULL;
 }
 

@@ -44,6 +44,8 @@ typedef struct Origin {
  * reset ("Key="). Every assignment of every section is kept, in the order it was applied, so
  * pass-through sections can be written as given and "berth cat" can show every origin. */
 typedef struct Assignment {
+        /* The loader allocates section, key and value as one block owned through section: read
+         * them, do not free or replace them one by one. */
         char *section; /* without brackets: "Container", "Exec", "Files", "Network", "Unit", ... */
         char *key;
         char *value;

@@ -557,6 +557,657 @@ static void test_provision(void)
         }
 }
 
+/* One line "Key=Value" under [section] must give exactly the error "etc/t.conf:2: message". */
+static bool check_one_error(const char *section, const char *line, const char *message)
+{
+        char text[1024];
+        snprintf(text, sizeof text, "[%s]\n%s\n", section, line);
+        _cleanup_entry_set_free_ EntrySet *set = load_one(text);
+        if (!has_error(set, "t", "etc/t.conf", 2, message))
+                return false;
+        if (n_errors(set, "t") != 1) {
+                printf("# %s: %zu errors\n", line, n_errors(set, "t"));
+                return false;
+        }
+        return true;
+}
+#define ASSERT_ONE_ERROR(section, line, message) ASSERT_TRUE(check_one_error((section), (line), (message)))
+
+static void test_container_errors(void)
+{
+        ASSERT_ONE_ERROR("Container", "Enable=maybe",
+                "Invalid Enable=maybe in [Container]; accepted: a boolean: yes, no, true, false, on, off, 1 or 0");
+        ASSERT_ONE_ERROR("Container", "Boot=2",
+                "Invalid Boot=2 in [Container]; accepted: a boolean: yes, no, true, false, on, off, 1 or 0");
+        ASSERT_ONE_ERROR("Container", "Directory=srv/t",
+                "Invalid Directory=srv/t in [Container]: not an absolute path; accepted: an absolute path other than "
+                "/, without '..'");
+        ASSERT_ONE_ERROR("Container", "Directory=/srv/../etc",
+                "Invalid Directory=/srv/../etc in [Container]: '..' is not allowed in the path; accepted: an absolute "
+                "path other than /, without '..'");
+        ASSERT_ONE_ERROR("Container", "Directory=//./",
+                "Invalid Directory=//./ in [Container]: the host's root directory cannot be a container's root; "
+                "accepted: an absolute path other than /, without '..'");
+        ASSERT_ONE_ERROR("Container", "Priority=1001", "Invalid Priority=1001 in [Container]; accepted: an integer from 0 to 1000");
+        ASSERT_ONE_ERROR("Container", "Priority=-1", "Invalid Priority=-1 in [Container]; accepted: an integer from 0 to 1000");
+        ASSERT_ONE_ERROR("Container", "Priority=5x", "Invalid Priority=5x in [Container]; accepted: an integer from 0 to 1000");
+        ASSERT_ONE_ERROR("Container", "Priority=99999999999999999999",
+                "Invalid Priority=99999999999999999999 in [Container]; accepted: an integer from 0 to 1000");
+        ASSERT_ONE_ERROR("Container", "Audit=off", "Invalid Audit=off in [Container]; accepted: warn, refuse or ignore");
+        ASSERT_ONE_ERROR("Container", "StartTimeoutSec=5 parsecs",
+                "Invalid StartTimeoutSec=5 parsecs in [Container]; accepted: a time span such as 90, 5min 20s or infinity");
+        ASSERT_ONE_ERROR("Container", "StopTimeoutSec=99999999999999999999",
+                "Invalid StopTimeoutSec=99999999999999999999 in [Container]: too large; accepted: a time span such as "
+                "90, 5min 20s or infinity");
+        ASSERT_ONE_ERROR("Container", "Hostname=-bad",
+                "Invalid Hostname=-bad in [Container]; accepted: a host name of up to 64 characters: '.'-separated "
+                "labels of letters, digits, '-' and '_', not starting or ending with '-'");
+        ASSERT_ONE_ERROR("Container", "Hostname=a.-b",
+                "Invalid Hostname=a.-b in [Container]; accepted: a host name of up to 64 characters: '.'-separated "
+                "labels of letters, digits, '-' and '_', not starting or ending with '-'");
+        ASSERT_ONE_ERROR("Container", "Hostname=a..b",
+                "Invalid Hostname=a..b in [Container]; accepted: a host name of up to 64 characters: '.'-separated "
+                "labels of letters, digits, '-' and '_', not starting or ending with '-'");
+        ASSERT_ONE_ERROR("Container", "Command=/bin/echo \"open",
+                "Invalid Command=/bin/echo \"open in [Container]: unbalanced double quote (\"); accepted: a command "
+                "line, split like ExecStart= (quotes, backslash escapes)");
+        ASSERT_ONE_ERROR("Container", "Command=''",
+                "Invalid Command='' in [Container]: no program given; accepted: a command line, split like ExecStart= "
+                "(quotes, backslash escapes)");
+        ASSERT_ONE_ERROR("Container", "RootPasswordHashFile=t.hash",
+                "Invalid RootPasswordHashFile=t.hash in [Container]: not an absolute path; accepted: an absolute path");
+        ASSERT_ONE_ERROR("Container", "DependsOn=ok -bad",
+                "Invalid DependsOn=ok -bad in [Container]: '-bad' is not a valid entry name; accepted: names of other "
+                "entries, separated by spaces");
+        ASSERT_ONE_ERROR("Container", "After=a..b",
+                "Invalid After=a..b in [Container]: 'a..b' is not a valid entry name; accepted: names of other "
+                "entries, separated by spaces");
+        ASSERT_ONE_ERROR("Container", "Priorty=1", "Unknown key Priorty= in [Container]; did you mean Priority=?");
+        ASSERT_ONE_ERROR("Container", "Bind=/a", "Unknown key Bind= in [Container]: it belongs in [Files]");
+        ASSERT_ONE_ERROR("Container", "Frobnicate=1",
+                "Unknown key Frobnicate= in [Container]; accepted: Description=, Enable=, Directory=, Boot=, Command=, "
+                "Hostname=, Provision=, RootPasswordHash=, RootPasswordHashFile=, Audit=, DependsOn=, After=, "
+                "Priority=, StartTimeoutSec=, StopTimeoutSec=");
+        /* Keys are case-sensitive, as in systemd. */
+        ASSERT_ONE_ERROR("Container", "priority=1", "Unknown key priority= in [Container]; did you mean Priority=?");
+
+        /* Long values are cut in messages. */
+        char line[400], msg[600];
+        snprintf(line, sizeof line, "Audit=%0300d", 0);
+        snprintf(msg, sizeof msg, "Invalid Audit=%096d… in [Container]; accepted: warn, refuse or ignore", 0);
+        ASSERT_ONE_ERROR("Container", line, msg);
+}
+
+static void test_boot_command(void)
+{
+        _cleanup_entry_set_free_ EntrySet *set = load_one("[Container]\nDescription=x\nBoot=no\n");
+        ASSERT_ERROR(set, "t", "etc/t.conf", 3,
+                "Boot=no requires Command= in [Container] (the command to run inside the container)");
+        ASSERT_EQ_INT(n_errors(set, "t"), 1);
+        entry_set_free(set);
+        set = load_one("[Container]\nBoot=no\nCommand=/bin/sleep infinity\n");
+        ASSERT_EQ_INT(n_errors(set, "t"), 0);
+        entry_set_free(set);
+        /* A reset of Command= counts. */
+        set = load_one("[Container]\nBoot=no\nCommand=/bin/sleep infinity\nCommand=\n");
+        ASSERT_EQ_INT(n_errors(set, "t"), 1);
+}
+
+static void test_password_hash(void)
+{
+        static const char *const good[] = {
+                "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7",
+                "$6$saltsalt$qFmFH.bQmmtXzyBY0s9v7Oicd2z4XSIecDzlB5KiA2/jctKu9YterLp8wwnSq.qc.eoxqOmSuNp2xS0ktL3nh/",
+                "$6$rounds=5000$saltsalt$qFmFH.bQmmtXzyBY0s9v7Oicd2z4XSIecDzlB5KiA2/jctKu9YterLp8wwnSq.qc.eoxqOmSuNp2",
+                "$5$salt$Gcm6FsVtF/Qa77ZKD.iwsJlCVPY0XSMgLJL0Hnww/c1",
+                "$2b$05$abcdefghijklmnopqrstuuNdyF8jsvQsUT9lP0Xh4kt1uZfH.cKDG",
+                "$gy$j9T$salt$hash",
+                "$7$CU..../....salt$hash",
+                "!", "*", "!*", "!!",
+                "!$6$saltsalt$qFmFH.bQmmtXzyBY0s9v7Oicd2z4XSIecDzlB5KiA2/jctKu9YterLp8wwnSq.qc.eoxqOmSuNp2xS0ktL3nh/",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(good); i++) {
+                char text[512];
+                snprintf(text, sizeof text, "[Container]\nRootPasswordHash=%s\n", good[i]);
+                _cleanup_entry_set_free_ EntrySet *set = load_one(text);
+                if (n_errors(set, "t") != 0)
+                        printf("# %s: %s\n", good[i], err(set, "t", 0));
+                ASSERT_EQ_INT(n_errors(set, "t"), 0);
+                ASSERT_STREQ(entry_set_find(set, "t")->root_password_hash, good[i]);
+        }
+
+        static const char *const acc = "; accepted: a crypt(3) hash ($y$, $gy$, $7$, $2b$, $2y$, $2a$, $6$, $5$), or ! "
+                                       "or * (locked), in a file only root can read";
+        static const struct {
+                const char *value, *detail;
+        } bad[] = {
+                { "$1$salt$hash", "a weak hash method; use yescrypt ($y$) or SHA-512 ($6$), e.g. from 'mkpasswd -m yescrypt'" },
+                { "abJnggxhB/yWI", "not a crypt(3) hash of a known method" },
+                { "plaintext", "not a crypt(3) hash of a known method" },
+                { "$6$salt$ha:sh", "contains a character that crypt(3) never produces" },
+                { "$6$salt$ha sh", "contains a character that crypt(3) never produces" },
+                { "$6$onlysalt", "incomplete: expected $ID$[PARAMS$]SALT$HASH" },
+                { "$6$salt$", "incomplete: expected $ID$[PARAMS$]SALT$HASH" },
+                { "!!x", "not a crypt(3) hash of a known method" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                char text[512], msg[1024];
+                snprintf(text, sizeof text, "[Container]\nRootPasswordHash=%s\n", bad[i].value);
+                /* The value is a secret: never echoed. */
+                snprintf(msg, sizeof msg, "Invalid RootPasswordHash=(hidden) in [Container]: %s%s", bad[i].detail, acc);
+                _cleanup_entry_set_free_ EntrySet *set = load_one(text);
+                ASSERT_ERROR(set, "t", "etc/t.conf", 2, msg);
+                ASSERT_TRUE(entry_set_find(set, "t")->root_password_hash == NULL);
+        }
+
+        /* A file that group or others can read must not hold a hash. */
+        static const struct {
+                mode_t mode;
+                const char *who;
+        } modes[] = { { 0644, "group and others" }, { 0640, "its group" }, { 0604, "others" } };
+        for (size_t i = 0; i < ELEMENTSOF(modes); i++) {
+                const char *text = "[Container]\nRootPasswordHash=!\n";
+                char msg[1024];
+                tree_new();
+                tree_write_n("etc/t.conf", text, strlen(text), modes[i].mode);
+                _cleanup_entry_set_free_ EntrySet *set = load("etc");
+                snprintf(msg, sizeof msg,
+                        "Invalid RootPasswordHash=(hidden) in [Container]: the file can be read by %s (mode %04o); run "
+                        "'chmod 0600 %s', or use RootPasswordHashFile=%s",
+                        modes[i].who, (unsigned) modes[i].mode, tree_path("etc/t.conf"), acc);
+                ASSERT_ERROR(set, "t", "etc/t.conf", 2, msg);
+        }
+        /* A reset is no secret, and 0600/0400 files are fine. */
+        {
+                const char *text = "[Container]\nRootPasswordHash=\n";
+                tree_new();
+                tree_write_n("etc/t.conf", text, strlen(text), 0644);
+                tree_write_n("etc/u.conf", "[Container]\nRootPasswordHash=*\n", 31, 0400);
+                _cleanup_entry_set_free_ EntrySet *set = load("etc");
+                ASSERT_EQ_INT(n_errors(set, "t"), 0);
+                ASSERT_EQ_INT(n_errors(set, "u"), 0);
+        }
+
+        /* Both keys. */
+        _cleanup_entry_set_free_ EntrySet *set = load_one("[Container]\nRootPasswordHashFile=/etc/t.hash\nRootPasswordHash=!\n");
+        ASSERT_ERROR(set, "t", "etc/t.conf", 3,
+                "Both RootPasswordHash= and RootPasswordHashFile= are set; accepted: only one of them");
+        ASSERT_EQ_INT(n_errors(set, "t"), 1);
+}
+
+static void test_nspawn_sections(void)
+{
+        _cleanup_entry_set_free_ EntrySet *set = load_one("[Exec]\n"
+                                                           "PrivateUsers=pick\n"
+                                                           "Capability=CAP_NET_ADMIN cap_sys_time\n"
+                                                           "DropCapability=all\n"
+                                                           "Environment=A=1 B=2\n"
+                                                           "LimitNOFILE=4096\n"
+                                                           "KillSignal=SIGTERM\n"
+                                                           "NotifyReady=yes\n"
+                                                           "LinkJournal=try-guest\n"
+                                                           "Timezone=bind\n"
+                                                           "SuppressSync=no\n"
+                                                           "ProcessTwo=no\n"
+                                                           "[Files]\n"
+                                                           "ReadOnly=yes\n"
+                                                           "Volatile=overlay\n"
+                                                           "PrivateUsersChown=yes\n"
+                                                           "PrivateUsersOwnership=map\n"
+                                                           "Bind=/srv/www:/var/www:rbind\n"
+                                                           "BindReadOnly=-/srv/maybe\n"
+                                                           "Bind=+/inside:/other\n"
+                                                           "Bind=/with\\:colon:/x\n"
+                                                           "Bind=/srv//www/\n"
+                                                           "TemporaryFileSystem=/tmp\n"
+                                                           "[Network]\n"
+                                                           "Private=yes\n"
+                                                           "VirtualEthernet=yes\n"
+                                                           "Bridge=br0\n"
+                                                           "Bridge=br1\n"
+                                                           "Port=tcp:2222:22\n"
+                                                           "Zone=web\n");
+        Entry *e = entry_set_find(set, "t");
+        ASSERT_STREQ(err(set, "t", 0), "");
+        ASSERT_TRUE(e->has_nspawn_settings);
+        ASSERT_TRUE(e->private_users);
+        ASSERT_TRUE(e->read_only);
+        ASSERT_EQ_INT(strv_length(e->bridges), 1);
+        ASSERT_STREQ(e->bridges[0], "br1");
+        ASSERT_EQ_INT(strv_length(e->bind_sources), 3);
+        ASSERT_STREQ(e->bind_sources[0], "/srv/www");
+        ASSERT_STREQ(e->bind_sources[1], "/srv/maybe");
+        ASSERT_STREQ(e->bind_sources[2], "/with:colon");
+        ASSERT_EQ_INT(e->n_assignments, 27);
+
+        /* Resets: Bind= clears both lists, PrivateUsers=no, ReadOnly= back to no, Bridge= none. */
+        entry_set_free(set);
+        set = load_one("[Exec]\nPrivateUsers=pick\nPrivateUsers=no\n[Files]\nReadOnly=yes\nReadOnly=\n"
+                       "BindReadOnly=/a\nBind=\nBind=/b\n[Network]\nBridge=br0\nBridge=\n");
+        e = entry_set_find(set, "t");
+        ASSERT_STREQ(err(set, "t", 0), "");
+        ASSERT_TRUE(!e->private_users);
+        ASSERT_TRUE(!e->read_only);
+        ASSERT_TRUE(e->bridges == NULL);
+        ASSERT_EQ_INT(strv_length(e->bind_sources), 1);
+        ASSERT_STREQ(e->bind_sources[0], "/b");
+        ASSERT_TRUE(e->has_nspawn_settings);
+
+        /* A UID range is private users too. */
+        entry_set_free(set);
+        set = load_one("[Exec]\nPrivateUsers=65536:65536\n");
+        ASSERT_TRUE(entry_set_find(set, "t")->private_users);
+        ASSERT_EQ_INT(n_errors(set, "t"), 0);
+}
+
+static void test_nspawn_errors(void)
+{
+        ASSERT_ONE_ERROR("Exec", "Boot=yes", "Boot= in [Exec] is set by berth; use Boot= in [Container] instead");
+        ASSERT_ONE_ERROR("Exec", "Parameters=/bin/sh", "Parameters= in [Exec] is set by berth; use Command= in [Container] instead");
+        ASSERT_ONE_ERROR("Exec", "Hostname=x", "Hostname= in [Exec] is set by berth; use Hostname= in [Container] instead");
+        ASSERT_ONE_ERROR("Exec", "PrivateUser=yes", "Unknown key PrivateUser= in [Exec]; did you mean PrivateUsers=?");
+        ASSERT_ONE_ERROR("Exec", "Quux=1",
+                "Unknown key Quux= in [Exec]: systemd-nspawn 252 does not know it (see systemd.nspawn(5)); accepted: "
+                "the keys of systemd.nspawn(5) except Boot=, Parameters=, Hostname=");
+        ASSERT_ONE_ERROR("Files", "Priority=1", "Unknown key Priority= in [Files]: it belongs in [Container]");
+        ASSERT_ONE_ERROR("Exec", "Capability=CAP_NET_ADMIN CAP_FLY",
+                "Invalid Capability=CAP_NET_ADMIN CAP_FLY in [Exec]: unknown capability 'CAP_FLY'; accepted: capability "
+                "names (as CAP_NET_ADMIN) or all");
+        ASSERT_ONE_ERROR("Exec", "DropCapability=everything",
+                "Invalid DropCapability=everything in [Exec]: unknown capability 'everything'; accepted: capability "
+                "names (as CAP_NET_ADMIN) or all");
+        ASSERT_ONE_ERROR("Exec", "NoNewPrivileges=perhaps",
+                "Invalid NoNewPrivileges=perhaps in [Exec]; accepted: a boolean: yes, no, true, false, on, off, 1 or 0");
+        ASSERT_ONE_ERROR("Exec", "PrivateUsers=some",
+                "Invalid PrivateUsers=some in [Exec]; accepted: a boolean, pick, identity, a UID or UID:RANGE");
+        ASSERT_ONE_ERROR("Exec", "LinkJournal=always",
+                "Invalid LinkJournal=always in [Exec]; accepted: no, auto, host, try-host, guest or try-guest");
+        ASSERT_ONE_ERROR("Files", "Volatile=maybe", "Invalid Volatile=maybe in [Files]; accepted: a boolean, state or overlay");
+        ASSERT_ONE_ERROR("Files", "Bind=relative:/x",
+                "Invalid Bind=relative:/x in [Files]: SOURCE 'relative' is not an absolute path ('+' makes it relative to "
+                "the container's root); accepted: [-|+]SOURCE[:DEST[:OPTIONS]], SOURCE absolute");
+        ASSERT_ONE_ERROR("Files", "BindReadOnly=/a:b",
+                "Invalid BindReadOnly=/a:b in [Files]: DEST 'b' is not an absolute path; accepted: "
+                "[-|+]SOURCE[:DEST[:OPTIONS]], SOURCE absolute");
+        ASSERT_ONE_ERROR("Files", "Bind=/a:/b:ro:extra",
+                "Invalid Bind=/a:/b:ro:extra in [Files]: too many ':' fields (escape a colon in a path as '\\:'); "
+                "accepted: [-|+]SOURCE[:DEST[:OPTIONS]], SOURCE absolute");
+        ASSERT_ONE_ERROR("Network", "Bridge=a-very-long-bridge-name",
+                "Invalid Bridge=a-very-long-bridge-name in [Network]; accepted: a network interface name (1-15 characters)");
+        ASSERT_ONE_ERROR("Network", "VirtualEthernet=sure",
+                "Invalid VirtualEthernet=sure in [Network]; accepted: a boolean: yes, no, true, false, on, off, 1 or 0");
+        ASSERT_ONE_ERROR("Install", "Also=foo.service",
+                "Unknown key Also= in [Install]; accepted: WantedBy=, RequiredBy= (Enable= in [Container] adds the unit "
+                "to machines.target)");
+        ASSERT_ONE_ERROR("Install", "WantedBy=multi-user",
+                "Invalid WantedBy=multi-user in [Install]: 'multi-user' is not a unit name; accepted: unit names, "
+                "separated by spaces");
+        _cleanup_entry_set_free_ EntrySet *set = load_one("[Bogus]\nA=1\nB=2\n[Container]\nPriority=1\n");
+        ASSERT_ERROR(set, "t", "etc/t.conf", 1,
+                "Unknown section [Bogus]; accepted: [Container], [Exec], [Files], [Network], [Unit], [Service], "
+                "[Install] ([X-…] sections are ignored)");
+        ASSERT_EQ_INT(n_errors(set, "t"), 1);
+        ASSERT_EQ_INT(entry_set_find(set, "t")->priority, 1);
+}
+
+static void test_passthrough_and_x(void)
+{
+        _cleanup_entry_set_free_ EntrySet *set = load_one("[Unit]\n"
+                                                           "Wants=network-online.target\n"
+                                                           "AnythingGoes=%i \\\n  continued\n"
+                                                           "[Service]\n"
+                                                           "Restart=on-failure\n"
+                                                           "X-Ignored=1\n"
+                                                           "ExecStartPost=/bin/echo %n\n"
+                                                           "[X-Mine]\n"
+                                                           "Whatever=1\n"
+                                                           "[Container]\n"
+                                                           "X-Note=ignored too\n");
+        Entry *e = entry_set_find(set, "t");
+        ASSERT_STREQ(err(set, "t", 0), "");
+        ASSERT_EQ_INT(e->n_assignments, 4);
+        ASSERT_STREQ(e->assignments[1].key, "AnythingGoes");
+        ASSERT_STREQ(e->assignments[1].value, "%i    continued");
+        ASSERT_STREQ(e->assignments[3].section, "Service");
+        ASSERT_STREQ(e->assignments[3].value, "/bin/echo %n");
+        ASSERT_TRUE(!e->has_nspawn_settings);
+}
+
+static void test_dependencies(void)
+{
+        tree_new();
+        tree_write("etc/db.conf", "[Container]\nPriority=10\n");
+        tree_write("etc/web.conf", "[Container]\nPriority=20\nDependsOn=db\nAfter=cache\n");
+        tree_write("etc/cache.conf", "[Container]\nPriority=20\n");
+        tree_write("etc/app.conf", "[Container]\nPriority=10\nDependsOn=web\n"); /* web is in a later wave */
+        tree_write("etc/lost.conf", "[Container]\nDependsOn=nothere\nAfter=gone\n");
+        tree_write("etc/gone.conf", "");
+        tree_write("etc/bad name.conf", "[Container]\n");
+        tree_write("etc/refs-bad.conf", "[Container]\nAfter=bad\n");
+        _cleanup_entry_set_free_ EntrySet *set = load("etc");
+
+        ASSERT_EQ_INT(n_errors(set, "db"), 0);
+        ASSERT_EQ_INT(n_errors(set, "web"), 0);
+        ASSERT_EQ_INT(n_errors(set, "cache"), 0);
+        ASSERT_ERROR(set, "app", "etc/app.conf", 3,
+                "DependsOn=web: web has Priority=20, so it starts in a later Priority= wave than app (Priority=10); give "
+                "web a Priority= of at most 10");
+        ASSERT_EQ_INT(n_errors(set, "app"), 1);
+        ASSERT_ERROR(set, "lost", "etc/lost.conf", 2,
+                "DependsOn=nothere names an entry that does not exist (no nothere.conf in the search path); accepted: "
+                "names of existing entries");
+        ASSERT_ERROR(set, "lost", "etc/lost.conf", 3,
+                "After=gone names an entry that is masked (by an empty file or a symlink to /dev/null); accepted: names "
+                "of existing entries");
+        ASSERT_EQ_INT(n_errors(set, "lost"), 2);
+        ASSERT_ERROR(set, "refs-bad", "etc/refs-bad.conf", 2,
+                "After=bad names an entry that does not exist (no bad.conf in the search path); accepted: names of "
+                "existing entries");
+}
+
+static void test_cycles(void)
+{
+        tree_new();
+        /* a -> b -> c -> a; d -> a (not in the cycle); s -> s; x <-> y; p, q, r with two cycles. */
+        tree_write("etc/a.conf", "[Container]\nDependsOn=b\n");
+        tree_write("etc/b.conf", "[Container]\nAfter=c\n");
+        tree_write("etc/c.conf", "[Container]\nDescription=c\nDependsOn=a\n");
+        tree_write("etc/d.conf", "[Container]\nDependsOn=a\n");
+        tree_write("etc/s.conf", "[Container]\nAfter=s\n");
+        tree_write("etc/x.conf", "[Container]\nAfter=y\n");
+        tree_write("etc/y.conf", "[Container]\nAfter=x\n");
+        tree_write("etc/p.conf", "[Container]\nAfter=q\n");
+        tree_write("etc/q.conf", "[Container]\nAfter=p r\n");
+        tree_write("etc/r.conf", "[Container]\nAfter=q\n");
+        _cleanup_entry_set_free_ EntrySet *set = load("etc");
+
+        ASSERT_ERROR(set, "a", "etc/a.conf", 2,
+                "DependsOn=b is part of a dependency cycle: a -> b -> c -> a; remove one of these DependsOn=/After= "
+                "dependencies");
+        ASSERT_ERROR(set, "b", "etc/b.conf", 2,
+                "After=c is part of a dependency cycle: b -> c -> a -> b; remove one of these DependsOn=/After= "
+                "dependencies");
+        ASSERT_ERROR(set, "c", "etc/c.conf", 3,
+                "DependsOn=a is part of a dependency cycle: c -> a -> b -> c; remove one of these DependsOn=/After= "
+                "dependencies");
+        ASSERT_EQ_INT(n_errors(set, "a"), 1);
+        ASSERT_EQ_INT(n_errors(set, "b"), 1);
+        ASSERT_EQ_INT(n_errors(set, "c"), 1);
+        ASSERT_EQ_INT(n_errors(set, "d"), 0);
+        ASSERT_ERROR(set, "s", "etc/s.conf", 2,
+                "After=s is part of a dependency cycle: s -> s; remove one of these DependsOn=/After= dependencies");
+        ASSERT_EQ_INT(n_errors(set, "x"), 1);
+        ASSERT_EQ_INT(n_errors(set, "y"), 1);
+        /* p, q, r: one component with two cycles; each entry is named in a cycle through it. */
+        ASSERT_ERROR(set, "p", "etc/p.conf", 2,
+                "After=q is part of a dependency cycle: p -> q -> p; remove one of these DependsOn=/After= dependencies");
+        ASSERT_ERROR(set, "r", "etc/r.conf", 2,
+                "After=q is part of a dependency cycle: r -> q -> r; remove one of these DependsOn=/After= dependencies");
+        ASSERT_EQ_INT(n_errors(set, "q"), 1);
+        ASSERT_EQ_INT(n_errors(set, "p"), 1);
+        ASSERT_EQ_INT(n_errors(set, "r"), 1);
+}
+
+static void test_big_cycle(void)
+{
+        /* 30 entries in one ring: every one gets one error, the cycle printed cut after 20 names. */
+        tree_new();
+        for (int i = 0; i < 30; i++) {
+                char rel[64], text[128];
+                snprintf(rel, sizeof rel, "etc/n%02d.conf", i);
+                snprintf(text, sizeof text, "[Container]\nAfter=n%02d\n", (i + 1) % 30);
+                tree_write(rel, text);
+        }
+        _cleanup_entry_set_free_ EntrySet *set = load("etc");
+        for (size_t i = 0; i < set->n_entries; i++)
+                ASSERT_EQ_INT(set->entries[i]->n_errors, 1);
+        ASSERT_ERROR(set, "n05", "etc/n05.conf", 2,
+                "After=n06 is part of a dependency cycle: n05 -> n06 -> n07 -> n08 -> n09 -> n10 -> n11 -> n12 -> n13 -> "
+                "n14 -> n15 -> n16 -> n17 -> n18 -> n19 -> n20 -> n21 -> n22 -> n23 -> n24 -> … -> n05; remove one of "
+                "these DependsOn=/After= dependencies");
+}
+
+static void test_errors_stay_in_their_entry(void)
+{
+        tree_new();
+        tree_write("etc/good.conf", "[Container]\nPriority=5\n");
+        tree_write("etc/bad.conf", "[Container]\nPriority=x\nEnable=no\n[Nope]\nA=1\n");
+        _cleanup_entry_set_free_ EntrySet *set = load("etc");
+        ASSERT_EQ_INT(n_errors(set, "good"), 0);
+        ASSERT_EQ_INT(n_errors(set, "bad"), 2);
+        Entry *b = entry_set_find(set, "bad");
+        /* What parsed applies; what did not keeps its default. */
+        ASSERT_TRUE(!b->enable);
+        ASSERT_EQ_INT(b->priority, 50);
+        ASSERT_EQ_INT(set->n_errors, 0);
+}
+
+static void test_digest(void)
+{
+        char d1[65], d2[65], d3[65], d4[65];
+
+        /* One file with comments... */
+        _cleanup_entry_set_free_ EntrySet *set = load_one("# comment\n[Container]\nPriority=5\n\n[Network]\n  Bridge = br0  \n"
+                                                           "[X-Foo]\nA=1\n[Container]\nX-Note=2\n");
+        ASSERT_EQ_INT(n_errors(set, "t"), 0);
+        memcpy(d1, entry_set_find(set, "t")->digest, 65);
+        entry_set_free(set);
+        /* ...the same settings spread over a file and a drop-in elsewhere, CRLF, continuation. */
+        tree_new();
+        tree_write("usr/t.conf", "[Container]\r\nPriority=\\\n5\r\n");
+        tree_write("etc/t.conf.d/10.conf", "[Network]\nBridge=br0\n");
+        set = load("etc:usr");
+        ASSERT_EQ_INT(n_errors(set, "t"), 0);
+        memcpy(d2, entry_set_find(set, "t")->digest, 65);
+        ASSERT_STREQ(d1, d2);
+        entry_set_free(set);
+        /* A value change changes it. */
+        set = load_one("[Container]\nPriority=6\n[Network]\nBridge=br0\n");
+        memcpy(d3, entry_set_find(set, "t")->digest, 65);
+        ASSERT_TRUE(!streq(d1, d3));
+        entry_set_free(set);
+        /* So does the order of assignments, and a reset. */
+        set = load_one("[Network]\nBridge=br0\n[Container]\nPriority=5\n");
+        memcpy(d4, entry_set_find(set, "t")->digest, 65);
+        ASSERT_TRUE(!streq(d1, d4));
+        entry_set_free(set);
+        set = load_one("[Container]\nPriority=5\n[Network]\nBridge=br0\n[Service]\nRestart=no\n");
+        ASSERT_TRUE(!streq(d1, entry_set_find(set, "t")->digest));
+        entry_set_free(set);
+        /* The same content under another name differs. */
+        tree_new();
+        tree_write("etc/u.conf", "[Container]\nPriority=5\n[Network]\nBridge=br0\n");
+        set = load("etc");
+        ASSERT_TRUE(!streq(d1, entry_set_find(set, "u")->digest));
+        /* The documented serialization, computed independently (Python hashlib over
+         * b"berth-digest-1\0u\0Container\0Priority\x005\0Network\0Bridge\0br0\0"). */
+        ASSERT_STREQ(entry_set_find(set, "u")->digest, "799c7c0d84e806d9cba90261f3e5c99930950c291118cc5bd875bc053ae92019");
+        /* entry_compute_digest() gives the stored value. */
+        char again[65];
+        entry_compute_digest(entry_set_find(set, "u"), again);
+        ASSERT_STREQ(again, entry_set_find(set, "u")->digest);
+}
+
+static void test_bad_files(void)
+{
+        tree_new();
+        /* A directory named NAME.conf, a FIFO, a device, a symlink loop, a dangling symlink. */
+        tree_mkdir_p(tree_path("etc/dir.conf"));
+        ASSERT_EQ_INT(mkfifo(tree_path("etc/fifo.conf"), 0600), 0);
+        tree_symlink("/dev/zero", "etc/zero.conf");
+        tree_symlink("loop2.conf", "etc/loop1.conf");
+        tree_symlink("loop1.conf", "etc/loop2.conf");
+        tree_symlink("/nonexistent/x", "etc/dangling.conf");
+        /* A UNIX socket. */
+        /* 10 MB, random bytes, a NUL, invalid UTF-8. */
+        size_t big = 10 * 1024 * 1024;
+        char *buf = malloc(big);
+        memset(buf, 'a', big);
+        tree_write_n("etc/big.conf", buf, big, 0600);
+        unsigned seed = 12345;
+        for (size_t i = 0; i < 65536; i++) {
+                seed = seed * 1103515245 + 12345;
+                buf[i] = (char) (seed >> 16);
+        }
+        tree_write_n("etc/random.conf", buf, 65536, 0600);
+        tree_write_n("etc/nul.conf", "[Container]\nPriority=1\nDescr\0iption=x\n", 37, 0600);
+        tree_write("etc/latin1.conf", "[Container]\nDescription=caf\xe9\n");
+        free(buf);
+        /* A file just at the size limit is read. */
+        {
+                size_t n = 1024 * 1024;
+                char *t = malloc(n);
+                memset(t, '#', n);
+                memcpy(t, "[Container]\n", 12);
+                t[n - 1] = '\n';
+                for (size_t i = 12; i + 1 < n; i += 1000)
+                        t[i] = '\n';
+                tree_write_n("etc/limit.conf", t, n, 0600);
+                t[0] = '#';
+                tree_write_n("etc/over.conf", t, n, 0600);
+                tree_write_n("etc/over.conf", t, n, 0600);
+                int fd = open(tree_path("etc/over.conf"), O_WRONLY | O_APPEND);
+                ASSERT_EQ_INT(write(fd, "\n", 1), 1);
+                close(fd);
+                free(t);
+        }
+        tree_write("etc/ok.conf", "[Container]\nPriority=3\n");
+        _cleanup_entry_set_free_ EntrySet *set = load("etc");
+
+        ASSERT_EQ_INT(n_errors(set, "ok"), 0);
+        ASSERT_ERROR(set, "dir", "etc/dir.conf", 0, "Is a directory, expected a regular file");
+        ASSERT_ERROR(set, "fifo", "etc/fifo.conf", 0, "Is a FIFO, expected a regular file");
+        ASSERT_ERROR(set, "zero", "etc/zero.conf", 0, "Is a character device, expected a regular file");
+        ASSERT_ERROR(set, "loop1", "etc/loop1.conf", 0, "Failed to open: symbolic link loop (too many levels of symbolic links)");
+        ASSERT_ERROR(set, "dangling", "etc/dangling.conf", 0,
+                "Failed to open: dangling symbolic link (its target does not exist)");
+        ASSERT_ERROR(set, "big", "etc/big.conf", 0, "File is larger than 1024 KiB (10485760 bytes): not a configuration file");
+        ASSERT_ERROR(set, "over", "etc/over.conf", 0, "File is larger than 1024 KiB (1048577 bytes): not a configuration file");
+        ASSERT_EQ_INT(n_errors(set, "limit"), 0);
+        ASSERT_EQ_INT(n_errors(set, "random"), 1);
+        ASSERT_TRUE(strstr(err(set, "random", 0), "File contains a NUL byte") || strstr(err(set, "random", 0), "not valid UTF-8"));
+        ASSERT_ERROR(set, "nul", "etc/nul.conf", 3, "File contains a NUL byte: not a text file");
+        ASSERT_EQ_INT(entry_set_find(set, "nul")->priority, 1);
+        ASSERT_ERROR(set, "latin1", "etc/latin1.conf", 2, "Line is not valid UTF-8: the file must be UTF-8 text");
+        ASSERT_EQ_INT(n_errors(set, "latin1"), 1);
+        /* Each is an entry of its own with its error; the set itself is fine. */
+        ASSERT_EQ_INT(set->n_errors, 0);
+        ASSERT_EQ_INT(set->n_entries, 13);
+}
+
+static void test_bad_dropins(void)
+{
+        tree_new();
+        tree_write("etc/web.conf", "[Container]\n");
+        tree_mkdir_p(tree_path("etc/web.conf.d/10-dir.conf"));
+        ASSERT_EQ_INT(mkfifo(tree_path("etc/web.conf.d/20-fifo.conf"), 0600), 0);
+        tree_write("etc/web.conf.d/30-ok.conf", "[Container]\nPriority=9\n");
+        tree_write("etc/other.conf", "[Container]\n");
+        tree_write("etc/other.conf.d", "a file, not a directory");
+        tree_write("etc/defaults.d/10-bad.conf", "[Container]\nPriority=high\n");
+        _cleanup_entry_set_free_ EntrySet *set = load("etc");
+
+        ASSERT_ERROR(set, "web", "etc/web.conf.d/10-dir.conf", 0, "Is a directory, expected a regular file");
+        ASSERT_ERROR(set, "web", "etc/web.conf.d/20-fifo.conf", 0, "Is a FIFO, expected a regular file");
+        ASSERT_EQ_INT(entry_set_find(set, "web")->priority, 9);
+        ASSERT_ERROR(set, "other", "etc/other.conf.d", 0, "Failed to open drop-in directory: Not a directory");
+        /* A bad defaults.d file is an error of every entry. */
+        ASSERT_ERROR(set, "web", "etc/defaults.d/10-bad.conf", 2,
+                "Invalid Priority=high in [Container]; accepted: an integer from 0 to 1000");
+        ASSERT_ERROR(set, "other", "etc/defaults.d/10-bad.conf", 2,
+                "Invalid Priority=high in [Container]; accepted: an integer from 0 to 1000");
+        ASSERT_EQ_INT(n_errors(set, "web"), 3);
+        ASSERT_EQ_INT(n_errors(set, "other"), 2);
+}
+
+static void test_many_entries(void)
+{
+        /* 10 000 entries in two directories, with dependencies in a chain and drop-ins for some:
+         * behaviour only (the benchmark measures time). */
+        tree_new();
+        char rel[64], text[256];
+        for (int i = 0; i < 10000; i++) {
+                snprintf(rel, sizeof rel, "%s/c%05d.conf", i % 2 ? "etc" : "usr", i);
+                if (i > 0)
+                        snprintf(text, sizeof text, "[Container]\nPriority=%d\nAfter=c%05d\n", i / 100, i - 1);
+                else
+                        snprintf(text, sizeof text, "[Container]\nPriority=0\n");
+                tree_write(rel, text);
+                if (i % 1000 == 0) {
+                        snprintf(rel, sizeof rel, "etc/c%05d.conf.d/10.conf", i);
+                        tree_write(rel, "[Container]\nDescription=with drop-in\n");
+                }
+        }
+        tree_write("etc/defaults.d/10.conf", "[Network]\nVirtualEthernet=yes\n");
+        _cleanup_entry_set_free_ EntrySet *set = load("etc:usr");
+        ASSERT_EQ_INT(set->n_entries, 10000);
+        ASSERT_EQ_INT(set->n_errors, 0);
+        for (size_t i = 0; i < set->n_entries; i++) {
+                if (set->entries[i]->n_errors)
+                        printf("# %s\n", err(set, set->entries[i]->name, 0));
+                ASSERT_EQ_INT(set->entries[i]->n_errors, 0);
+                ASSERT_TRUE(set->entries[i]->has_nspawn_settings);
+        }
+        ASSERT_STREQ(entry_set_find(set, "c05000")->description, "with drop-in");
+        ASSERT_STREQ(entry_set_find(set, "c05001")->description, "Container c05001");
+        ASSERT_EQ_INT(entry_set_find(set, "c09999")->priority, 99);
+        ASSERT_STREQ(entry_set_find(set, "c09999")->after[0], "c09998");
+}
+
+static size_t count_fds(void)
+{
+        size_t n = 0;
+        DIR *d = opendir("/proc/self/fd");
+        while (d && readdir(d))
+                n++;
+        if (d)
+                closedir(d);
+        return n;
+}
+
+static void test_no_fd_leak(void)
+{
+        tree_new();
+        tree_write("etc/a.conf", "[Container]\n");
+        tree_write("etc/a.conf.d/10.conf", "[Container]\n");
+        tree_write("usr/b.conf", "[Container]\nPriority=x\n");
+        tree_write("usr/defaults.d/10.conf", "[Container]\n");
+        size_t before = count_fds();
+        for (int i = 0; i < 3; i++) {
+                _cleanup_entry_set_free_ EntrySet *set = load("etc:usr:missing");
+                ASSERT_EQ_INT(set->n_entries, 2);
+        }
+        ASSERT_EQ_INT(count_fds(), before);
+}
+
+static void test_strings(void)
+{
+        ASSERT_STREQ(provision_kind_to_string(PROVISION_DEBOOTSTRAP), "debootstrap");
+        ASSERT_STREQ(provision_kind_to_string(PROVISION_NONE), "none");
+        ASSERT_TRUE(provision_kind_to_string(_PROVISION_MAX) == NULL);
+        ASSERT_STREQ(audit_policy_to_string(AUDIT_REFUSE), "refuse");
+        ASSERT_TRUE(audit_policy_to_string(_AUDIT_POLICY_MAX) == NULL);
+        ASSERT_EQ_INT(audit_policy_from_string("ignore"), AUDIT_IGNORE);
+        ASSERT_EQ_INT(audit_policy_from_string("warn"), AUDIT_WARN);
+        ASSERT_EQ_INT(audit_policy_from_string("Warn"), -EINVAL);
+        ASSERT_EQ_INT(audit_policy_from_string(NULL), -EINVAL);
+
+        EntryError a = { .file = (char *) "/x/y.conf", .line = 7, .message = (char *) "bad" };
+        EntryError b = { .file = (char *) "/x/y.conf", .line = 0, .message = (char *) "bad" };
+        char *s = entry_error_format(&a), *t = entry_error_format(&b);
+        bool ok = streq(s, "/x/y.conf:7: bad") && streq(t, "/x/y.conf: bad");
+        free(s);
+        free(t);
+        ASSERT_TRUE(ok);
+        ASSERT_TRUE(!entry_set_is_masked(NULL, "x"));
+        ASSERT_TRUE(entry_set_find(NULL, "x") == NULL);
+}
+
 TESTS_MAIN(TEST_CASE(test_basic), TEST_CASE(test_defaults), TEST_CASE(test_search_path), TEST_CASE(test_precedence),
         TEST_CASE(test_masking), TEST_CASE(test_names), TEST_CASE(test_dropins), TEST_CASE(test_resets_and_lists),
-        TEST_CASE(test_container_keys), TEST_CASE(test_provision))
+        TEST_CASE(test_container_keys), TEST_CASE(test_provision), TEST_CASE(test_container_errors),
+        TEST_CASE(test_boot_command), TEST_CASE(test_password_hash), TEST_CASE(test_nspawn_sections),
+        TEST_CASE(test_nspawn_errors), TEST_CASE(test_passthrough_and_x), TEST_CASE(test_dependencies),
+        TEST_CASE(test_cycles), TEST_CASE(test_big_cycle), TEST_CASE(test_errors_stay_in_their_entry),
+        TEST_CASE(test_digest), TEST_CASE(test_bad_files), TEST_CASE(test_bad_dropins), TEST_CASE(test_many_entries), TEST_CASE(test_no_fd_leak),
+        TEST_CASE(test_strings))
