@@ -43,9 +43,10 @@ e2e_busybox_tree() {
 	chmod 0755 "$dir"
 }
 
-# The payload of the busybox containers: runs until SIGTERM, then exits 0 (nspawn's KillSignal=
-# is set to SIGTERM in their entries, so 'systemctl stop' ends them cleanly).
-E2E_BUSYBOX_COMMAND="/bin/sh -c \"trap 'exit 0' TERM; while :; do sleep 1 & wait; done\""
+# The payload of the busybox containers: runs until SIGTERM (nspawn's KillSignal=, set in their
+# entries, so 'systemctl stop' ends them cleanly) or SIGRTMIN+4 = 38 ('machinectl poweroff'),
+# then exits 0. As PID 1 of its namespace it ignores every signal it has no handler for.
+E2E_BUSYBOX_COMMAND="/bin/sh -c \"trap 'exit 0' TERM 38; while :; do sleep 1 & wait; done\""
 
 # e2e_busybox_entry NAME [EXTRA LINES...]: prints an entry for a busybox Boot=no container
 # provisioned by copying /fixtures/busybox (bound into every test host).
@@ -114,18 +115,39 @@ e2e_debian_tar() {
 
 # --- berth, installed into a staging tree -----------------------------------------------------
 
-# e2e_stage BUILD DESTDIR: installs the build BUILD (configured with --prefix=/usr/local, as the
-# guest's /usr/local is where it goes) into DESTDIR. 'meson install' is serialised, as parallel
-# tests share the build directory.
+# e2e_stage BUILD: installs the build BUILD (configured with --prefix=/usr/local: the guest's
+# /usr/local is where it goes) into a staging tree and prints its path (bind DIR/usr/local).
+# Parallel tests share one tree per state of the build: its name is a digest of the files
+# 'meson install' would copy (path, size, mtime), so a rebuilt program gets a fresh tree while a
+# running host keeps the one it booted with. Installing is serialised with a lock.
 e2e_stage() {
-	local build=$1 destdir=$2 prefix
+	local build=$1 prefix digest stage
 	prefix=$(python3 -c 'import json,sys; print(next(o["value"] for o in json.load(open(sys.argv[1])) if o["name"] == "prefix"))' \
 		"$build/meson-info/intro-buildoptions.json") || e2e_die "$build is not a meson build directory" || return
 	[ "$prefix" = /usr/local ] ||
 		e2e_die "$build is configured with --prefix=$prefix; the test host needs --prefix=/usr/local" || return
-	flock "$build/.e2e-install.lock" meson install -C "$build" --no-rebuild --quiet --destdir "$destdir" >/dev/null ||
-		e2e_die "meson install -C $build --destdir $destdir failed" || return
-	[ -d "$destdir/usr/local" ] || e2e_die "nothing installed under $destdir/usr/local"
+	digest=$(python3 - "$build/meson-info/intro-installed.json" <<-'PY'
+		import hashlib, json, os, sys
+		h = hashlib.sha256()
+		for src, dst in sorted(json.load(open(sys.argv[1])).items()):
+		    st = os.stat(src)
+		    h.update(f"{src}\0{dst}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+		print(h.hexdigest()[:16])
+	PY
+	) || e2e_die "cannot read what $build installs" || return
+	stage="$build/e2e-stage/$digest"
+	mkdir -p "$build/e2e-stage" || return
+	(
+		flock 9 || exit 1
+		[ -d "$stage" ] && exit 0
+		# Trees of earlier builds: no test of this run uses them.
+		find "$build/e2e-stage" -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} +
+		meson install -C "$build" --no-rebuild --quiet --destdir "$stage.tmp" >/dev/null ||
+			e2e_die "meson install -C $build --destdir $stage.tmp failed" || exit 1
+		[ -d "$stage.tmp/usr/local" ] || e2e_die "nothing installed under $stage.tmp/usr/local" || exit 1
+		mv "$stage.tmp" "$stage"
+	) 9>"$build/e2e-stage/lock" || return
+	echo "$stage"
 }
 
 # --- test hosts -------------------------------------------------------------------------------
@@ -291,7 +313,7 @@ e2e_wait_startup() {
 		sleep 0.1
 	done
 	state=$(timeout 120 nsenter -t "$E2E_PID1" -a -- env -i PATH="$E2E_GUEST_PATH" \
-		systemctl is-system-running --wait 2>&1)
+		systemctl is-system-running --wait 2>&1) || true
 	E2E_STATE=$state
 	case $state in
 	running | degraded) return 0 ;;
