@@ -607,50 +607,94 @@ static int entry_apply_file(Entry *e, const LoadedFile *f)
 
 /* ---- derived fields and checks within one entry ---- */
 
+int entry_effective_assignments(const Entry *e, const char *section, const Assignment ***ret)
+{
+        size_t n_keys, n = 0;
+        const ConfigKey *keys = config_keys(&n_keys);
+        bool passthrough = config_section_is_passthrough(section);
+        _cleanup_free_ const Assignment **l = calloc(e->n_assignments + 1, sizeof(Assignment *));
+        /* Per key of the table, walking backwards: a later value or reset decides. */
+        _cleanup_free_ bool *done = calloc(n_keys + 1, sizeof(bool));
+
+        if (!l || !done)
+                return -ENOMEM;
+        for (size_t i = e->n_assignments; i > 0; i--) {
+                const Assignment *a = &e->assignments[i - 1];
+                const ConfigKey *k;
+
+                if (!streq(a->section, section))
+                        continue;
+                if (passthrough) {
+                        l[n++] = a;
+                        continue;
+                }
+                k = config_key_lookup(section, a->key);
+                if (!k || done[k - keys])
+                        continue;
+                if (isempty(a->value) || !k->is_list)
+                        done[k - keys] = true;
+                if (!isempty(a->value))
+                        l[n++] = a;
+        }
+        /* Collected backwards: reverse into applied order. */
+        for (size_t i = 0, j = n ? n - 1 : 0; i < j; i++, j--) {
+                const Assignment *t = l[i];
+                l[i] = l[j];
+                l[j] = t;
+        }
+        l[n] = NULL;
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
 static int entry_derive_nspawn(Entry *e)
 {
-        _cleanup_strv_free_ char **binds = NULL;
-        const char *bridge = NULL, *read_only = NULL, *private_users = NULL;
+        _cleanup_free_ const Assignment **files = NULL, **network = NULL, **exec = NULL;
         int r;
 
         for (size_t i = 0; i < e->n_assignments; i++) {
                 const Assignment *a = &e->assignments[i];
-
                 if (streq(a->section, "Exec") || streq(a->section, "Files") || streq(a->section, "Network"))
                         e->has_nspawn_settings = true;
-                if (streq(a->section, "Files") && (streq(a->key, "Bind") || streq(a->key, "BindReadOnly"))) {
+        }
+        if (!e->has_nspawn_settings)
+                return 0;
+
+        r = entry_effective_assignments(e, "Files", &files);
+        if (r >= 0)
+                r = entry_effective_assignments(e, "Network", &network);
+        if (r >= 0)
+                r = entry_effective_assignments(e, "Exec", &exec);
+        if (r < 0)
+                return r;
+
+        for (const Assignment **p = files; *p; p++) {
+                const Assignment *a = *p;
+                if (streq(a->key, "Bind") || streq(a->key, "BindReadOnly")) {
                         _cleanup_free_ char *src = NULL;
                         char flag;
 
-                        if (isempty(a->value)) {
-                                /* nspawn has one list for both keys: an empty value clears both. */
-                                binds = strv_free(binds);
-                                continue;
-                        }
                         r = bind_value_parse(a->value, &src, NULL, NULL, &flag);
                         if (r == -ENOMEM)
                                 return r;
+                        /* "+" is inside the container, an empty source a temporary directory. */
                         if (r < 0 || flag == '+' || isempty(src) || src[0] != '/')
                                 continue;
-                        r = path_simplify_absolute(src);
-                        if (r < 0 || strv_contains(binds, src))
+                        if (path_simplify_absolute(src) < 0 || strv_contains(e->bind_sources, src))
                                 continue;
-                        r = strv_push(&binds, TAKE_PTR(src));
+                        r = strv_push(&e->bind_sources, TAKE_PTR(src));
                         if (r < 0)
                                 return r;
-                } else if (streq(a->section, "Network") && streq(a->key, "Bridge"))
-                        bridge = a->value;
-                else if (streq(a->section, "Files") && streq(a->key, "ReadOnly"))
-                        read_only = a->value;
-                else if (streq(a->section, "Exec") && streq(a->key, "PrivateUsers"))
-                        private_users = a->value;
+                } else if (streq(a->key, "ReadOnly"))
+                        e->read_only = config_parse_boolean(a->value) > 0;
         }
-
-        e->bind_sources = TAKE_PTR(binds);
-        if (!isempty(bridge) && strv_extend(&e->bridges, bridge) < 0)
-                return -ENOMEM;
-        e->read_only = !isempty(read_only) && config_parse_boolean(read_only) > 0;
-        e->private_users = !isempty(private_users) && config_parse_boolean(private_users) != 0;
+        for (const Assignment **p = network; *p; p++)
+                if (streq((*p)->key, "Bridge") && strv_extend(&e->bridges, (*p)->value) < 0)
+                        return -ENOMEM;
+        for (const Assignment **p = exec; *p; p++)
+                if (streq((*p)->key, "PrivateUsers"))
+                        /* anything but a false boolean: yes, pick, identity, a UID range */
+                        e->private_users = config_parse_boolean((*p)->value) != 0;
         return 0;
 }
 

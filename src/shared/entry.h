@@ -167,6 +167,15 @@ bool entry_set_is_masked(const EntrySet *set, const char *name);
  * order), as stored in Entry.digest; see entry.c. berth-prepare compares it with $BERTH_DIGEST. */
 void entry_compute_digest(const Entry *e, char ret[65]);
 
+/* The assignments of a checked section ([Container], [Exec], [Files], [Network], [Install]) that
+ * are in effect once resets are applied, as berth defines them: for a scalar key its last value
+ * unless that was a reset ("Key="), for a list key every non-empty value after its last reset;
+ * in applied order. Use it to write .nspawn files: systemd-nspawn itself does not treat every
+ * "Key=" as a reset (an empty Bind= or Port= is an error there). *ret is a NULL-terminated array
+ * of pointers into e->assignments (free() the array only). [Unit]/[Service] are not resolved
+ * (systemd does that): for them every assignment is returned. */
+int entry_effective_assignments(const Entry *e, const char *section, const Assignment ***ret);
+
 /* "FILE:LINE: message" (or "FILE: message"); NULL on -ENOMEM. */
 char *entry_error_format(const EntryError *e);
 

@@ -780,17 +780,18 @@ static void test_nspawn_sections(void)
         ASSERT_STREQ(e->bind_sources[2], "/with:colon");
         ASSERT_EQ_INT(e->n_assignments, 27);
 
-        /* Resets: Bind= clears both lists, PrivateUsers=no, ReadOnly= back to no, Bridge= none. */
+        /* Resets: Bind= clears Bind= only, PrivateUsers=no, ReadOnly= back to no, Bridge= none. */
         entry_set_free(set);
         set = load_one("[Exec]\nPrivateUsers=pick\nPrivateUsers=no\n[Files]\nReadOnly=yes\nReadOnly=\n"
-                       "BindReadOnly=/a\nBind=\nBind=/b\n[Network]\nBridge=br0\nBridge=\n");
+                       "Bind=/x\nBindReadOnly=/a\nBind=\nBind=/b\n[Network]\nBridge=br0\nBridge=\n");
         e = entry_set_find(set, "t");
         ASSERT_STREQ(err(set, "t", 0), "");
         ASSERT_TRUE(!e->private_users);
         ASSERT_TRUE(!e->read_only);
         ASSERT_TRUE(e->bridges == NULL);
-        ASSERT_EQ_INT(strv_length(e->bind_sources), 1);
-        ASSERT_STREQ(e->bind_sources[0], "/b");
+        ASSERT_EQ_INT(strv_length(e->bind_sources), 2);
+        ASSERT_STREQ(e->bind_sources[0], "/a");
+        ASSERT_STREQ(e->bind_sources[1], "/b");
         ASSERT_TRUE(e->has_nspawn_settings);
 
         /* A UID range is private users too. */
@@ -848,6 +849,59 @@ static void test_nspawn_errors(void)
                 "[Install] ([X-…] sections are ignored)");
         ASSERT_EQ_INT(n_errors(set, "t"), 1);
         ASSERT_EQ_INT(entry_set_find(set, "t")->priority, 1);
+}
+
+/* The effective assignments of a section as "K=V|K=V". */
+static const char *effective(const Entry *e, const char *section)
+{
+        static char buf[1024];
+        const Assignment **l = NULL;
+        buf[0] = '\0';
+        if (entry_effective_assignments(e, section, &l) < 0)
+                return "ENOMEM";
+        for (const Assignment **p = l; *p; p++)
+                snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s=%s", p == l ? "" : "|", (*p)->key, (*p)->value);
+        free(l);
+        return buf;
+}
+
+static void test_effective_assignments(void)
+{
+        _cleanup_entry_set_free_ EntrySet *set = load_one("[Exec]\n"
+                                                           "Environment=A=1\n"
+                                                           "KillSignal=SIGINT\n"
+                                                           "Environment=\n"
+                                                           "Environment=B=2\n"
+                                                           "KillSignal=SIGTERM\n"
+                                                           "Environment=C=3\n"
+                                                           "NotifyReady=yes\n"
+                                                           "NotifyReady=\n"
+                                                           "[Network]\n"
+                                                           "Port=80\n"
+                                                           "Port=\n"
+                                                           "[Files]\n"
+                                                           "Bind=/a\n"
+                                                           "[Service]\n"
+                                                           "Environment=X=1\n"
+                                                           "Environment=\n"
+                                                           "[Container]\n"
+                                                           "Priority=3\n"
+                                                           "Priority=\n"
+                                                           "DependsOn=x\n"
+                                                           "DependsOn=y\n");
+        tree_write("etc/x.conf", "[Container]\nPriority=0\n");
+        tree_write("etc/y.conf", "[Container]\nPriority=0\n");
+        entry_set_free(set);
+        set = load("etc");
+        Entry *e = entry_set_find(set, "t");
+        ASSERT_STREQ(err(set, "t", 0), "");
+        ASSERT_STREQ(effective(e, "Exec"), "Environment=B=2|KillSignal=SIGTERM|Environment=C=3");
+        ASSERT_STREQ(effective(e, "Network"), "");
+        ASSERT_STREQ(effective(e, "Files"), "Bind=/a");
+        /* [Service] is systemd's to resolve: every assignment, resets included. */
+        ASSERT_STREQ(effective(e, "Service"), "Environment=X=1|Environment=");
+        ASSERT_STREQ(effective(e, "Container"), "DependsOn=x|DependsOn=y");
+        ASSERT_STREQ(effective(e, "Install"), "");
 }
 
 static void test_passthrough_and_x(void)
@@ -1207,7 +1261,7 @@ TESTS_MAIN(TEST_CASE(test_basic), TEST_CASE(test_defaults), TEST_CASE(test_searc
         TEST_CASE(test_masking), TEST_CASE(test_names), TEST_CASE(test_dropins), TEST_CASE(test_resets_and_lists),
         TEST_CASE(test_container_keys), TEST_CASE(test_provision), TEST_CASE(test_container_errors),
         TEST_CASE(test_boot_command), TEST_CASE(test_password_hash), TEST_CASE(test_nspawn_sections),
-        TEST_CASE(test_nspawn_errors), TEST_CASE(test_passthrough_and_x), TEST_CASE(test_dependencies),
+        TEST_CASE(test_nspawn_errors), TEST_CASE(test_effective_assignments), TEST_CASE(test_passthrough_and_x), TEST_CASE(test_dependencies),
         TEST_CASE(test_cycles), TEST_CASE(test_big_cycle), TEST_CASE(test_errors_stay_in_their_entry),
         TEST_CASE(test_digest), TEST_CASE(test_bad_files), TEST_CASE(test_bad_dropins), TEST_CASE(test_many_entries), TEST_CASE(test_no_fd_leak),
         TEST_CASE(test_strings))
