@@ -1,0 +1,505 @@
+/* berth-generator: turns the entries of containers.d into drop-ins and symlinks for
+ * systemd-nspawn@NAME.service, at boot and at every daemon-reload (systemd.generator(7)).
+ *
+ * Every entry is handled on its own: an entry with errors still gets a drop-in whose
+ * berth-prepare line fails its start with the same message, so "systemctl status" shows why; the
+ * others are generated as if it were not there. The exit status is 1 when anything had an error
+ * (systemd logs that and carries on). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "entry.h"
+#include "generator-output.h"
+#include "log.h"
+#include "macro.h"
+#include "path-util.h"
+#include "priority-waves.h"
+#include "proc-cmdline.h"
+#include "strv.h"
+#include "unit-escape.h"
+
+#define PROGRAM "berth-generator"
+#define DROPIN_NAME "50-berth.conf"
+#define KILL_SWITCH "berth.enable"
+
+/* The ExecStart= of systemd 252's systemd-nspawn@.service. A non-default Directory= needs
+ * --directory= added to it, and a drop-in can only replace a whole command line. */
+#define STOCK_NSPAWN_COMMAND                                                                      \
+        "systemd-nspawn --quiet --keep-unit --boot --link-journal=try-guest --network-veth -U "  \
+        "--settings=override --machine=%i"
+
+static bool arg_dry_run;
+static const char *arg_dest;
+static char **arg_names;
+
+typedef struct Generator {
+        GeneratorOutput out;
+        PriorityWaves waves;
+        bool any_enabled;
+        bool failed; /* an entry had an error, or something could not be written */
+} Generator;
+
+static int log_oom_error(void)
+{
+        return log_error_errno(ENOMEM, "Out of memory.");
+}
+
+/* In a dry run for some names, set-level errors about NAME.conf itself (a directory of that name,
+ * an unreadable file) belong to that name. */
+static bool set_error_selected(const EntryError *err)
+{
+        if (!arg_names || !arg_names[0])
+                return true;
+        STRV_FOREACH(n, arg_names) {
+                const char *base = strrchr(err->file ? err->file : "", '/');
+                size_t l = strlen(*n);
+                base = base ? base + 1 : strempty(err->file);
+                if (strneq(base, *n, l) && streq(base + l, ".conf"))
+                        return true;
+        }
+        return false;
+}
+
+static void help(void)
+{
+        printf("%s NORMAL-DIR [EARLY-DIR LATE-DIR]\n"
+               "%s --dry-run [NAME...]\n\n"
+               "Generates systemd-nspawn@NAME.service drop-ins and symlinks from the entries in\n"
+               "/etc/containers.d, /run/containers.d, /usr/local/lib/containers.d and\n"
+               "/usr/lib/containers.d ($BERTH_CONFIG_PATH replaces that list). systemd runs it at\n"
+               "boot and on daemon-reload; berth.enable=0 on the kernel command line turns it off.\n\n"
+               "  -h --help       Show this help\n"
+               "     --version    Show the version\n"
+               "     --dry-run    Print what would be written under %s to stdout,\n"
+               "                  for the named entries or all; write nothing\n",
+                PROGRAM, PROGRAM, GENERATOR_NORMAL_DIR);
+}
+
+/* Returns 1 to go on, 0 to exit successfully, -EINVAL for a usage error (already reported). */
+static int parse_argv(int argc, char *argv[])
+{
+        enum { ARG_VERSION = 0x100, ARG_DRY_RUN };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "dry-run", no_argument, NULL, ARG_DRY_RUN },
+                {},
+        };
+        int c, n;
+
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        printf("%s %s\n", PROGRAM, BERTH_VERSION);
+                        return 0;
+                case ARG_DRY_RUN:
+                        arg_dry_run = true;
+                        break;
+                default:
+                        fprintf(stderr, "%s: unknown option '%s' (see --help)\n", PROGRAM, argv[optind - 1]);
+                        return -EINVAL;
+                }
+
+        n = argc - optind;
+        if (arg_dry_run) {
+                for (int i = optind; i < argc; i++)
+                        if (!machine_name_is_valid(argv[i])) {
+                                fprintf(stderr,
+                                        "%s: invalid container name '%s' (1-64 of A-Z a-z 0-9 - _ ., not starting with . or -, no ..)\n",
+                                        PROGRAM, argv[i]);
+                                return -EINVAL;
+                        }
+                arg_names = argv + optind;
+                return 1;
+        }
+        if (n != 1 && n != 3) {
+                if (n == 0)
+                        fprintf(stderr, "%s: missing output directory (NORMAL-DIR [EARLY-DIR LATE-DIR], see --help)\n",
+                                PROGRAM);
+                else
+                        fprintf(stderr, "%s: unexpected argument '%s': expected one or three directories\n",
+                                PROGRAM, argv[optind + (n == 2 ? 1 : 3)]);
+                return -EINVAL;
+        }
+        arg_dest = argv[optind];
+        return 1;
+}
+
+/* berth.enable=0 on the kernel command line: generate nothing. Returns true when it is off. */
+static bool berth_disabled_on_cmdline(void)
+{
+        _cleanup_free_ char *line = NULL;
+        _cleanup_strv_free_ char **words = NULL;
+        bool enable = true;
+        int r;
+
+        r = proc_cmdline_read(&line);
+        if (r < 0) {
+                log_warning_errno(r, "Failed to read the kernel command line, ignoring: %m");
+                return false;
+        }
+        r = cmdline_split(line, &words);
+        if (r < 0) {
+                log_warning_errno(r, "Failed to parse the kernel command line, ignoring: %m");
+                return false;
+        }
+        return cmdline_get_bool(words, KILL_SWITCH, &enable) > 0 && !enable;
+}
+
+static bool name_selected(const char *name)
+{
+        return !arg_names || !arg_names[0] || strv_contains(arg_names, name);
+}
+
+static void log_entry_errors(Generator *g, const Entry *e)
+{
+        for (size_t i = 0; i < e->n_errors; i++) {
+                _cleanup_free_ char *s = entry_error_format(&e->errors[i]);
+                log_event(LOG_ERR, BERTH_MESSAGE_ENTRY_INVALID, "%s", s ? s : e->errors[i].message);
+        }
+        if (e->n_errors > 0)
+                g->failed = true;
+}
+
+static void write_header(FILE *f, const Entry *e)
+{
+        const char *source = e->source ? e->source : e->name;
+
+        /* A comment: nothing in it is parsed, so it stays as the path is. */
+        fprintf(f, "# Automatically generated by %s from %s\n\n[Unit]\nSourcePath=", PROGRAM, source);
+        fputs_unit_text(f, source);
+        fputs("\nDescription=", f);
+        fputs_unit_text(f, e->description ? e->description : e->name);
+        fputc('\n', f);
+}
+
+static void write_prepare_line(FILE *f, const Entry *e)
+{
+        fputs("ExecStartPre=", f);
+        fputs_exec_word(f, BERTH_PREPARE_PATH);
+        fputc(' ', f);
+        fputs_exec_word(f, e->name);
+        fputc('\n', f);
+}
+
+static void write_pass_through(FILE *f, const Entry *e, const char *section)
+{
+        for (size_t i = 0; i < e->n_assignments; i++) {
+                const Assignment *a = &e->assignments[i];
+                if (streq(a->section, section))
+                        fprintf(f, "%s=%s\n", a->key, a->value);
+        }
+}
+
+/* The drop-in of an entry that has errors: just enough for "systemctl start" to fail with them
+ * (berth-prepare parses the entry again and reports the same messages). */
+static void write_broken_dropin(FILE *f, const Entry *e)
+{
+        write_header(f, e);
+        fputs("\n[Service]\n", f);
+        if (e->digest[0])
+                fprintf(f, "Environment=BERTH_DIGEST=%s\n", e->digest);
+        write_prepare_line(f, e);
+}
+
+static int write_bridge_deps(FILE *f, const char *bridge)
+{
+        _cleanup_free_ char *path = NULL, *unit = NULL;
+        int r;
+
+        path = path_join("/sys/subsystem/net/devices", bridge);
+        if (!path)
+                return -ENOMEM;
+        r = unit_name_from_path(path, ".device", &unit);
+        if (r < 0)
+                return r;
+        /* The classic failure: the bridge is made by networkd/ifupdown later in boot than the
+         * container starts. Wants= waits for the device if it comes; it does not fail if never. */
+        fprintf(f, "Wants=%s\nAfter=%s\n", unit, unit);
+        return 0;
+}
+
+/* The stock unit serves /var/lib/machines/NAME, whether Directory= names it or not. */
+static bool directory_is_default(const Entry *e)
+{
+        const char *p;
+
+        if (e->is_directory_default || !e->directory)
+                return true;
+        p = startswith(e->directory, ENTRY_DEFAULT_MACHINES_DIR "/");
+        return p && streq(p, e->name);
+}
+
+static int write_dropin(Generator *g, FILE *f, const Entry *e)
+{
+        const PriorityWaves *w = &g->waves;
+        bool custom_directory = !directory_is_default(e);
+        int r;
+
+        write_header(f, e);
+
+        STRV_FOREACH(d, e->depends_on)
+                fprintf(f, "Requires=systemd-nspawn@%s.service\nAfter=systemd-nspawn@%s.service\n", *d, *d);
+        STRV_FOREACH(a, e->after)
+                fprintf(f, "After=systemd-nspawn@%s.service\n", *a);
+        if (w->active && entry_in_waves(e)) {
+                if (w->previous[e->priority] >= 0)
+                        fprintf(f, "After=berth-wave-%i.target\n", w->previous[e->priority]);
+                if (e->enable)
+                        fprintf(f, "Before=berth-wave-%u.target\n", e->priority);
+        }
+
+        /* The stock unit already has RequiresMountsFor=/var/lib/machines/%i. */
+        if (custom_directory) {
+                fputs("RequiresMountsFor=", f);
+                fputs_path_word(f, e->directory);
+                fputc('\n', f);
+        }
+        STRV_FOREACH(b, e->bind_sources) {
+                fputs("RequiresMountsFor=", f);
+                fputs_path_word(f, *b);
+                fputc('\n', f);
+        }
+        STRV_FOREACH(b, e->bridges) {
+                r = write_bridge_deps(f, *b);
+                if (r < 0)
+                        return r;
+        }
+        write_pass_through(f, e, "Unit");
+
+        fputs("\n[Service]\n", f);
+        if (e->digest[0])
+                fprintf(f, "Environment=BERTH_DIGEST=%s\n", e->digest);
+        if (e->audit != AUDIT_IGNORE) {
+                fputs("ExecStartPre=", f);
+                fputs_exec_word(f, BERTH_AUDIT_PATH);
+                fprintf(f, " check --policy=%s --container=%s\n", audit_policy_to_string(e->audit), e->name);
+        }
+        write_prepare_line(f, e);
+        if (e->has_start_timeout) {
+                fputs("TimeoutStartSec=", f);
+                fputs_unit_text(f, e->start_timeout_string);
+                fputc('\n', f);
+        }
+        if (e->has_stop_timeout) {
+                fputs("TimeoutStopSec=", f);
+                fputs_unit_text(f, e->stop_timeout_string);
+                fputc('\n', f);
+        }
+        /* berth-prepare, a control process, extends the start timeout while it provisions. */
+        if (e->provision != PROVISION_NONE)
+                fputs("NotifyAccess=exec\n", f);
+        if (custom_directory) {
+                _cleanup_free_ char *arg = NULL;
+                if (asprintf(&arg, "--directory=%s", e->directory) < 0)
+                        return -ENOMEM;
+                fputs("ExecStart=\nExecStart=" STOCK_NSPAWN_COMMAND " ", f);
+                fputs_exec_word(f, arg);
+                fputc('\n', f);
+        }
+        write_pass_through(f, e, "Service");
+        return 0;
+}
+
+static int generate_entry(Generator *g, const Entry *e)
+{
+        _cleanup_free_ char *buf = NULL, *dir = NULL, *instance = NULL;
+        _cleanup_fclose_ FILE *f = NULL;
+        size_t size = 0;
+        bool broken = e->n_errors > 0;
+        int r = 0;
+
+        if (asprintf(&instance, "systemd-nspawn@%s.service", e->name) < 0 ||
+            asprintf(&dir, "%s.d", instance) < 0)
+                return log_oom_error();
+
+        f = open_memstream(&buf, &size);
+        if (!f)
+                return log_oom_error();
+        if (broken)
+                write_broken_dropin(f, e);
+        else
+                r = write_dropin(g, f, e);
+        if (r < 0)
+                return log_error_errno(r, "%s: failed to generate the drop-in: %m", e->name);
+        if (fflush(f) != 0 || ferror(f))
+                return log_oom_error();
+
+        r = output_write_file(&g->out, dir, DROPIN_NAME, buf, size);
+        if (r < 0)
+                g->failed = true;
+
+        /* As 'systemctl enable systemd-nspawn@NAME' would link it: to the template unit file. An
+         * entry with errors keeps its Enable= (yes when that could not be read either), so its
+         * failure shows at boot instead of the container silently not being there. */
+        if (e->enable) {
+                g->any_enabled = true;
+                if (add_symlink(&g->out, "machines.target.wants", instance,
+                            SYSTEMD_SYSTEM_UNIT_DIR "/systemd-nspawn@.service") < 0)
+                        g->failed = true;
+        }
+        if (broken)
+                return 0;
+
+        for (int kind = 0; kind < 2; kind++)
+                STRV_FOREACH(u, kind == 0 ? e->wanted_by : e->required_by) {
+                        _cleanup_free_ char *linkdir = NULL;
+
+                        if (!unit_name_is_valid(*u)) {
+                                log_error("%s: [Install] %s=%s is not a valid unit name, ignoring.", e->source,
+                                        kind == 0 ? "WantedBy" : "RequiredBy", *u);
+                                g->failed = true;
+                                continue;
+                        }
+                        if (asprintf(&linkdir, "%s.%s", *u, kind == 0 ? "wants" : "requires") < 0)
+                                return log_oom_error();
+                        if (add_symlink(&g->out, linkdir, instance,
+                                    SYSTEMD_SYSTEM_UNIT_DIR "/systemd-nspawn@.service") < 0)
+                                g->failed = true;
+                }
+        return 0;
+}
+
+static int generate_waves(Generator *g)
+{
+        for (unsigned p = 0; p <= ENTRY_PRIORITY_MAX; p++) {
+                _cleanup_free_ char *name = NULL, *content = NULL, *target = NULL;
+                int n;
+
+                if (!g->waves.has_wave[p])
+                        continue;
+                if (asprintf(&name, "berth-wave-%u.target", p) < 0)
+                        return log_oom_error();
+                if (g->waves.previous[p] >= 0)
+                        n = asprintf(&content,
+                                "# Automatically generated by %s\n\n[Unit]\n"
+                                "Description=berth containers, priority %u\n"
+                                "Documentation=man:berth-generator(8)\n"
+                                "After=berth-wave-%i.target\n",
+                                PROGRAM, p, g->waves.previous[p]);
+                else
+                        n = asprintf(&content,
+                                "# Automatically generated by %s\n\n[Unit]\n"
+                                "Description=berth containers, priority %u\n"
+                                "Documentation=man:berth-generator(8)\n",
+                                PROGRAM, p);
+                if (n < 0)
+                        return log_oom_error();
+                if (output_write_file(&g->out, NULL, name, content, n) < 0)
+                        g->failed = true;
+                /* Relative, as systemd's own generators link units of the same directory. */
+                if (asprintf(&target, "../%s", name) < 0)
+                        return log_oom_error();
+                if (add_symlink(&g->out, "machines.target.wants", name, target) < 0)
+                        g->failed = true;
+        }
+        return 0;
+}
+
+static int run(int argc, char *argv[])
+{
+        _cleanup_entry_set_free_ EntrySet *set = NULL;
+        _cleanup_close_ int dest_fd = -1;
+        Generator g = { .out.dir_fd = -1 };
+        LoadOptions options = {};
+        bool all;
+        int r;
+
+        r = parse_argv(argc, argv);
+        if (r <= 0)
+                return r < 0 ? 2 : 0;
+
+        /* Under systemd, stderr goes nowhere useful this early: the kernel log does. */
+        log_setup(PROGRAM, getenv("SYSTEMD_SCOPE") && !arg_dry_run ? LOG_TARGET_KMSG : LOG_TARGET_STDERR);
+        log_parse_environment();
+
+        if (berth_disabled_on_cmdline()) {
+                if (!arg_dry_run) {
+                        log_info(KILL_SWITCH "=0 on the kernel command line: berth generates no containers.");
+                        return 0;
+                }
+                log_notice(KILL_SWITCH "=0 is on the kernel command line: at boot nothing would be generated; "
+                           "--dry-run shows what would be without it.");
+        }
+
+        if (arg_dry_run) {
+                g.out.dry_run = stdout;
+                g.out.dry_run_dir = GENERATOR_NORMAL_DIR;
+        } else {
+                dest_fd = open(arg_dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (dest_fd < 0) {
+                        log_error_errno(errno, "Failed to open output directory %s: %m", arg_dest);
+                        return 1;
+                }
+                g.out.dir_fd = dest_fd;
+        }
+
+        /* Everything is loaded even for a dry run of one entry: dependencies, cycles and
+         * Priority= waves are checked across entries. */
+        r = entry_set_load(&options, &set);
+        if (r < 0) {
+                log_error_errno(r, "Failed to load the container entries: %m");
+                return 1;
+        }
+
+        all = !arg_names || !arg_names[0];
+        for (size_t i = 0; i < set->n_errors; i++) {
+                if (!set_error_selected(&set->errors[i]))
+                        continue;
+                _cleanup_free_ char *s = entry_error_format(&set->errors[i]);
+                log_event(LOG_ERR, BERTH_MESSAGE_ENTRY_INVALID, "%s", s ? s : set->errors[i].message);
+                g.failed = true;
+        }
+
+        STRV_FOREACH(n, arg_names) {
+                if (entry_set_find(set, *n))
+                        continue;
+                if (entry_set_is_masked(set, *n)) {
+                        log_notice("%s is masked (an empty file or a symlink to /dev/null): no container.", *n);
+                        continue;
+                }
+                _cleanup_free_ char *path = strv_join(set->search_path, ":");
+                log_error("No entry %s.conf in %s.", *n, path ? path : "the search path");
+                g.failed = true;
+        }
+
+        priority_waves_compute(&g.waves, set->entries, set->n_entries);
+
+        for (size_t i = 0; i < set->n_entries; i++) {
+                const Entry *e = set->entries[i];
+                if (!name_selected(e->name))
+                        continue;
+                log_entry_errors(&g, e);
+                r = generate_entry(&g, e);
+                if (r < 0)
+                        return 1; /* out of memory: nothing sensible left to do */
+        }
+
+        if (all) {
+                if (generate_waves(&g) < 0)
+                        return 1;
+                if (g.any_enabled && add_symlink(&g.out, "multi-user.target.wants", "machines.target",
+                                             SYSTEMD_SYSTEM_UNIT_DIR "/machines.target") < 0)
+                        g.failed = true;
+        }
+
+        if (arg_dry_run && fflush(stdout) != 0) {
+                log_error_errno(errno, "Failed to write to stdout: %m");
+                return 1;
+        }
+        return g.failed ? 1 : 0;
+}
+
+int main(int argc, char *argv[])
+{
+        return run(argc, argv);
+}

@@ -1,0 +1,24 @@
+/* Where berth-generator's files go: the generator directory (atomically, rerun-safe), or stdout
+ * for --dry-run. Every file and symlink goes through these two functions. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct GeneratorOutput {
+        int dir_fd;           /* the normal generator directory; -1 for a dry run */
+        FILE *dry_run;        /* where a dry run prints; NULL when writing for real */
+        const char *dry_run_dir; /* the directory shown in dry-run headers */
+} GeneratorOutput;
+
+/* The directory systemd gives a system generator as its normal output directory: dry-run output
+ * shows paths there, so an admin sees where the files will be after boot or daemon-reload. */
+#define GENERATOR_NORMAL_DIR "/run/systemd/generator"
+
+/* Writes dir/name (dir NULL: the top level), creating dir. Logs its own errors. */
+int output_write_file(GeneratorOutput *o, const char *dir, const char *name, const char *content, size_t size);
+
+/* Makes dir/name a symlink to target, creating dir; an existing link is replaced atomically.
+ * Logs its own errors. */
+int add_symlink(GeneratorOutput *o, const char *dir, const char *name, const char *target);

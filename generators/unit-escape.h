@@ -1,0 +1,30 @@
+/* Escaping for what berth-generator writes into unit files: unit names made from paths, "%"
+ * specifiers, and quoted command-line and path arguments. Every user value goes through here. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* The unit name for a path, as 'systemd-escape --path --suffix=SUFFIX PATH' makes it:
+ * "/sys/subsystem/net/devices/br-lan" + ".device" -> "sys-subsystem-net-devices-br\x2dlan.device".
+ * -EINVAL for a relative path or one with a ".." component. */
+int unit_name_from_path(const char *path, const char *suffix, char **ret);
+
+/* A unit name systemd accepts: 1-255 characters of [A-Za-z0-9:_.@\-], a known unit type suffix,
+ * at most one "@" and not at the start. */
+bool unit_name_is_valid(const char *name);
+
+/* Writes s with every "%" doubled, so systemd's specifier expansion gives back s. For free-text
+ * settings such as Description= and SourcePath=. */
+void fputs_unit_text(FILE *f, const char *s);
+
+/* Writes one word of a command line (ExecStart=...) so that systemd's command-line parsing
+ * gives back exactly s: "%" -> "%%", "$" -> "$$" (no environment expansion), and words holding
+ * anything but [A-Za-z0-9/._:=+,@-] double-quoted with '"' and '\' backslash-escaped and control
+ * characters as \xNN. */
+void fputs_exec_word(FILE *f, const char *s);
+
+/* Writes one path for a space-separated path list (RequiresMountsFor=): quoted like
+ * fputs_exec_word(), without the "$" doubling (those settings do not expand variables) and
+ * without \xNN (they do not C-unescape; berth's paths never hold line breaks). */
+void fputs_path_word(FILE *f, const char *s);
