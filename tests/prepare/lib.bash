@@ -38,3 +38,81 @@ prepare() {
 sha() {
 	sha256sum "$@"
 }
+
+# make_rich_tree DIR: make_tree plus what a copy or an archive must carry over: device nodes,
+# a FIFO, a hard link, an ACL, a user xattr, a sparse file, symlinks, odd modes and owners.
+make_rich_tree() {
+	local d="$1"
+	make_tree "$d"
+	mkdir -p "$d/dev" "$d/srv/shared" "$d/var/tmp"
+	mknod "$d/dev/null" c 1 3
+	mknod "$d/dev/sda" b 8 0
+	mkfifo "$d/srv/fifo"
+	echo data > "$d/srv/a"
+	ln "$d/srv/a" "$d/srv/hardlink-to-a"
+	echo acl > "$d/srv/acl"
+	setfacl -m u:1234:r,g:2345:rw "$d/srv/acl"
+	echo xattr > "$d/srv/xattr"
+	setfattr -n user.berth -v hello "$d/srv/xattr"
+	truncate -s 64M "$d/srv/sparse"
+	echo end >> "$d/srv/sparse"
+	ln -s ../usr/lib/os-release "$d/srv/rel-link"
+	ln -s /etc/hostname "$d/srv/abs-link"
+	echo owned > "$d/srv/owned"
+	chown 1234:5678 "$d/srv/owned"
+	chown -h 4321:8765 "$d/srv/rel-link"
+	cp /bin/true "$d/srv/setuid"
+	chmod 4755 "$d/srv/setuid"
+	chmod 1777 "$d/var/tmp"
+	chmod 0700 "$d/srv/shared"
+	chmod 0400 "$d/srv/a"
+}
+
+# describe DIR: everything about a tree that a faithful copy keeps, one line per file, sorted
+# (inode numbers replaced by which names share one, so hard links show).
+describe() {
+	(
+		cd "$1" || exit 1
+		find . -printf '%p %y %m %U:%G %s %l\n' | sort
+		find . -type f -links +1 -printf '%i %p\n' | sort | awk '{n[$1] = n[$1] " " $2} END {for (i in n) print "hardlinks" n[i]}' | sort
+		find . -type b -o -type c | sort | while read -r f; do stat -c "%n dev %t:%T" "$f"; done
+		getfacl -R -P -s -p . 2>/dev/null | grep -v '^$'
+		getfattr -R -P -d -m 'user\.' . 2>/dev/null | grep -v '^$'
+	)
+}
+
+# write_fake FILE RECORD: a test double for debootstrap/dnf/yum, to be bound over the real program
+# (or put on the provisioners' fixed PATH) in a private mount namespace. Provisioners run with a
+# clean environment, so the record file is written into the script. It records its name,
+# arguments, environment and stdin, then builds a minimal root where it was asked to.
+write_fake() {
+	cat > "$1" <<-EOF
+	#!/bin/sh
+	{
+		echo "argv0=\$(basename "\$0")"
+		for a in "\$@"; do echo "arg=\$a"; done
+		tr '\0' '\n' < /proc/\$\$/environ | sed 's/^/env=/'
+		echo "stdin=\$(readlink /proc/\$\$/fd/0)"
+	} >> "$2"
+	target=
+	case "\$(basename "\$0")" in
+	debootstrap) target="\$3" ;;
+	dnf | yum) for a in "\$@"; do case "\$a" in --installroot=*) target="\${a#--installroot=}" ;; esac; done ;;
+	esac
+	[ -n "\$target" ] || exit 64
+	mkdir -p "\$target/etc" "\$target/usr/lib/systemd"
+	echo 'ID=fake' > "\$target/usr/lib/os-release"
+	cp /bin/true "\$target/usr/lib/systemd/systemd"
+	EOF
+	chmod 0755 "$1"
+}
+
+# in_namespace SCRIPT: runs a bash script in a private mount namespace, with berth_exec defined.
+in_namespace() {
+	{
+		declare -f berth_exec
+		echo "BERTH_VALGRIND=${BERTH_VALGRIND:-0}"
+		cat "$1"
+	} > "$1.run"
+	unshare -m --propagation private bash -e "$1.run"
+}

@@ -1,0 +1,315 @@
+#!/usr/bin/env bats
+# Provision=: every provisioner for real (copy, tar in four compressions, command), debootstrap and
+# dnf/yum through a fake bound over the real program in a private mount namespace (the real
+# debootstrap run, which needs the network, is in the e2e suite).
+load lib.bash
+
+@test "copy: owners, modes, device nodes, FIFO, hard links, ACLs, xattrs, sparse files, symlinks" {
+	src="$BATS_TEST_TMPDIR/src"
+	make_rich_tree "$src"
+	chmod 0750 "$src"
+	entry web <<-EOF
+	[Container]
+	Provision=copy $src
+	EOF
+	run prepare web
+	assert_success
+	assert_output --partial "Provisioning $M/web: cp --archive --preserve=all --reflink=auto --sparse=auto --no-target-directory -- $src $M/.#web.berth-"
+	assert_output --partial "Provisioned $M/web with cp:"
+	[ "$(describe "$M/web")" = "$(describe "$src")" ]
+	# The sparse file stayed sparse.
+	[ "$(du -k "$M/web/srv/sparse" | cut -f1)" -lt 1024 ]
+	run ls -A "$M"
+	assert_output web
+}
+
+@test "tar: .tar, .tar.gz, .tar.xz, .tar.zst all unpack faithfully" {
+	src="$BATS_TEST_TMPDIR/src"
+	make_rich_tree "$src"
+	for z in tar tar.gz tar.xz tar.zst; do
+		case $z in
+		tar) opt= ;; tar.gz) opt=--gzip ;; tar.xz) opt=--xz ;; tar.zst) opt=--zstd ;;
+		esac
+		tar -C "$src" --numeric-owner --xattrs --xattrs-include='*' --acls --sparse $opt -cf "$BATS_TEST_TMPDIR/root.$z" .
+		rm -rf "$M/web"
+		entry web <<-EOF
+		[Container]
+		Provision=tar $BATS_TEST_TMPDIR/root.$z
+		EOF
+		run prepare web
+		assert_success
+		assert_output --partial "Provisioning $M/web: tar --extract --file=$BATS_TEST_TMPDIR/root.$z --directory=$M/.#web.berth-"
+		[ "$(describe "$M/web")" = "$(describe "$src")" ]
+		[ "$(du -k "$M/web/srv/sparse" | cut -f1)" -lt 1024 ]
+	done
+}
+
+@test "tar: an unknown extension is an error naming what is accepted (from the loader)" {
+	: > "$BATS_TEST_TMPDIR/root.rar"
+	entry web <<-EOF
+	[Container]
+	Provision=tar $BATS_TEST_TMPDIR/root.rar
+	EOF
+	run prepare web
+	assert_failure 1
+	assert_output --partial "web.conf:2: Invalid Provision=tar $BATS_TEST_TMPDIR/root.rar in [Container]: the archive name must end in .tar"
+	assert [ ! -e "$M/web" ]
+}
+
+@test "copy/tar: a missing or wrong source is named" {
+	entry web <<-EOF
+	[Container]
+	Provision=copy $BATS_TEST_TMPDIR/nothere
+	EOF
+	run prepare web
+	assert_failure 1
+	assert_output --partial "Provision=copy $BATS_TEST_TMPDIR/nothere: the source cannot be read: No such file or directory"
+	: > "$BATS_TEST_TMPDIR/file"
+	entry web <<-EOF
+	[Container]
+	Provision=copy $BATS_TEST_TMPDIR/file
+	EOF
+	run prepare web
+	assert_failure 1
+	assert_output --partial "Provision=copy $BATS_TEST_TMPDIR/file: not a directory"
+	mkdir "$BATS_TEST_TMPDIR/dir.tar"
+	entry web <<-EOF
+	[Container]
+	Provision=tar $BATS_TEST_TMPDIR/dir.tar
+	EOF
+	run prepare web
+	assert_failure 1
+	assert_output --partial "Provision=tar $BATS_TEST_TMPDIR/dir.tar: not a regular file"
+	assert [ ! -e "$M/web" ]
+}
+
+@test "tar: a hostile archive writes nothing outside the target" {
+	host="$BATS_TEST_TMPDIR/host"
+	mkdir -p "$host"
+	echo secret > "$host/secret"
+	before=$(cd "$host" && find . -printf '%p %s %m\n' | sort; sha256sum secret)
+	a="$BATS_TEST_TMPDIR/a" b="$BATS_TEST_TMPDIR/b"
+	mkdir -p "$a" "$b/link"
+	make_tree "$a"
+	ln -s "$host" "$a/link"                  # absolute symlink out of the tree ...
+	echo pwned > "$b/link/pwned"             # ... then a member written through it
+	echo pwned > "$b/secret"
+	tar -C "$a" -cf "$BATS_TEST_TMPDIR/evil.tar" .
+	tar -C "$b" -rf "$BATS_TEST_TMPDIR/evil.tar" link/pwned
+	# Members with ../ and absolute names.
+	tar -C "$b" -rf "$BATS_TEST_TMPDIR/evil.tar" --transform="s,^secret,../../../../..$host/secret," secret
+	tar -C "$b" -rf "$BATS_TEST_TMPDIR/evil.tar" --absolute-names --transform="s,^secret,$host/secret," secret
+	run tar -tvf "$BATS_TEST_TMPDIR/evil.tar"
+	assert_output --partial "../../../../..$host/secret"
+	entry web <<-EOF
+	[Container]
+	Provision=tar $BATS_TEST_TMPDIR/evil.tar
+	EOF
+	run prepare web
+	# GNU tar refuses the bad members; whether it then reports failure or not, nothing escaped.
+	after=$(cd "$host" && find . -printf '%p %s %m\n' | sort; sha256sum secret)
+	[ "$before" = "$after" ]
+	if [ "$status" = 0 ]; then
+		assert [ -L "$M/web/link" ]
+	else
+		assert_output --partial "Provisioning failed at step 'tar'"
+		assert [ ! -e "$M/web" ]
+	fi
+	run ls -A "$M"
+	refute_output --partial ".#web.berth-"
+}
+
+@test "command: %r is the directory to fill, %% a percent; clean environment, stdin /dev/null, narrowed parent" {
+	rec="$BATS_TEST_TMPDIR/record"
+	cat > "$BATS_TEST_TMPDIR/fill" <<-EOF
+	#!/bin/bash
+	{
+		for a in "\$@"; do echo "arg=\$a"; done
+		tr '\0' '\n' < /proc/\$\$/environ | sed 's/^/env=/'
+		echo "stdin=\$(readlink /proc/\$\$/fd/0)"
+		grep ^CapEff /proc/\$PPID/status | sed 's/^/parent-/'
+		grep ^CapEff /proc/\$\$/status | sed 's/^/self-/'
+	} > "$rec"
+	mkdir -p "\$1/etc" "\$1/usr/lib/systemd"
+	echo ID=cmd > "\$1/usr/lib/os-release"
+	cp /bin/true "\$1/usr/lib/systemd/systemd"
+	EOF
+	chmod 0755 "$BATS_TEST_TMPDIR/fill"
+	entry web <<-EOF
+	[Container]
+	Provision=command $BATS_TEST_TMPDIR/fill %r 100%% --root=%r/x
+	EOF
+	http_proxy=http://proxy.example:3128 SECRET_TOKEN=leak run prepare web
+	assert_success
+	run cat "$rec"
+	assert_line --regexp "^arg=$M/\.#web\.berth-[A-Za-z0-9]{6}$"
+	assert_line "arg=100%"
+	assert_line --regexp "^arg=--root=$M/\.#web\.berth-[A-Za-z0-9]{6}/x$"
+	# Exactly the documented environment.
+	run grep ^env= "$rec"
+	assert_output - <<-EOF
+	env=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+	env=LANG=C.UTF-8
+	env=http_proxy=http://proxy.example:3128
+	EOF
+	run grep ^stdin= "$rec"
+	assert_output "stdin=/dev/null"
+	# berth-prepare's own effective set is narrowed to chown, dac_override, dac_read_search,
+	# fowner, setpcap while the provisioner, exec'ed as root, has the full set.
+	run grep ^parent-CapEff "$rec"
+	assert_output --regexp "^parent-CapEff:[[:space:]]+000000000000010f$"
+	run grep ^self-CapEff "$rec"
+	refute_output --regexp "000000000000010f$"
+	assert [ -e "$M/web/usr/lib/os-release" ]
+}
+
+@test "command: a program that does not exist is named" {
+	entry web <<-EOF
+	[Container]
+	Provision=command /nonexistent/provisioner %r
+	EOF
+	run prepare web
+	assert_failure 1
+	assert_output --partial "Provision=command needs /nonexistent/provisioner, which is not executable"
+	# A non-executable file.
+	: > "$BATS_TEST_TMPDIR/noexec"
+	entry web <<-EOF
+	[Container]
+	Provision=command $BATS_TEST_TMPDIR/noexec %r
+	EOF
+	run prepare web
+	assert_failure 1
+	assert_output --partial "Provision=command needs $BATS_TEST_TMPDIR/noexec, which is not executable"
+	assert [ ! -e "$M/web" ]
+}
+
+@test "debootstrap: the real /usr/sbin/debootstrap path is run with --include=systemd,dbus SUITE ROOT [MIRROR]" {
+	rec="$BATS_TEST_TMPDIR/record"
+	write_fake "$BATS_TEST_TMPDIR/debootstrap" "$rec"
+	[ -e /usr/sbin/debootstrap ] || skip "debootstrap is not installed (scripts/deps.txt lists it)"
+	entry web <<-EOF
+	[Container]
+	Provision=debootstrap bookworm http://mirror.example/debian
+	EOF
+	cat > "$BATS_TEST_TMPDIR/ns.sh" <<-EOF
+	mount --bind "$BATS_TEST_TMPDIR/debootstrap" /usr/sbin/debootstrap
+	berth_exec "$BERTH_PREPARE" --root="$R" web
+	EOF
+	run in_namespace "$BATS_TEST_TMPDIR/ns.sh"
+	assert_success
+	assert_output --partial "Provisioning $M/web: debootstrap --include=systemd,dbus bookworm $M/.#web.berth-"
+	run grep -v ^env= "$rec"
+	assert_line --index 0 "argv0=debootstrap"
+	assert_line --index 1 "arg=--include=systemd,dbus"
+	assert_line --index 2 "arg=bookworm"
+	assert_line --index 3 --regexp "^arg=$M/\.#web\.berth-[A-Za-z0-9]{6}$"
+	assert_line --index 4 "arg=http://mirror.example/debian"
+	assert_line --index 5 "stdin=/dev/null"
+	assert [ -e "$M/web/usr/lib/os-release" ]
+	# The real program is untouched out here.
+	run head -c 2 /usr/sbin/debootstrap
+	assert_output "#!"
+	run grep -c BERTH /usr/sbin/debootstrap
+	assert_output 0
+}
+
+@test "dnf: dnf -y --releasever=R --installroot=ROOT install PACKAGES, found on the provisioners' PATH" {
+	rec="$BATS_TEST_TMPDIR/record"
+	mkdir -p "$BATS_TEST_TMPDIR/sbin"
+	write_fake "$BATS_TEST_TMPDIR/sbin/dnf" "$rec"
+	entry web <<-EOF
+	[Container]
+	Provision=dnf 39 systemd passwd dnf
+	EOF
+	cat > "$BATS_TEST_TMPDIR/ns.sh" <<-EOF
+	mkdir -p /usr/local/sbin
+	mount --bind "$BATS_TEST_TMPDIR/sbin" /usr/local/sbin
+	berth_exec "$BERTH_PREPARE" --root="$R" web
+	EOF
+	run in_namespace "$BATS_TEST_TMPDIR/ns.sh"
+	assert_success
+	run grep -v -e ^env= -e ^stdin= "$rec"
+	assert_output --regexp "^argv0=dnf
+arg=-y
+arg=--releasever=39
+arg=--installroot=$M/\.#web\.berth-[A-Za-z0-9]{6}
+arg=install
+arg=systemd
+arg=passwd
+arg=dnf$"
+	assert [ -e "$M/web/usr/lib/os-release" ]
+}
+
+@test "dnf: yum where there is no dnf" {
+	command -v dnf >/dev/null && skip "this machine has a real dnf"
+	rec="$BATS_TEST_TMPDIR/record"
+	mkdir -p "$BATS_TEST_TMPDIR/sbin"
+	write_fake "$BATS_TEST_TMPDIR/sbin/yum" "$rec"
+	entry web <<-EOF
+	[Container]
+	Provision=dnf 7 systemd
+	EOF
+	cat > "$BATS_TEST_TMPDIR/ns.sh" <<-EOF
+	mkdir -p /usr/local/sbin
+	mount --bind "$BATS_TEST_TMPDIR/sbin" /usr/local/sbin
+	berth_exec "$BERTH_PREPARE" --root="$R" web
+	EOF
+	run in_namespace "$BATS_TEST_TMPDIR/ns.sh"
+	assert_success
+	assert_output --partial "Provisioning $M/web: yum -y --releasever=7 --installroot="
+	run grep ^argv0= "$rec"
+	assert_output "argv0=yum"
+}
+
+@test "dnf: neither dnf nor yum installed is named" {
+	command -v dnf >/dev/null && skip "this machine has a real dnf"
+	command -v yum >/dev/null && skip "this machine has a real yum"
+	entry web <<-EOF
+	[Container]
+	Provision=dnf 39 systemd
+	EOF
+	run prepare web
+	assert_failure 1
+	assert_output --partial "Provision=dnf needs yum, which is not installed"
+	assert_output --partial "Install it (dnf or yum)"
+}
+
+@test "progress: reported while the tree grows, with EXTEND_TIMEOUT_USEC; none while it does not" {
+	sock="$BATS_TEST_TMPDIR/notify"
+	msgs="$BATS_TEST_TMPDIR/messages"
+	"$BERTH_NOTIFY_RECORDER" "$sock" "$msgs" &
+	recorder=$!
+	for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+	cat > "$BATS_TEST_TMPDIR/slow" <<-'EOF'
+	#!/bin/bash
+	# Grows the tree for a while, then stands still for a while, then finishes.
+	mkdir -p "$1/etc" "$1/usr/lib/systemd"
+	for i in $(seq 15); do head -c 65536 /dev/urandom > "$1/etc/f$i"; sleep 0.1; done
+	sleep 1.5
+	echo ID=slow > "$1/usr/lib/os-release"
+	cp /bin/true "$1/usr/lib/systemd/systemd"
+	EOF
+	chmod 0755 "$BATS_TEST_TMPDIR/slow"
+	entry web <<-EOF
+	[Container]
+	Provision=command $BATS_TEST_TMPDIR/slow %r
+	EOF
+	NOTIFY_SOCKET="$sock" BERTH_PREPARE_PROGRESS_USEC=300000 run prepare web
+	assert_success
+	assert_output --regexp "Provisioning: [0-9.]+ [KMG]iB in [0-9]+ files so far, [0-9]+ s elapsed\."
+	assert_output --partial "no progress since the last report"
+	grew=$(grep -c 'files so far, [0-9]* s elapsed\.$' <<< "$output" || true)
+	still=$(grep -c 'no progress since the last report' <<< "$output" || true)
+	# The recorder reads asynchronously: give it the chance to catch up before stopping it.
+	for _ in $(seq 100); do
+		[ "$(grep -c '^EXTEND_TIMEOUT_USEC=' "$msgs" || true)" -ge "$grew" ] && break
+		sleep 0.05
+	done
+	kill "$recorder"
+	[ "$grew" -ge 1 ]
+	[ "$still" -ge 1 ]
+	# One extension (three intervals) per report that saw the tree grow, none for the others.
+	run grep '^EXTEND_TIMEOUT_USEC=' "$msgs"
+	[ "${#lines[@]}" = "$grew" ]
+	for l in "${lines[@]}"; do [ "$l" = "EXTEND_TIMEOUT_USEC=900000" ]; done
+}
