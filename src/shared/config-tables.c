@@ -872,13 +872,14 @@ static unsigned edit_distance(const char *a, const char *b)
 const ConfigKey *config_key_suggest(const char *section, const char *name)
 {
         const ConfigKey *best = NULL;
-        unsigned best_d = 3;
+        /* Up to two edits, three for longer names ("Capabilities" for Capability=). */
+        unsigned best_d = strlen(name) >= 8 ? 4 : 3;
 
         for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
-                if (!streq(keys[i].section, section))
+                if (!streq(keys[i].section, section) || keys[i].use_instead)
                         continue;
                 unsigned d = edit_distance(name, keys[i].name);
-                if (d < best_d || (d == 0 && !best)) {
+                if (d < best_d) {
                         best = &keys[i];
                         best_d = d;
                 }

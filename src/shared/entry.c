@@ -32,7 +32,22 @@
  * - DependsOn=/After=: names separated by white space, duplicates dropped; every name must be
  *   a valid entry name. Each problem with a named entry is reported at the line that named it.
  * - Cycles: every entry of a strongly connected component of the DependsOn=+After= graph gets
- *   one error naming a cycle through it (a -> b -> a), at the line of its edge in that cycle.
+ *   one error naming a cycle through it (a -> b -> a, at most 20 names), at the line of its
+ *   edge in that cycle. A DependsOn=/After= naming an entry with a larger Priority= is an error
+ *   ("starts in a later Priority= wave"), whether or not either entry is enabled.
+ * - Resets: "Key=" resets that key only (Bind= does not reset BindReadOnly=), in every checked
+ *   section; entry_effective_assignments() gives what remains, for writing .nspawn files.
+ *   [Unit]/[Service] are copied as written; systemd applies its own reset rules there.
+ * - Keys are case-sensitive, as in systemd; an unknown key gets a "did you mean" for a close
+ *   one, or the section it belongs in. [Install] takes WantedBy= and RequiredBy= (unit names).
+ * - Hostname=: up to 64 characters, '.'-separated labels of letters, digits, '-' and '_', no
+ *   label empty or starting/ending with '-'. Bridge=: a kernel interface name (1-15 bytes).
+ * - Validated in [Exec]/[Files]/[Network]: booleans, capability names (libcap, plus "all"),
+ *   PrivateUsers=, Volatile=, LinkJournal=, Timezone=, PrivateUsersOwnership=, Bind= and
+ *   BindReadOnly= ([-|+]SOURCE[:DEST[:OPTIONS]], absolute paths, "\:" for a colon), Bridge=.
+ *   Other values are left to systemd-nspawn.
+ * - Errors of an entry are kept in the order found: file by file, then the checks across keys
+ *   (Boot=/Command=, both password keys), then the checks across entries.
  * - Digest: see entry_compute_digest().
  */
 #include <errno.h>
