@@ -1,0 +1,830 @@
+/* berth: the admin's view of containers.d — list entries with their units' state, check them, and
+ * show where every effective value came from. Short-lived; reads entries through the shared loader
+ * and asks systemd (sd-bus) for unit states, nothing else. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-daemon.h>
+
+#include "config.h"
+#include "config-tables.h"
+#include "entry.h"
+#include "log.h"
+#include "macro.h"
+#include "path-util.h"
+#include "strv.h"
+
+static bool arg_json;
+
+static bool strv_isempty(char *const *l)
+{
+        return !l || !l[0];
+}
+static bool arg_legend = true;
+
+/* What systemd says about one unit; all NULL when systemd could not be asked. */
+typedef struct UnitState {
+        char *load_state;
+        char *active_state;
+        char *sub_state;
+} UnitState;
+
+static void unit_state_done(UnitState *s)
+{
+        free(s->load_state);
+        free(s->active_state);
+        free(s->sub_state);
+        *s = (UnitState) {};
+}
+
+/* One row of 'berth list': an entry, or a masked name (entry == NULL). */
+typedef struct Row {
+        const char *name;
+        const Entry *entry;
+        char *mask_file; /* for masked names: the file that masks it, when found */
+        char *unit;
+        UnitState state;
+} Row;
+
+static void rows_free(Row *rows, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(rows[i].mask_file);
+                free(rows[i].unit);
+                unit_state_done(&rows[i].state);
+        }
+        free(rows);
+}
+
+static char *unit_name_for(const char *name)
+{
+        char *u;
+
+        /* A valid machine name is a valid unit instance as is (systemd-nspawn@.service uses %i). */
+        if (asprintf(&u, "systemd-nspawn@%s.service", name) < 0)
+                return NULL;
+        return u;
+}
+
+/* The file that masks NAME: the first NAME.conf along the search path (an empty file or a
+ * symlink to /dev/null, or the loader would not have called it masked). */
+static char *find_mask_file(const EntrySet *set, const char *name)
+{
+        _cleanup_free_ char *fn = NULL;
+
+        if (asprintf(&fn, "%s.conf", name) < 0)
+                return NULL;
+        STRV_FOREACH(dir, set->search_path) {
+                _cleanup_free_ char *p = path_join(*dir, fn);
+                struct stat st;
+
+                if (!p)
+                        return NULL;
+                if (lstat(p, &st) >= 0)
+                        return TAKE_PTR(p);
+        }
+        return strdup("-");
+}
+
+/* Asks systemd for the state of every row's unit in one ListUnitsByNames() call, which also loads
+ * units that are not loaded yet (as 'systemctl status' would). Returns < 0 when systemd cannot be
+ * reached; the caller then shows the configuration only. */
+static int query_unit_states(Row *rows, size_t n)
+{
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        if (n == 0)
+                return 0;
+
+        if (sd_booted() <= 0) {
+                log_warning("System has not been booted with systemd as init system (PID 1): unit states not shown.");
+                return -EHOSTDOWN;
+        }
+
+        r = sd_bus_open_system(&bus);
+        if (r < 0) {
+                log_warning_errno(r, "Failed to connect to the system bus: %m; unit states not shown.");
+                return r;
+        }
+
+        r = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                "org.freedesktop.systemd1.Manager", "ListUnitsByNames");
+        if (r < 0)
+                return log_error_errno(r, "Failed to create bus message: %m");
+        r = sd_bus_message_open_container(m, 'a', "s");
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = sd_bus_message_append(m, "s", rows[i].unit);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build bus message: %m");
+
+        r = sd_bus_call(bus, m, 0, &error, &reply);
+        if (r < 0) {
+                log_warning("Failed to ask systemd for unit states: %s; unit states not shown.",
+                        error.message ?: strerror(-r));
+                return r;
+        }
+
+        r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
+        if (r < 0)
+                goto parse_error;
+        for (;;) {
+                const char *name, *load, *active, *sub;
+
+                r = sd_bus_message_read(reply, "(ssssssouso)", &name, NULL, &load, &active, &sub, NULL, NULL,
+                        NULL, NULL, NULL);
+                if (r < 0)
+                        goto parse_error;
+                if (r == 0)
+                        break;
+                for (size_t i = 0; i < n; i++) {
+                        if (!streq(rows[i].unit, name) || rows[i].state.active_state)
+                                continue;
+                        rows[i].state.load_state = strdup(load);
+                        rows[i].state.active_state = strdup(active);
+                        rows[i].state.sub_state = strdup(sub);
+                        if (!rows[i].state.load_state || !rows[i].state.active_state || !rows[i].state.sub_state)
+                                return log_error_errno(-ENOMEM, "Out of memory.");
+                        break;
+                }
+        }
+        return 0;
+
+parse_error:
+        return log_error_errno(r, "Failed to parse systemd's reply: %m");
+}
+
+/* The STATE column: the active state, or the load state when the unit could not be loaded
+ * (masked, not-found, bad-setting), since then the active state says little. */
+static const char *row_state(const Row *row)
+{
+        if (!row->state.active_state)
+                return NULL;
+        if (row->state.load_state && !streq(row->state.load_state, "loaded") &&
+            streq(row->state.active_state, "inactive"))
+                return row->state.load_state;
+        return row->state.active_state;
+}
+
+static void json_string(FILE *f, const char *s)
+{
+        if (!s) {
+                fputs("null", f);
+                return;
+        }
+        fputc('"', f);
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                if (*p == '"' || *p == '\\')
+                        fprintf(f, "\\%c", *p);
+                else if (*p == '\n')
+                        fputs("\\n", f);
+                else if (*p == '\t')
+                        fputs("\\t", f);
+                else if (*p < 0x20 || *p == 0x7f)
+                        fprintf(f, "\\u%04x", *p);
+                else
+                        fputc(*p, f);
+        }
+        fputc('"', f);
+}
+
+static int print_rows_json(const Row *rows, size_t n)
+{
+        fputs("[", stdout);
+        for (size_t i = 0; i < n; i++) {
+                const Row *row = &rows[i];
+                const Entry *e = row->entry;
+
+                fputs(i > 0 ? ",\n  {" : "\n  {", stdout);
+                fputs("\"name\": ", stdout);
+                json_string(stdout, row->name);
+                printf(", \"masked\": %s", e ? "false" : "true");
+                printf(", \"enabled\": %s", e && e->enable ? "true" : "false");
+                if (e)
+                        printf(", \"priority\": %u", e->priority);
+                else
+                        fputs(", \"priority\": null", stdout);
+                fputs(", \"unit\": ", stdout);
+                json_string(stdout, row->unit);
+                fputs(", \"state\": ", stdout);
+                json_string(stdout, row_state(row));
+                fputs(", \"load_state\": ", stdout);
+                json_string(stdout, row->state.load_state);
+                fputs(", \"active_state\": ", stdout);
+                json_string(stdout, row->state.active_state);
+                fputs(", \"sub_state\": ", stdout);
+                json_string(stdout, row->state.sub_state);
+                fputs(", \"source\": ", stdout);
+                json_string(stdout, e ? e->source : row->mask_file);
+                fputs(", \"error\": ", stdout);
+                if (e && entry_first_error(e)) {
+                        _cleanup_free_ char *s = entry_error_format(entry_first_error(e));
+                        if (!s)
+                                return log_error_errno(-ENOMEM, "Out of memory.");
+                        json_string(stdout, s);
+                } else
+                        fputs("null", stdout);
+                fputs(", \"errors\": [", stdout);
+                for (size_t j = 0; e && j < e->n_errors; j++) {
+                        _cleanup_free_ char *s = entry_error_format(&e->errors[j]);
+                        if (!s)
+                                return log_error_errno(-ENOMEM, "Out of memory.");
+                        if (j > 0)
+                                fputs(", ", stdout);
+                        json_string(stdout, s);
+                }
+                fputs("]}", stdout);
+        }
+        fputs(n > 0 ? "\n]\n" : "]\n", stdout);
+        return 0;
+}
+
+enum { COL_NAME, COL_ENABLED, COL_PRIORITY, COL_STATE, COL_SOURCE, COL_ERROR, _COL_MAX };
+
+static int print_rows_text(const Row *rows, size_t n)
+{
+        static const char *const headers[_COL_MAX] = { "NAME", "ENABLED", "PRIORITY", "STATE", "SOURCE", "ERROR" };
+        size_t width[_COL_MAX] = {};
+        char ***cells = calloc(n + 1, sizeof(char **));
+        int r = 0;
+
+        if (!cells)
+                return log_error_errno(-ENOMEM, "Out of memory.");
+
+        for (size_t i = 0; i < n && r == 0; i++) {
+                const Row *row = &rows[i];
+                const Entry *e = row->entry;
+                const EntryError *err = e ? entry_first_error(e) : NULL;
+                char *c[_COL_MAX] = {};
+
+                c[COL_NAME] = strdup(row->name);
+                c[COL_ENABLED] = strdup(!e ? "masked" : e->enable ? "yes" : "no");
+                if (e)
+                        r = asprintf(&c[COL_PRIORITY], "%u", e->priority) < 0 ? -ENOMEM : 0;
+                else
+                        c[COL_PRIORITY] = strdup("-");
+                c[COL_STATE] = strdup(row_state(row) ?: "-");
+                c[COL_SOURCE] = strdup(e ? e->source : row->mask_file);
+                c[COL_ERROR] = err ? entry_error_format(err) : strdup("-");
+
+                cells[i] = calloc(_COL_MAX, sizeof(char *));
+                if (!cells[i])
+                        r = -ENOMEM;
+                for (size_t k = 0; k < _COL_MAX; k++) {
+                        if (!c[k])
+                                r = -ENOMEM;
+                        if (cells[i])
+                                cells[i][k] = c[k];
+                        else
+                                free(c[k]);
+                }
+        }
+
+        if (r == 0) {
+                for (size_t k = 0; k < _COL_MAX; k++) {
+                        width[k] = arg_legend ? strlen(headers[k]) : 0;
+                        for (size_t i = 0; i < n; i++)
+                                if (strlen(cells[i][k]) > width[k])
+                                        width[k] = strlen(cells[i][k]);
+                }
+                /* The last column is not padded: no trailing blanks. */
+                if (arg_legend) {
+                        for (size_t k = 0; k + 1 < _COL_MAX; k++)
+                                printf("%-*s ", (int) width[k], headers[k]);
+                        printf("%s\n", headers[_COL_MAX - 1]);
+                }
+                for (size_t i = 0; i < n; i++) {
+                        for (size_t k = 0; k + 1 < _COL_MAX; k++)
+                                printf("%-*s ", (int) width[k], cells[i][k]);
+                        printf("%s\n", cells[i][_COL_MAX - 1]);
+                }
+        } else
+                log_error_errno(r, "Out of memory.");
+
+        for (size_t i = 0; i < n; i++) {
+                for (size_t k = 0; cells[i] && k < _COL_MAX; k++)
+                        free(cells[i][k]);
+                free(cells[i]);
+        }
+        free(cells);
+        return r;
+}
+
+static int load_entries(EntrySet **ret)
+{
+        int r = entry_set_load(&(LoadOptions) {}, ret);
+        if (r < 0)
+                return log_error_errno(r, "Failed to load entries: %m");
+        return 0;
+}
+
+static int verb_list(char **args)
+{
+        _cleanup_entry_set_free_ EntrySet *set = NULL;
+        size_t n_masked, n = 0, ie = 0, im = 0;
+        Row *rows = NULL;
+        int r;
+
+        if (!strv_isempty(args))
+                return log_error_errno(-EINVAL, "'list' takes no arguments, got '%s'.", args[0]), 2;
+
+        r = load_entries(&set);
+        if (r < 0)
+                return 1;
+
+        n_masked = strv_length(set->masked);
+        rows = calloc(set->n_entries + n_masked + 1, sizeof(Row));
+        if (!rows)
+                return log_error_errno(-ENOMEM, "Out of memory."), 1;
+
+        /* Merge entries and masked names, both sorted, into one list sorted by name. */
+        while (ie < set->n_entries || im < n_masked) {
+                Row *row = &rows[n++];
+
+                if (im >= n_masked || (ie < set->n_entries && strcmp(set->entries[ie]->name, set->masked[im]) <= 0)) {
+                        row->entry = set->entries[ie++];
+                        row->name = row->entry->name;
+                } else {
+                        row->name = set->masked[im++];
+                        row->mask_file = find_mask_file(set, row->name);
+                        if (!row->mask_file) {
+                                rows_free(rows, n);
+                                return log_error_errno(-ENOMEM, "Out of memory."), 1;
+                        }
+                }
+                row->unit = unit_name_for(row->name);
+                if (!row->unit) {
+                        rows_free(rows, n);
+                        return log_error_errno(-ENOMEM, "Out of memory."), 1;
+                }
+        }
+
+        /* Files that define no entry (bad names, ...) have no row: say so, 'berth check' has details. */
+        for (size_t i = 0; i < set->n_errors; i++) {
+                _cleanup_free_ char *s = entry_error_format(&set->errors[i]);
+                log_warning("%s", s ?: "Out of memory.");
+        }
+
+        r = query_unit_states(rows, n);
+        if (r == -ENOMEM) {
+                rows_free(rows, n);
+                return 1;
+        }
+
+        r = arg_json ? print_rows_json(rows, n) : print_rows_text(rows, n);
+        rows_free(rows, n);
+        if (fflush(stdout) != 0 || ferror(stdout))
+                return log_error_errno(-EIO, "Failed to write output: %m"), 1;
+        return r < 0 ? 1 : 0;
+}
+
+static int print_error_line(const EntryError *e)
+{
+        _cleanup_free_ char *s = entry_error_format(e);
+        if (!s)
+                return log_error_errno(-ENOMEM, "Out of memory.");
+        printf("%s\n", s);
+        return 0;
+}
+
+/* Whether a set-level error is about the file NAME.conf. */
+static bool set_error_is_about(const EntryError *err, const char *name)
+{
+        const char *base, *rest;
+
+        if (!err->file)
+                return false;
+        base = strrchr(err->file, '/');
+        base = base ? base + 1 : err->file;
+        rest = startswith(base, name);
+        return rest && streq(rest, ".conf");
+}
+
+static int verb_check(char **args)
+{
+        _cleanup_entry_set_free_ EntrySet *set = NULL;
+        size_t n_checked = 0, n_bad = 0, n_findings = 0, n_orphans = 0;
+        bool failed = false;
+        int r;
+
+        STRV_FOREACH(a, args)
+                if (!machine_name_is_valid(*a))
+                        return log_error("Invalid entry name '%s': a name is 1-64 characters of A-Z a-z 0-9 - _ . "
+                                "not starting with '.' or '-'.", *a), 2;
+
+        r = load_entries(&set);
+        if (r < 0)
+                return 1;
+
+        if (strv_isempty(args)) {
+                /* Everything: files that define no entry first, then every entry in name order. */
+                for (size_t i = 0; i < set->n_errors; i++, n_findings++, n_orphans++)
+                        if (print_error_line(&set->errors[i]) < 0)
+                                return 1;
+                for (size_t i = 0; i < set->n_entries; i++) {
+                        const Entry *e = set->entries[i];
+                        for (size_t j = 0; j < e->n_errors; j++, n_findings++)
+                                if (print_error_line(&e->errors[j]) < 0)
+                                        return 1;
+                        n_checked++;
+                        n_bad += e->n_errors > 0;
+                }
+        } else
+                STRV_FOREACH(a, args) {
+                        const Entry *e = entry_set_find(set, *a);
+                        size_t n_about = 0;
+
+                        /* Errors about NAME.conf itself that made it no entry (a directory of that
+                         * name, an unreadable file) belong to NAME, as in berth-generator --dry-run. */
+                        for (size_t i = 0; i < set->n_errors; i++) {
+                                if (!set_error_is_about(&set->errors[i], *a))
+                                        continue;
+                                if (print_error_line(&set->errors[i]) < 0)
+                                        return 1;
+                                n_findings++, n_about++;
+                        }
+                        if (!e && n_about > 0) {
+                                n_checked++, n_bad++;
+                                continue;
+                        }
+                        if (!e) {
+                                if (entry_set_is_masked(set, *a)) {
+                                        log_notice("%s: masked, nothing to check.", *a);
+                                        continue;
+                                }
+                                _cleanup_free_ char *path = strv_join(set->search_path, ":");
+                                log_error("No entry '%s' in %s.", *a, strempty(path));
+                                failed = true;
+                                continue;
+                        }
+                        for (size_t j = 0; j < e->n_errors; j++, n_findings++)
+                                if (print_error_line(&e->errors[j]) < 0)
+                                        return 1;
+                        n_checked++;
+                        n_bad += e->n_errors > 0;
+                }
+
+        if (fflush(stdout) != 0 || ferror(stdout))
+                return log_error_errno(-EIO, "Failed to write output: %m"), 1;
+        if (n_orphans > 0)
+                log_info("%zu error(s) found in %zu of %zu entries and in %zu file(s) that define no entry.",
+                        n_findings, n_bad, n_checked, n_orphans);
+        else if (n_findings > 0)
+                log_info("%zu error(s) found in %zu of %zu entries.", n_findings, n_bad, n_checked);
+        else
+                log_debug("%zu entries checked, no errors.", n_checked);
+        return failed || n_findings > 0 ? 1 : 0;
+}
+
+static void print_origin(const Assignment *a)
+{
+        printf("# %s:%u\n", a->origin.file ?: "?", a->origin.line);
+}
+
+/* The value the loader resolved for a [Container] key that no file set (or that was reset); *ret
+ * is NULL when the key has no value then (Hostname=: nspawn picks one). */
+static int container_default(const Entry *e, const ConfigKey *k, char **ret)
+{
+        const char *v;
+        char *s;
+
+        switch (k->container_key) {
+        case CONTAINER_DESCRIPTION:
+                v = e->description;
+                break;
+        case CONTAINER_ENABLE:
+                v = e->enable ? "yes" : "no";
+                break;
+        case CONTAINER_DIRECTORY:
+                v = e->directory;
+                break;
+        case CONTAINER_BOOT:
+                v = e->boot ? "yes" : "no";
+                break;
+        case CONTAINER_PROVISION:
+                v = provision_kind_to_string(e->provision);
+                break;
+        case CONTAINER_AUDIT:
+                v = audit_policy_to_string(e->audit);
+                break;
+        case CONTAINER_PRIORITY:
+                if (asprintf(&s, "%u", e->priority) < 0)
+                        return -ENOMEM;
+                *ret = s;
+                return 0;
+        default:
+                v = NULL;
+        }
+        if (!v) {
+                *ret = NULL;
+                return 0;
+        }
+        s = strdup(v);
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+/* Prints the [Container] section: for each key of the table, the assignments still in effect
+ * (the last one for a scalar, those after the last reset for a list), each under a comment naming
+ * its FILE:LINE; else the default, marked as such. */
+static int print_container_section(const Entry *e)
+{
+        const ConfigKey *keys;
+        size_t n_keys;
+
+        printf("[Container]\n");
+        keys = config_keys(&n_keys);
+        for (size_t i = 0; i < n_keys; i++) {
+                const ConfigKey *k = &keys[i];
+                const Assignment *last = NULL, *reset = NULL;
+                size_t from = 0;
+
+                if (!streq(k->section, "Container") || k->use_instead)
+                        continue;
+
+                for (size_t j = 0; j < e->n_assignments; j++) {
+                        const Assignment *a = &e->assignments[j];
+                        if (!streq(a->section, "Container") || !streq(a->key, k->name))
+                                continue;
+                        last = a;
+                        if (isempty(a->value)) {
+                                reset = a;
+                                from = j + 1;
+                        }
+                }
+
+                if (last && !isempty(last->value)) {
+                        if (!k->is_list)
+                                from = (size_t) (last - e->assignments);
+                        for (size_t j = from; j < e->n_assignments; j++) {
+                                const Assignment *a = &e->assignments[j];
+                                if (!streq(a->section, "Container") || !streq(a->key, k->name))
+                                        continue;
+                                print_origin(a);
+                                if (k->is_secret)
+                                        printf("#%s=(set; not shown)\n", a->key);
+                                else
+                                        printf("%s=%s\n", a->key, a->value);
+                        }
+                        continue;
+                }
+
+                _cleanup_free_ char *def = NULL;
+                if (container_default(e, k, &def) < 0)
+                        return log_error_errno(-ENOMEM, "Out of memory.");
+                if (reset)
+                        printf("# default (reset at %s:%u)\n", reset->origin.file, reset->origin.line);
+                else if (def)
+                        printf("# default\n");
+                if (def)
+                        printf("%s=%s\n", k->name, def);
+                else if (reset)
+                        printf("%s=\n", k->name);
+        }
+        return 0;
+}
+
+/* The other sections: what berth writes out. For [Exec]/[Files]/[Network]/[Install] the values in
+ * effect once resets and repeated single-valued keys are resolved (as the .nspawn file gets them);
+ * for [Unit]/[Service] every assignment in applied order (systemd resolves those itself). */
+static int print_other_section(const Entry *e, const char *section)
+{
+        _cleanup_free_ const Assignment **list = NULL;
+        int r;
+
+        r = entry_effective_assignments(e, section, &list);
+        if (r < 0)
+                return log_error_errno(r, "Failed to resolve [%s] of %s: %m", section, e->name);
+        if (!list || !list[0])
+                return 0;
+        printf("\n[%s]\n", section);
+        for (const Assignment **a = list; *a; a++) {
+                print_origin(*a);
+                printf("%s=%s\n", (*a)->key, (*a)->value);
+        }
+        return 0;
+}
+
+/* For a file that a same-named file in a higher search directory hides: that file, and whether it
+ * masks (empty, or a symlink to /dev/null) rather than overrides. *ret is NULL when not found. */
+static int find_shadowing_file(const EntrySet *set, const char *path, char **ret, bool *ret_masked)
+{
+        const char *rel = NULL;
+        size_t level = 0;
+
+        *ret = NULL;
+        *ret_masked = false;
+        for (char **d = set->search_path; d && *d && !rel; d++, level++) {
+                const char *r = startswith(path, *d);
+                if (r && r[0] == '/')
+                        rel = r + 1;
+        }
+        if (!rel)
+                return 0;
+        level--;
+
+        for (size_t i = 0; i < level; i++) {
+                _cleanup_free_ char *p = path_join(set->search_path[i], rel);
+                _cleanup_free_ char *target = NULL;
+                struct stat st;
+
+                if (!p)
+                        return -ENOMEM;
+                if (lstat(p, &st) < 0)
+                        continue;
+                if (S_ISLNK(st.st_mode)) {
+                        target = realpath(p, NULL);
+                        *ret_masked = target && streq(target, "/dev/null");
+                } else
+                        *ret_masked = S_ISREG(st.st_mode) && st.st_size == 0;
+                *ret = TAKE_PTR(p);
+                return 0;
+        }
+        return 0;
+}
+
+static int cat_one(const EntrySet *set, const char *name, bool first)
+{
+        static const char *const sections[] = { "Exec", "Files", "Network", "Unit", "Service", "Install" };
+        const Entry *e = entry_set_find(set, name);
+
+        if (!first)
+                printf("\n");
+        if (!e) {
+                if (entry_set_is_masked(set, name)) {
+                        _cleanup_free_ char *f = find_mask_file(set, name);
+                        printf("# %s: masked by %s (empty or a symlink to /dev/null): no container.\n", name,
+                                f ?: "?");
+                        return 0;
+                }
+                _cleanup_free_ char *path = strv_join(set->search_path, ":");
+                return log_error_errno(-ENOENT, "No entry '%s' in %s.", name, strempty(path));
+        }
+
+        printf("# %s: effective configuration of %s\n", e->name, e->source);
+        printf("# Files applied, in this order (later values win):\n");
+        STRV_FOREACH(f, e->files)
+                printf("#   %s\n", *f);
+        if (!strv_isempty(e->shadowed)) {
+                printf("# Overridden or masked, not applied:\n");
+                STRV_FOREACH(f, e->shadowed) {
+                        _cleanup_free_ char *by = NULL;
+                        bool masked = false;
+
+                        if (find_shadowing_file(set, *f, &by, &masked) < 0)
+                                return log_error_errno(-ENOMEM, "Out of memory.");
+                        if (by)
+                                printf("#   %s (%s by %s)\n", *f, masked ? "masked" : "overridden", by);
+                        else
+                                printf("#   %s\n", *f);
+                }
+        }
+        for (size_t i = 0; i < e->n_errors; i++) {
+                _cleanup_free_ char *s = entry_error_format(&e->errors[i]);
+                printf("# error: %s\n", s ?: "(out of memory)");
+        }
+        printf("\n");
+
+        if (print_container_section(e) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; i < ELEMENTSOF(sections); i++)
+                if (print_other_section(e, sections[i]) < 0)
+                        return -ENOMEM;
+        return 0;
+}
+
+static int verb_cat(char **args)
+{
+        _cleanup_entry_set_free_ EntrySet *set = NULL;
+        bool failed = false;
+        int r;
+
+        if (strv_isempty(args))
+                return log_error("'cat' needs at least one entry NAME."), 2;
+        STRV_FOREACH(a, args)
+                if (!machine_name_is_valid(*a))
+                        return log_error("Invalid entry name '%s': a name is 1-64 characters of A-Z a-z 0-9 - _ . "
+                                "not starting with '.' or '-'.", *a), 2;
+
+        r = load_entries(&set);
+        if (r < 0)
+                return 1;
+
+        STRV_FOREACH(a, args)
+                if (cat_one(set, *a, a == args) < 0)
+                        failed = true;
+
+        if (fflush(stdout) != 0 || ferror(stdout))
+                return log_error_errno(-EIO, "Failed to write output: %m"), 1;
+        return failed ? 1 : 0;
+}
+
+static void help(void)
+{
+        printf("berth [OPTIONS...] COMMAND ...\n"
+               "\n"
+               "Show and check the containers defined in containers.d.\n"
+               "\n"
+               "Commands:\n"
+               "  list              List entries: enabled, priority, unit state, source, first error\n"
+               "                    (the default command)\n"
+               "  check [NAME...]   Validate all or the named entries; print each error as\n"
+               "                    FILE:LINE: message on stdout; exit 1 on any error\n"
+               "  cat NAME...       Show the effective configuration and where each value came from\n"
+               "\n"
+               "Options:\n"
+               "  -h --help         Show this help\n"
+               "     --version      Show the version\n"
+               "     --json         Print 'list' as a JSON array\n"
+               "     --no-legend    Do not print the column headers of 'list'\n"
+               "     --no-pager     Accepted for systemctl habits; berth never pages\n"
+               "\n"
+               "Entries are read from $BERTH_CONFIG_PATH (colon-separated) when set, else from\n"
+               "/etc/containers.d, /run/containers.d, /usr/local/lib/containers.d, /usr/lib/containers.d.\n"
+               "See berth(1), containers.d(5).\n");
+}
+
+static int parse_argv(int argc, char *argv[])
+{
+        enum { ARG_VERSION = 0x100, ARG_JSON, ARG_NO_LEGEND, ARG_NO_PAGER };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "json", no_argument, NULL, ARG_JSON },
+                { "no-legend", no_argument, NULL, ARG_NO_LEGEND },
+                { "no-pager", no_argument, NULL, ARG_NO_PAGER },
+                {}
+        };
+        int c;
+
+        opterr = 0;
+        /* GNU getopt permutes: options may stand before or after the command, as with systemctl. */
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        printf("berth %s\n", BERTH_VERSION);
+                        return 0;
+                case ARG_JSON:
+                        arg_json = true;
+                        break;
+                case ARG_NO_LEGEND:
+                        arg_legend = false;
+                        break;
+                case ARG_NO_PAGER:
+                        break;
+                case '?':
+                        /* optopt is the option's character for a short option, its val for a long
+                         * one given an argument it does not take, and 0 for an unknown long one. */
+                        if (optopt > 0 && optopt < 0x100)
+                                log_error("Unknown option '-%c'. See 'berth --help'.", optopt);
+                        else
+                                log_error("Unknown option '%s'. See 'berth --help'.", argv[optind - 1]);
+                        return -EINVAL;
+                default:
+                        return log_error_errno(-EINVAL, "Unexpected option '%s'.", argv[optind - 1]);
+                }
+        return 1;
+}
+
+int main(int argc, char *argv[])
+{
+        static const struct {
+                const char *name;
+                int (*run)(char **args);
+        } verbs[] = {
+                { "list", verb_list },
+                { "check", verb_check },
+                { "cat", verb_cat },
+        };
+        const char *verb;
+        int r;
+
+        log_setup("berth", LOG_TARGET_STDERR);
+        log_parse_environment();
+
+        r = parse_argv(argc, argv);
+        if (r <= 0)
+                return r < 0 ? 2 : 0;
+        verb = optind < argc ? argv[optind++] : "list";
+
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
+                if (!streq(verbs[i].name, verb))
+                        continue;
+                if (arg_json && !streq(verb, "list"))
+                        return log_error("Option '--json' is only supported by 'list'."), 2;
+                return verbs[i].run(argv + optind);
+        }
+        log_error("Unknown command '%s'. See 'berth --help'.", verb);
+        return 2;
+}
