@@ -104,10 +104,15 @@ bool unit_name_is_valid(const char *name)
 
 void fputs_unit_text(FILE *f, const char *s)
 {
+        if (!strpbrk(s, "%\r\n")) {
+                fputs(s, f);
+                return;
+        }
         for (; *s; s++) {
                 if (*s == '%')
                         fputc('%', f);
-                fputc(*s, f);
+                /* systemd ends a line at CR as well as LF: neither may end ours early. */
+                fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
         }
 }
 
@@ -128,6 +133,10 @@ static void fputs_word(FILE *f, const char *s, bool is_exec)
 {
         bool quote = word_needs_quotes(s);
 
+        if (!quote && !strpbrk(s, "%$")) {
+                fputs(s, f);
+                return;
+        }
         if (quote)
                 fputc('"', f);
         for (; *s; s++) {

@@ -15,7 +15,8 @@ int unit_name_from_path(const char *path, const char *suffix, char **ret);
 bool unit_name_is_valid(const char *name);
 
 /* Writes s with every "%" doubled, so systemd's specifier expansion gives back s. For free-text
- * settings such as Description= and SourcePath=. */
+ * settings such as Description= and SourcePath=, and comments. A line break (LF or CR, both end a
+ * line for systemd) becomes a space: the text stays on its line. */
 void fputs_unit_text(FILE *f, const char *s);
 
 /* Writes one word of a command line (ExecStart=...) so that systemd's command-line parsing

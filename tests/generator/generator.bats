@@ -140,7 +140,7 @@ expect_bad_entry() {
 	grep -E "^<3>\[ *[0-9.]+\] berth-generator\[[0-9]+\]: .*$marker\.conf:2:" <<<"$output"
 }
 
-@test "SYSTEMD_LOG_LEVEL=debug adds debug messages, =crit silences errors" {
+@test "SYSTEMD_LOG_LEVEL is honoured: =crit silences errors, =err shows them" {
 	printf '[Container]\nBogus=1\n' >"$TREE/etc/web.conf"
 	SYSTEMD_LOG_LEVEL=crit run_generator "$OUT"
 	[ "$status" -eq 1 ]
@@ -200,4 +200,32 @@ expect_bad_entry() {
 	[ "$status" -eq 0 ]
 	[ "$(find "$OUT" -name 50-berth.conf | wc -l)" -eq "$(ls "$BERTH_SOURCE_ROOT"/examples/*.conf | wc -l)" ]
 	verify_units
+}
+
+@test "the verify step catches an ordering cycle (the harness can fail)" {
+	for p in 10 20 30; do
+		printf '[Container]\nPriority=%d\n' "$p" >"$TREE/etc/p$p.conf"
+	done
+	run_generator "$OUT"
+	[ "$status" -eq 0 ]
+	verify_units
+	# Sabotage: wave 10 after wave 30 closes a loop through wave 20's containers.
+	printf '[Unit]\nAfter=berth-wave-30.target\n' >>"$OUT/berth-wave-10.target"
+	run verify_units
+	echo "$output"
+	[ "$status" -ne 0 ]
+	grep -q 'ordering cycle' <<<"$output"
+}
+
+@test "a carriage return inside a value is an error (systemd would end the line there)" {
+	printf '[Container]\nDescription=shop\n[Service]\nEnvironment=A=1\rExecStartPost=/bin/false\n' >"$TREE/etc/web.conf"
+	printf '[Container]\r\nDescription=saved on Windows\r\n' >"$TREE/etc/dos.conf"
+	run_generator "$OUT"
+	echo "$OUT_STDERR"
+	[ "$status" -eq 1 ]
+	grep -qF "$TREE/etc/web.conf:4: Environment= in [Service] holds a carriage return" <<<"$OUT_STDERR"
+	! grep -q 'ExecStartPost' "$OUT/systemd-nspawn@web.service.d/50-berth.conf"
+	grep -qx "ExecStartPre=$(config_value BERTH_PREPARE_PATH) web" "$OUT/systemd-nspawn@web.service.d/50-berth.conf"
+	# CRLF line endings are line endings, not part of the value.
+	grep -qx 'Description=saved on Windows' "$OUT/systemd-nspawn@dos.service.d/50-berth.conf"
 }
