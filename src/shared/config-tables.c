@@ -345,11 +345,11 @@ static int parse_provision(ParseState *s, const ConfigKey *k, const char *value)
                 return -EINVAL;
         }
 
-        char **args = strv_copy(w + 1);
-        if (!args)
-                return -ENOMEM;
+        /* The arguments are the words after the kind: drop the kind, keep the rest. */
+        free(w[0]);
+        memmove(w, w + 1, n * sizeof(char *));
         strv_free(s->entry->provision_args);
-        s->entry->provision_args = args;
+        s->entry->provision_args = TAKE_PTR(w);
         s->entry->provision = kind;
         return 0;
 }

@@ -105,10 +105,11 @@ int audit_policy_from_string(const char *s)
 
 static int grow(void **array, size_t n, size_t size)
 {
-        /* Called before adding element n: grow when n is 0 or a power of two. */
-        if (n != 0 && (n & (n - 1)) != 0)
+        /* Called before adding element n: grow when n is 0 or a power of two from 8 on (most
+         * entries have fewer than 8 assignments: one allocation, no realloc chain). */
+        if (n != 0 && (n < 8 || (n & (n - 1)) != 0))
                 return 0;
-        void *a = realloc(*array, (n ? n * 2 : 4) * size);
+        void *a = realloc(*array, (n ? n * 2 : 8) * size);
         if (!a)
                 return -ENOMEM;
         *array = a;
@@ -622,41 +623,45 @@ static int entry_apply_file(Entry *e, const LoadedFile *f)
 
 /* ---- derived fields and checks within one entry ---- */
 
-int entry_effective_assignments(const Entry *e, const char *section, const Assignment ***ret)
+/* For each assignment of a checked section, whether it is in effect after resets: a scalar's last
+ * value unless it is a reset, a list's non-empty values after its last reset. One backward pass
+ * with a flag per key of the table; keys that are not in the table are never in effect. */
+static void mark_effective(const Entry *e, const char *section, bool *effective)
 {
-        size_t n_keys, n = 0;
+        size_t n_keys;
         const ConfigKey *keys = config_keys(&n_keys);
-        bool passthrough = config_section_is_passthrough(section);
-        _cleanup_free_ const Assignment **l = calloc(e->n_assignments + 1, sizeof(Assignment *));
-        /* Per key of the table, walking backwards: a later value or reset decides. */
-        _cleanup_free_ bool *done = calloc(n_keys + 1, sizeof(bool));
+        bool done[256] = {};
 
-        if (!l || !done)
-                return -ENOMEM;
         for (size_t i = e->n_assignments; i > 0; i--) {
                 const Assignment *a = &e->assignments[i - 1];
                 const ConfigKey *k;
 
+                effective[i - 1] = false;
                 if (!streq(a->section, section))
                         continue;
-                if (passthrough) {
-                        l[n++] = a;
-                        continue;
-                }
                 k = config_key_lookup(section, a->key);
-                if (!k || done[k - keys])
+                if (!k || (size_t) (k - keys) >= ELEMENTSOF(done) || done[k - keys])
                         continue;
                 if (isempty(a->value) || !k->is_list)
                         done[k - keys] = true;
-                if (!isempty(a->value))
-                        l[n++] = a;
+                effective[i - 1] = !isempty(a->value);
         }
-        /* Collected backwards: reverse into applied order. */
-        for (size_t i = 0, j = n ? n - 1 : 0; i < j; i++, j--) {
-                const Assignment *t = l[i];
-                l[i] = l[j];
-                l[j] = t;
-        }
+}
+
+int entry_effective_assignments(const Entry *e, const char *section, const Assignment ***ret)
+{
+        _cleanup_free_ const Assignment **l = calloc(e->n_assignments + 1, sizeof(Assignment *));
+        _cleanup_free_ bool *effective = calloc(e->n_assignments + 1, sizeof(bool));
+        bool passthrough = config_section_is_passthrough(section);
+        size_t n = 0;
+
+        if (!l || !effective)
+                return -ENOMEM;
+        if (!passthrough)
+                mark_effective(e, section, effective);
+        for (size_t i = 0; i < e->n_assignments; i++)
+                if (passthrough ? streq(e->assignments[i].section, section) : effective[i])
+                        l[n++] = &e->assignments[i];
         l[n] = NULL;
         *ret = TAKE_PTR(l);
         return 0;
@@ -664,52 +669,51 @@ int entry_effective_assignments(const Entry *e, const char *section, const Assig
 
 static int entry_derive_nspawn(Entry *e)
 {
-        _cleanup_free_ const Assignment **files = NULL, **network = NULL, **exec = NULL;
+        static const char *const sections[] = { "Exec", "Files", "Network" };
+        _cleanup_free_ bool *effective = NULL;
         int r;
 
-        for (size_t i = 0; i < e->n_assignments; i++) {
-                const Assignment *a = &e->assignments[i];
-                if (streq(a->section, "Exec") || streq(a->section, "Files") || streq(a->section, "Network"))
-                        e->has_nspawn_settings = true;
-        }
+        for (size_t i = 0; i < e->n_assignments && !e->has_nspawn_settings; i++)
+                for (size_t s = 0; s < ELEMENTSOF(sections); s++)
+                        if (streq(e->assignments[i].section, sections[s]))
+                                e->has_nspawn_settings = true;
         if (!e->has_nspawn_settings)
                 return 0;
 
-        r = entry_effective_assignments(e, "Files", &files);
-        if (r >= 0)
-                r = entry_effective_assignments(e, "Network", &network);
-        if (r >= 0)
-                r = entry_effective_assignments(e, "Exec", &exec);
-        if (r < 0)
-                return r;
-
-        for (const Assignment **p = files; *p; p++) {
-                const Assignment *a = *p;
-                if (streq(a->key, "Bind") || streq(a->key, "BindReadOnly")) {
-                        _cleanup_free_ char *src = NULL;
-                        char flag;
-
-                        r = bind_value_parse(a->value, &src, NULL, NULL, &flag);
-                        if (r == -ENOMEM)
-                                return r;
-                        /* "+" is inside the container, an empty source a temporary directory. */
-                        if (r < 0 || flag == '+' || isempty(src) || src[0] != '/')
+        effective = malloc(e->n_assignments * sizeof(bool));
+        if (!effective)
+                return -ENOMEM;
+        for (size_t s = 0; s < ELEMENTSOF(sections); s++) {
+                mark_effective(e, sections[s], effective);
+                for (size_t i = 0; i < e->n_assignments; i++) {
+                        const Assignment *a = &e->assignments[i];
+                        if (!effective[i])
                                 continue;
-                        if (path_simplify_absolute(src) < 0 || strv_contains(e->bind_sources, src))
-                                continue;
-                        r = strv_push(&e->bind_sources, TAKE_PTR(src));
-                        if (r < 0)
-                                return r;
-                } else if (streq(a->key, "ReadOnly"))
-                        e->read_only = config_parse_boolean(a->value) > 0;
+                        if (s == 1 && (streq(a->key, "Bind") || streq(a->key, "BindReadOnly"))) {
+                                _cleanup_free_ char *src = NULL;
+                                char flag;
+
+                                r = bind_value_parse(a->value, &src, NULL, NULL, &flag);
+                                if (r == -ENOMEM)
+                                        return r;
+                                /* "+" is inside the container, an empty source a temporary directory. */
+                                if (r < 0 || flag == '+' || isempty(src) || src[0] != '/')
+                                        continue;
+                                if (path_simplify_absolute(src) < 0 || strv_contains(e->bind_sources, src))
+                                        continue;
+                                r = strv_push(&e->bind_sources, TAKE_PTR(src));
+                                if (r < 0)
+                                        return r;
+                        } else if (s == 1 && streq(a->key, "ReadOnly"))
+                                e->read_only = config_parse_boolean(a->value) > 0;
+                        else if (s == 2 && streq(a->key, "Bridge")) {
+                                if (strv_extend(&e->bridges, a->value) < 0)
+                                        return -ENOMEM;
+                        } else if (s == 0 && streq(a->key, "PrivateUsers"))
+                                /* anything but a false boolean: yes, pick, identity, a UID range */
+                                e->private_users = config_parse_boolean(a->value) != 0;
+                }
         }
-        for (const Assignment **p = network; *p; p++)
-                if (streq((*p)->key, "Bridge") && strv_extend(&e->bridges, (*p)->value) < 0)
-                        return -ENOMEM;
-        for (const Assignment **p = exec; *p; p++)
-                if (streq((*p)->key, "PrivateUsers"))
-                        /* anything but a false boolean: yes, pick, identity, a UID range */
-                        e->private_users = config_parse_boolean((*p)->value) != 0;
         return 0;
 }
 

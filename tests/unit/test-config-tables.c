@@ -88,6 +88,8 @@ static void test_table_consistent(void)
         }
         for (int c = 0; c < _CONTAINER_KEY_MAX; c++)
                 ASSERT_EQ_INT(seen[c], 1);
+        /* entry.c keeps a flag per key in a fixed array of 256. */
+        ASSERT_TRUE(n < 256);
         /* Lists and secrets as the spec says. */
         ASSERT_TRUE(config_key_lookup("Container", "DependsOn")->is_list);
         ASSERT_TRUE(config_key_lookup("Container", "After")->is_list);
