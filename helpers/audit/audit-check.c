@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -66,6 +67,10 @@ typedef struct AuditState {
 
         char *container; /* what kind of container, NULL when none was found */
         char container_source[256];
+
+        int initial_pidns;      /* 1: kthreadd is PID 2 here, 0: it is not, -1: cannot tell */
+        char pidns_source[256];
+        int cap_audit_control;  /* in the effective set: 1, 0, -1 not checked (--root) */
 } AuditState;
 
 static void audit_state_done(AuditState *s)
@@ -391,13 +396,60 @@ static int container_detect(AuditState *s, const char *root)
         return 0;
 }
 
+/* In the initial PID namespace PID 2 is the kernel's kthreadd, whose parent is PID 0. In a
+ * container's PID namespace, only PID 1 has a parent outside it, so no PID 2 looks like that.
+ * This tells a stray marker (a /.dockerenv on a VM) from a real container. */
+static void pidns_detect(AuditState *s, const char *root)
+{
+        _cleanup_free_ char *path = root_path(root, "/proc/2/status");
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        s->initial_pidns = -1;
+        if (!path)
+                return;
+        snprintf(s->pidns_source, sizeof s->pidns_source, "%s", path);
+        r = read_full_file(path, 64 * 1024, &text, NULL);
+        if (r == -ENOENT) {
+                /* No PID 2 at all where PID 1 is visible (not hidden by hidepid=): not the initial
+                 * namespace, where kthreadd always exists. */
+                _cleanup_free_ char *pid1 = root_path(root, "/proc/1");
+                if (pid1 && access(pid1, F_OK) >= 0)
+                        s->initial_pidns = 0;
+                return;
+        }
+        if (r < 0)
+                return;
+        s->initial_pidns = strstr(text, "Name:\tkthreadd\n") && strstr(text, "\nPPid:\t0\n");
+}
+
+static void capability_detect(AuditState *s)
+{
+        cap_t caps = cap_get_proc();
+        cap_flag_value_t v = CAP_CLEAR;
+
+        s->cap_audit_control = -1;
+        if (!caps)
+                return;
+        if (cap_get_flag(caps, CAP_AUDIT_CONTROL, CAP_EFFECTIVE, &v) >= 0)
+                s->cap_audit_control = v == CAP_SET;
+        cap_free(caps);
+}
+
 /* ---- judging ---- */
+
+/* Container markers count only where this process is not in the initial PID namespace (or
+ * that cannot be told). */
+static bool in_container(const AuditState *s)
+{
+        return s->container && s->initial_pidns != 1;
+}
 
 static Verdict audit_judge(const AuditState *s)
 {
         if (s->get.state == PROBE_OK)
                 return s->enabled == 2 ? VERDICT_LOCKED : s->enabled ? VERDICT_ENABLED : VERDICT_DISABLED;
-        if (s->container)
+        if (in_container(s))
                 return VERDICT_HOST;
         if (s->socket.state == PROBE_FAILED && s->socket.error == EPROTONOSUPPORT)
                 return s->compiled_in == 1 ? VERDICT_DISABLED : VERDICT_ABSENT;
@@ -438,7 +490,7 @@ typedef struct Finding {
         char note[400];   /* what it means; "" for nothing to add */
 } Finding;
 
-enum { MAX_FINDINGS = 10 };
+enum { MAX_FINDINGS = 12 };
 
 static Finding *finding_add(Finding *f, size_t *n, const char *key, const char *label, const char *source)
 {
@@ -620,9 +672,30 @@ static size_t findings_build(const AuditState *s, const char *root, Finding *f)
                 snprintf(x->note, sizeof x->note, "%s",
                         s->get.state == PROBE_OK
                                 ? "but the kernel's audit state is readable from here, so it is judged as on a host"
+                        : s->initial_pidns == 1
+                                ? "but this is the initial PID namespace, so the marker is ignored"
                                 : "audit belongs to the host's kernel: check it there");
         } else
                 snprintf(x->text, sizeof x->text, "no");
+
+        x = finding_add(f, &n, "initial_pid_namespace", "initial PID namespace", s->pidns_source);
+        if (s->initial_pidns >= 0) {
+                x->type = VALUE_BOOL;
+                x->boolean = s->initial_pidns;
+                snprintf(x->text, sizeof x->text, "%s", s->initial_pidns ? "yes (PID 2 is kthreadd)" : "no");
+        } else
+                snprintf(x->text, sizeof x->text, "unknown");
+
+        x = finding_add(f, &n, "cap_audit_control", "CAP_AUDIT_CONTROL",
+                s->cap_audit_control < 0 && root ? "not checked with --root" : "capget() of this process");
+        if (s->cap_audit_control >= 0) {
+                x->type = VALUE_BOOL;
+                x->boolean = s->cap_audit_control;
+                snprintf(x->text, sizeof x->text, "%s", s->cap_audit_control ? "yes" : "no");
+                if (!s->cap_audit_control)
+                        snprintf(x->note, sizeof x->note, "AUDIT_GET and the login UID reset need it: run as root");
+        } else
+                snprintf(x->text, sizeof x->text, "not checked");
 
         return n;
 }
@@ -656,7 +729,9 @@ static void verdict_text(const AuditState *s, Verdict v, const char *container, 
                        "host's business, nothing to do here";
                 break;
         default:
-                what = "kernel audit state unknown: could not be read (see findings)";
+                what = s->cap_audit_control == 0
+                        ? "kernel audit state unknown: reading it needs CAP_AUDIT_CONTROL (run as root)"
+                        : "kernel audit state unknown: could not be read (see findings)";
         }
         snprintf(msg, msg_size, "%s%s%s", prefix, what,
                 reset_failed(s) && v != VERDICT_HOST ? "; systemd-nspawn cannot reset the audit login UID and will "
@@ -750,6 +825,10 @@ int audit_check(const AuditOptions *o)
         r = container_detect(&s, o->root);
         if (r < 0)
                 return log_error_errno(r, "Failed to look for container markers: %m"), 1;
+        pidns_detect(&s, o->root);
+        s.cap_audit_control = -1;
+        if (!o->root)
+                capability_detect(&s);
 
         if (o->root) {
                 _cleanup_free_ char *fixture = root_path(o->root, "/proc/audit-status");

@@ -116,6 +116,44 @@ teardown() {
 	assert_equal "$after" "$before"
 }
 
+@test "real kernel, as root: initial PID namespace and CAP_AUDIT_CONTROL as the test sees them" {
+	run --separate-stderr berth_exec "$BERTH_AUDIT" check --json
+	assert_success
+	echo "$output" >"$ROOT/out.json"
+	local initial=false
+	grep -q '^Name:	kthreadd$' /proc/2/status && grep -q '^PPid:	0$' /proc/2/status && initial=true
+	json_is "$ROOT/out.json" "findings.initial_pid_namespace.value" "$initial"
+	json_is "$ROOT/out.json" "findings.initial_pid_namespace.source" /proc/2/status
+	local cap=false
+	(( 0x$(sed -n 's/^CapEff:\t//p' /proc/self/status) >> 30 & 1 )) && cap=true
+	json_is "$ROOT/out.json" "findings.cap_audit_control.value" "$cap"
+}
+
+@test "real kernel, as nobody: AUDIT_GET is refused with EPERM and the verdict says why" {
+	command -v setpriv || skip "setpriv (util-linux) is not installed"
+	local -a nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	# the independent probe, without privileges, gets the same refusal
+	run "${nobody[@]}" "$PYTHON3" "$BATS_TEST_DIRNAME/audit-probe.py"
+	assert_success
+	assert_output "error EPERM"
+
+	run --separate-stderr "${nobody[@]}" "${AUDIT_CMD[@]}" check --json --policy=refuse
+	assert_success
+	echo "$output" >"$ROOT/out.json"
+	json_is "$ROOT/out.json" "findings.audit_get.value" EPERM
+	json_is "$ROOT/out.json" "findings.cap_audit_control.value" false
+	json_is "$ROOT/out.json" "findings.cap_audit_control.note" "AUDIT_GET and the login UID reset need it: run as root"
+	# without AUDIT_GET, the kernel command line is the evidence, when it says anything
+	local a
+	a=$(sed -e 's/ -- .*//' /proc/cmdline | tr ' ' '\n' | grep '^audit=' | tail -n 1 || true)
+	case $a in
+	"") json_is "$ROOT/out.json" verdict unknown
+	    json_is "$ROOT/out.json" message "Kernel audit state unknown: reading it needs CAP_AUDIT_CONTROL (run as root)" ;;
+	audit=0 | audit=off) json_is "$ROOT/out.json" verdict disabled ;;
+	*) json_is "$ROOT/out.json" verdict enabled ;;
+	esac
+}
+
 @test "inside a real systemd-nspawn container: audit is the host's business and it passes" {
 	command -v systemd-nspawn || skip "systemd-nspawn (systemd-container) is not installed"
 	run --separate-stderr in_nspawn "${AUDIT_CMD[@]}" check --json --policy=refuse --container=inner
@@ -128,6 +166,7 @@ teardown() {
 	json_is "$ROOT/out.json" "findings.netlink_socket.value" EAFNOSUPPORT
 	json_is "$ROOT/out.json" "findings.container.value" systemd-nspawn
 	json_is "$ROOT/out.json" "findings.container.source" /proc/1/environ
+	json_is "$ROOT/out.json" "findings.initial_pid_namespace.value" false
 	# what it could still read: the host's kernel command line
 	json_is "$ROOT/out.json" "findings.kernel_cmdline.source" /proc/cmdline
 
@@ -291,6 +330,28 @@ teardown() {
 	json_is "$ROOT/out.json" "findings.container.value" docker
 	json_is "$ROOT/out.json" "findings.container.note" "but the kernel's audit state is readable from here, so it is judged as on a host"
 	assert_equal "$stderr" "Refusing (--policy=refuse): Kernel audit is ENABLED: systemd-nspawn containers can misbehave (logins inside fail, the audit login UID cannot be reset)."
+}
+
+@test "--root: a container marker in the initial PID namespace (kthreadd is PID 2) is not a container" {
+	make_root "$ROOT" ""
+	touch "$ROOT/.dockerenv"
+	mkdir -p "$ROOT/proc/2"
+	printf 'Name:\tkthreadd\nUmask:\t0000\nState:\tS (sleeping)\nTgid:\t2\nNgid:\t0\nPid:\t2\nPPid:\t0\n' >"$ROOT/proc/2/status"
+	printf 'get=EPERM\n' >"$ROOT/proc/audit-status"
+	run --separate-stderr berth_exec "$BERTH_AUDIT" check --root="$ROOT" --json
+	assert_success
+	echo "$output" >"$ROOT/out.json"
+	json_is "$ROOT/out.json" verdict unknown
+	json_is "$ROOT/out.json" "findings.initial_pid_namespace.value" true
+	json_is "$ROOT/out.json" "findings.container.note" "but this is the initial PID namespace, so the marker is ignored"
+
+	# the same marker where PID 2 is an ordinary process: a container
+	printf 'Name:\tsh\nPid:\t2\nPPid:\t1\n' >"$ROOT/proc/2/status"
+	run --separate-stderr berth_exec "$BERTH_AUDIT" check --root="$ROOT" --json
+	assert_success
+	echo "$output" >"$ROOT/out.json"
+	json_is "$ROOT/out.json" verdict host
+	json_is "$ROOT/out.json" "findings.initial_pid_namespace.value" false
 }
 
 @test "--root: the state cannot be read at all: unknown, warns but does not refuse" {
