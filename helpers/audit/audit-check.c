@@ -815,7 +815,7 @@ int audit_check(const AuditOptions *o)
 {
         _cleanup_(audit_state_done) AuditState s = { .compiled_in = -1 };
         Finding f[MAX_FINDINGS];
-        char msg[512], remedy[400];
+        char msg[512], core[512], remedy[400];
         int r;
 
         loginuid_read(&s, o->root);
@@ -845,6 +845,7 @@ int audit_check(const AuditOptions *o)
         int status = problem && o->policy == AUDIT_POLICY_REFUSE ? 1 : 0;
         size_t n = findings_build(&s, o->root, f);
         verdict_text(&s, v, o->container, msg, sizeof msg, remedy, sizeof remedy);
+        verdict_text(&s, v, NULL, core, sizeof core, remedy, sizeof remedy); /* for the log line */
 
         if (o->json) {
                 fputs("{\n  \"verdict\": ", stdout);
@@ -884,11 +885,11 @@ int audit_check(const AuditOptions *o)
         if (problem && o->policy != AUDIT_POLICY_IGNORE) {
                 if (status && o->container)
                         log_event(LOG_ERR, BERTH_MESSAGE_AUDIT_ENABLED, "Refusing to start container %s (Audit=refuse): %s.",
-                                o->container, msg);
+                                o->container, core);
                 else if (status)
-                        log_event(LOG_ERR, BERTH_MESSAGE_AUDIT_ENABLED, "Refusing (--policy=refuse): %s.", msg);
+                        log_event(LOG_ERR, BERTH_MESSAGE_AUDIT_ENABLED, "Refusing (--policy=refuse): %s.", core);
                 else
-                        log_event(LOG_WARNING, BERTH_MESSAGE_AUDIT_ENABLED, "%s. Remedy: %s.", msg, remedy);
+                        log_event(LOG_WARNING, BERTH_MESSAGE_AUDIT_ENABLED, "%s. Remedy: %s.", core, remedy);
         }
         return status;
 }

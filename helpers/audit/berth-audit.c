@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "audit.h"
 #include "config.h"
@@ -113,8 +114,13 @@ int main(int argc, char **argv)
                                         "of A-Z a-z 0-9 - _ ., not starting with '.' or '-'", v);
                         o.container = v;
                 } else if ((v = option_value(a, "--root", argc, argv, &i, &missing)) || missing) {
+                        struct stat st;
                         if (missing || isempty(v))
                                 return usage_error("option '--root' needs a directory");
+                        if (stat(v, &st) < 0)
+                                return usage_error("invalid --root '%s': %s", v, strerror(errno));
+                        if (!S_ISDIR(st.st_mode))
+                                return usage_error("invalid --root '%s': not a directory", v);
                         o.root = v;
                 } else if (a[0] == '-')
                         return usage_error("unknown option '%s'", a);

@@ -197,7 +197,7 @@ teardown() {
 	run --separate-stderr berth_exec "$BERTH_AUDIT" check --root="$ROOT" --policy=refuse --container=web
 	assert_failure 1
 	assert_line --index 0 --partial "Container web: kernel audit is ENABLED"
-	assert_equal "$stderr" "web: Refusing to start container web (Audit=refuse): Container web: kernel audit is ENABLED: systemd-nspawn containers can misbehave (logins inside fail, the audit login UID cannot be reset)."
+	assert_equal "$stderr" "web: Refusing to start container web (Audit=refuse): Kernel audit is ENABLED: systemd-nspawn containers can misbehave (logins inside fail, the audit login UID cannot be reset)."
 
 	run --separate-stderr berth_exec "$BERTH_AUDIT" check --root="$ROOT" --policy=refuse --json
 	assert_failure 1
@@ -418,6 +418,9 @@ teardown() {
 		"check --container=../etc|invalid container name '../etc' in --container"
 		"check --container=|invalid container name '' in --container"
 		"check --root=|option '--root' needs a directory"
+		"check --root=/nonexistent/berth|invalid --root '/nonexistent/berth': No such file or directory"
+		"fix --root=/dev/null|invalid --root '/dev/null': not a directory"
+		"check --root|option '--root' needs a directory"
 	)
 	local c args message
 	for c in "${cases[@]}"; do
