@@ -89,7 +89,7 @@ e2e_mirror() {
 # archive. Built once per machine with debootstrap (about a minute, the mirror being apt's),
 # under a lock so that parallel tests wait for one build; reused by later runs.
 e2e_debian_tar() {
-	local dir="$E2E_CACHE/$E2E_SUITE-systemd-1"
+	local dir="$E2E_CACHE/$E2E_SUITE-systemd-2"
 	local tar="$dir.tar"
 	mkdir -p "$E2E_CACHE" || return
 	(
@@ -98,7 +98,7 @@ e2e_debian_tar() {
 		mirror=$(e2e_mirror) || exit 1
 		rm -rf "$dir.tmp" "$tar.tmp"
 		e2e_log "building the cached $E2E_SUITE tree in $dir.tmp (debootstrap, about a minute)"
-		if ! debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus \
+		if ! debootstrap --include=systemd,systemd-sysv,dbus \
 			"$E2E_SUITE" "$dir.tmp" "$mirror" >"$E2E_CACHE/debootstrap.log" 2>&1; then
 			tail -n 30 "$E2E_CACHE/debootstrap.log" >&2
 			rm -rf "$dir.tmp"
@@ -106,6 +106,12 @@ e2e_debian_tar() {
 			exit 1
 		fi
 		rm -rf "$dir.tmp/var/cache/apt/archives/"*.deb
+		# debootstrap copies this machine's host name in; without it a container is named
+		# after its machine, as nspawn intends.
+		rm -f "$dir.tmp/etc/hostname"
+		# Trees of earlier versions of this recipe.
+		find "$E2E_CACHE" -mindepth 1 -maxdepth 1 -name "$E2E_SUITE-systemd-*" \
+			! -name "${dir##*/}*" -exec rm -rf {} +
 		tar --numeric-owner --xattrs --acls -C "$dir.tmp" -cf "$tar.tmp" . || exit 1
 		rm -rf "$dir.tmp"
 		mv "$tar.tmp" "$tar"
@@ -121,7 +127,8 @@ e2e_debian_tar() {
 # 'meson install' would copy (path, size, mtime), so a rebuilt program gets a fresh tree while a
 # running host keeps the one it booted with. Installing is serialised with a lock.
 e2e_stage() {
-	local build=$1 prefix digest stage
+	local build prefix digest stage
+	build=$(realpath "$1") || return
 	prefix=$(python3 -c 'import json,sys; print(next(o["value"] for o in json.load(open(sys.argv[1])) if o["name"] == "prefix"))' \
 		"$build/meson-info/intro-buildoptions.json") || e2e_die "$build is not a meson build directory" || return
 	[ "$prefix" = /usr/local ] ||
@@ -301,7 +308,7 @@ e2e_guest() {
 		SYSTEMD_COLORS=0 "$@"
 }
 
-# e2e_wait_startup: waits (at most 120 s) until the host's systemd has finished starting up and
+# e2e_wait_startup: waits (at most E2E_STARTUP_TIMEOUT, default 120 s) until the host's systemd has finished starting up and
 # prints its state: running, or degraded when some unit failed (scenarios that expect failed
 # units accept that). Anything else is an error.
 e2e_wait_startup() {
@@ -312,7 +319,7 @@ e2e_wait_startup() {
 		kill -0 "$E2E_PID1" 2>/dev/null || break
 		sleep 0.1
 	done
-	state=$(timeout 120 nsenter -t "$E2E_PID1" -a -- env -i PATH="$E2E_GUEST_PATH" \
+	state=$(timeout "${E2E_STARTUP_TIMEOUT:-120}" nsenter -t "$E2E_PID1" -a -- env -i PATH="$E2E_GUEST_PATH" \
 		systemctl is-system-running --wait 2>&1) || true
 	E2E_STATE=$state
 	case $state in
