@@ -114,6 +114,19 @@ static bool ends_in_continuation(const char *p, size_t n)
         return k % 2 == 1;
 }
 
+/* How many bytes of s to print so that at most max bytes are shown and no UTF-8 character is
+ * cut in half (messages quote what was read, and must stay valid text). */
+static int cut(const char *s, size_t max)
+{
+        size_t n = strnlen(s, max + 1);
+        if (n <= max)
+                return (int) n;
+        n = max;
+        while (n > 0 && ((unsigned char) s[n] & 0xc0) == 0x80)
+                n--;
+        return (int) n;
+}
+
 typedef struct Parser {
         const ConfigParseCallbacks *cb;
         void *userdata;
@@ -145,7 +158,7 @@ static int parse_line(Parser *p, char *l, unsigned line)
         if (*l == '[') {
                 size_t n = strlen(l);
                 if (n < 3 || l[n - 1] != ']')
-                        return parser_error(p, line, "Invalid section header '%.80s%s': expected '[NAME]'", l,
+                        return parser_error(p, line, "Invalid section header '%.*s%s': expected '[NAME]'", cut(l, 80), l,
                                 strlen(l) > 80 ? "…" : "");
                 l[n - 1] = '\0';
                 free(p->section);
@@ -157,7 +170,7 @@ static int parse_line(Parser *p, char *l, unsigned line)
                         p->skip_section = true;
                 else if (!p->cb->section_is_known(p->section, p->userdata)) {
                         p->skip_section = true;
-                        return parser_error(p, line, "Unknown section [%.80s]%s%s", p->section,
+                        return parser_error(p, line, "Unknown section [%.*s]%s%s", cut(p->section, 80), p->section,
                                 p->cb->unknown_section_hint ? "; accepted: " : "",
                                 strempty(p->cb->unknown_section_hint));
                 }
@@ -166,12 +179,12 @@ static int parse_line(Parser *p, char *l, unsigned line)
 
         char *eq = strchr(l, '=');
         if (!eq)
-                return parser_error(p, line, "Missing '=' in '%.80s%s': expected KEY=VALUE", l,
+                return parser_error(p, line, "Missing '=' in '%.*s%s': expected KEY=VALUE", cut(l, 80), l,
                         strlen(l) > 80 ? "…" : "");
         if (!p->section)
-                return parser_error(p, line, "Assignment outside of any section: '%.80s%s'; put it under a "
+                return parser_error(p, line, "Assignment outside of any section: '%.*s%s'; put it under a "
                                              "[SECTION] header such as [Container]",
-                        l, strlen(l) > 80 ? "…" : "");
+                        cut(l, 80), l, strlen(l) > 80 ? "…" : "");
         if (p->skip_section)
                 return 0;
 

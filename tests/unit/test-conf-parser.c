@@ -96,6 +96,11 @@ static void test_syntax_errors(void)
         ASSERT_STREQ(parse("[A\nK=v\n"), "E@1: Invalid section header '[A': expected '[NAME]'\nE@2: Assignment outside of any "
                                "section: 'K=v'; put it under a [SECTION] header such as [Container]\n");
         ASSERT_STREQ(parse("[]\n"), "E@1: Invalid section header '[]': expected '[NAME]'\n");
+        /* Long lines are cut in messages, never inside a UTF-8 character. */
+        char t[256], want[512];
+        snprintf(t, sizeof t, "[A]\n%0*d\xc3\xa9tail\n", 79, 0);
+        snprintf(want, sizeof want, "E@2: Missing '=' in '%0*d…': expected KEY=VALUE\n", 79, 0);
+        ASSERT_STREQ(parse(t), want);
 }
 
 static void test_binary_content(void)
