@@ -637,9 +637,29 @@ int grub_defaults_set_audit_off(const char *text, size_t size, char **ret, size_
         }
 
         const char *tail = "";
-        if (!s.found[VAR_LINUX])
+        if (!s.found[VAR_LINUX]) {
+                /* A last line ending in an unescaped backslash continues into whatever is appended:
+                 * the shell would join our assignment to it. Refuse rather than guess. */
+                size_t e = size > 0 && text[size - 1] == '\n' ? size - 1 : size, k = 0;
+                while (k < e && text[e - 1 - k] == '\\')
+                        k++;
+                size_t b = e; /* start of the last line: a comment's backslash continues nothing */
+                while (b > 0 && text[b - 1] != '\n')
+                        b--;
+                while (b < e && (text[b] == ' ' || text[b] == '\t'))
+                        b++;
+                if (k % 2 == 1 && text[b] != '#') {
+                        unsigned lines = 1;
+                        for (size_t i = 0; i < e; i++)
+                                lines += text[i] == '\n';
+                        r = edit_error(err, lines,
+                                "the last line ends with a line continuation ('\\'), which would swallow an added "
+                                "GRUB_CMDLINE_LINUX= line; remove the backslash or end that line");
+                        goto finish;
+                }
                 tail = size == 0 || text[size - 1] == '\n' ? "GRUB_CMDLINE_LINUX=\"audit=0\"\n"
                                                           : "\nGRUB_CMDLINE_LINUX=\"audit=0\"\n";
+        }
         if (edits.n == 0 && !*tail) {
                 r = 0;
                 goto finish;
