@@ -189,9 +189,15 @@ gone() {
 }
 
 @test "two starts at once: one waits for the other, the tree is provisioned once" {
+	# The provisioner holds on until the second berth-prepare is blocked on the lock (a waiting
+	# FLOCK on the lock file's inode in /proc/locks), so the overlap does not depend on timing.
 	provisioner "$BATS_TEST_TMPDIR/p" <<-EOF
 	echo run >> "$BATS_TEST_TMPDIR/runs"
-	sleep 1
+	ino=\$(stat -c %i "$R/run/berth/web.lock")
+	for i in \$(seq 1200); do
+		grep -q -E "^[0-9]+: -> FLOCK .*:\$ino " /proc/locks && break
+		sleep 0.05
+	done
 	$(good_provisioner_body)
 	EOF
 	entry web <<-EOF
