@@ -414,6 +414,9 @@ static int usage_children(int fd, dev_t dev, unsigned depth, uint64_t *bytes, ui
                 close(dfd);
                 return r;
         }
+        /* A dup shares its directory offset with fd: without this, every walk of the same fd
+         * after the first starts at the end and counts nothing (found by tests/e2e). */
+        rewinddir(d);
         struct dirent *de;
         while ((de = readdir(d))) {
                 struct stat st;
