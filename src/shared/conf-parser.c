@@ -130,8 +130,8 @@ static int cut(const char *s, size_t max)
 typedef struct Parser {
         const ConfigParseCallbacks *cb;
         void *userdata;
-        char *section;        /* NULL: before any section header */
-        bool skip_section;    /* inside an [X-…] or unknown section: keys are ignored */
+        char *section; /* NULL: before any section header */
+        bool skip_section; /* inside an [X-…] or unknown section: keys are ignored */
         unsigned n_errors;
 } Parser;
 
@@ -158,8 +158,8 @@ static int parse_line(Parser *p, char *l, unsigned line)
         if (*l == '[') {
                 size_t n = strlen(l);
                 if (n < 3 || l[n - 1] != ']')
-                        return parser_error(p, line, "Invalid section header '%.*s%s': expected '[NAME]'", cut(l, 80), l,
-                                strlen(l) > 80 ? "…" : "");
+                        return parser_error(p, line, "Invalid section header '%.*s%s': expected '[NAME]'",
+                                cut(l, 80), l, strlen(l) > 80 ? "…" : "");
                 l[n - 1] = '\0';
                 free(p->section);
                 p->section = strdup(l + 1);
@@ -170,8 +170,8 @@ static int parse_line(Parser *p, char *l, unsigned line)
                         p->skip_section = true;
                 else if (!p->cb->section_is_known(p->section, p->userdata)) {
                         p->skip_section = true;
-                        return parser_error(p, line, "Unknown section [%.*s]%s%s", cut(p->section, 80), p->section,
-                                p->cb->unknown_section_hint ? "; accepted: " : "",
+                        return parser_error(p, line, "Unknown section [%.*s]%s%s", cut(p->section, 80),
+                                p->section, p->cb->unknown_section_hint ? "; accepted: " : "",
                                 strempty(p->cb->unknown_section_hint));
                 }
                 return 0;
@@ -182,8 +182,9 @@ static int parse_line(Parser *p, char *l, unsigned line)
                 return parser_error(p, line, "Missing '=' in '%.*s%s': expected KEY=VALUE", cut(l, 80), l,
                         strlen(l) > 80 ? "…" : "");
         if (!p->section)
-                return parser_error(p, line, "Assignment outside of any section: '%.*s%s'; put it under a "
-                                             "[SECTION] header such as [Container]",
+                return parser_error(p, line,
+                        "Assignment outside of any section: '%.*s%s'; put it under a "
+                        "[SECTION] header such as [Container]",
                         cut(l, 80), l, strlen(l) > 80 ? "…" : "");
         if (p->skip_section)
                 return 0;
@@ -248,7 +249,8 @@ int config_parse_text(const char *text, size_t size, const ConfigParseCallbacks 
 
                 if (skipping || b.size + n > CONFIG_LINE_MAX) {
                         if (!skipping) {
-                                r = parser_error(&p, first_line, "Line is longer than %u KiB", CONFIG_LINE_MAX / 1024);
+                                r = parser_error(&p, first_line, "Line is longer than %u KiB",
+                                        CONFIG_LINE_MAX / 1024);
                                 if (r < 0)
                                         break;
                         }
@@ -302,8 +304,8 @@ static int unescape_one(const char **p, char *out, size_t *n_out)
 {
         const char *s = *p;
         static const char map[][2] = { { 'a', '\a' }, { 'b', '\b' }, { 'f', '\f' }, { 'n', '\n' },
-                                       { 'r', '\r' }, { 't', '\t' }, { 'v', '\v' }, { '\\', '\\' },
-                                       { '"', '"' },  { '\'', '\'' }, { 's', ' ' } };
+                { 'r', '\r' }, { 't', '\t' }, { 'v', '\v' }, { '\\', '\\' }, { '"', '"' }, { '\'', '\'' },
+                { 's', ' ' } };
 
         for (size_t i = 0; i < ELEMENTSOF(map); i++)
                 if (*s == map[i][0]) {
@@ -313,7 +315,7 @@ static int unescape_one(const char **p, char *out, size_t *n_out)
                 }
 
         if (*s == 'x' && strchr("0123456789abcdefABCDEF", s[1]) && s[1] &&
-            strchr("0123456789abcdefABCDEF", s[2]) && s[2]) {
+                strchr("0123456789abcdefABCDEF", s[2]) && s[2]) {
                 unsigned v;
                 char hex[3] = { s[1], s[2], 0 };
                 sscanf(hex, "%x", &v);
@@ -324,7 +326,8 @@ static int unescape_one(const char **p, char *out, size_t *n_out)
                 }
         }
         if (s[0] >= '0' && s[0] <= '3' && s[1] >= '0' && s[1] <= '7' && s[2] >= '0' && s[2] <= '7') {
-                unsigned v = (unsigned) (s[0] - '0') * 64 + (unsigned) (s[1] - '0') * 8 + (unsigned) (s[2] - '0');
+                unsigned v =
+                        (unsigned) (s[0] - '0') * 64 + (unsigned) (s[1] - '0') * 8 + (unsigned) (s[2] - '0');
                 if (v != 0) {
                         out[(*n_out)++] = (char) v;
                         *p = s + 3;
@@ -361,7 +364,8 @@ int split_command_line(const char *s, char ***ret, const char **ret_error)
                         char c = *s;
                         if (c == '\0') {
                                 if (quote) {
-                                        err = quote == '"' ? "unbalanced double quote (\")" : "unbalanced single quote (')";
+                                        err = quote == '"' ? "unbalanced double quote (\")"
+                                                           : "unbalanced single quote (')";
                                         goto fail;
                                 }
                                 break;

@@ -18,8 +18,8 @@ typedef struct ConfigParseCallbacks {
         /* Message for an unknown section (what is accepted), appended to "Unknown section [S]". */
         const char *unknown_section_hint;
         /* One assignment. key and value are trimmed; X- keys never reach it. Negative: abort. */
-        int (*assignment)(const char *section, const char *key, const char *value, unsigned line,
-                void *userdata);
+        int (*assignment)(
+                const char *section, const char *key, const char *value, unsigned line, void *userdata);
         /* One syntax error; line 0 for the file as a whole. Negative: abort. */
         int (*error)(unsigned line, const char *message, void *userdata);
 } ConfigParseCallbacks;

@@ -14,7 +14,7 @@
 #include "path-util.h"
 #include "strv.h"
 
-#define DETAIL(s, ...) snprintf((s)->detail, sizeof (s)->detail, __VA_ARGS__)
+#define DETAIL(s, ...) snprintf((s)->detail, sizeof(s)->detail, __VA_ARGS__)
 #define FIELD(s, k, type) ((type *) ((char *) (s)->entry + (k)->offset))
 
 /* ---- value checks ---- */
@@ -61,7 +61,7 @@ static bool ifname_is_valid(const char *s)
 static bool unit_name_is_valid(const char *s)
 {
         static const char *const suffixes[] = { ".service", ".socket", ".target", ".device", ".mount",
-                                                ".automount", ".swap", ".timer", ".path", ".slice", ".scope" };
+                ".automount", ".swap", ".timer", ".path", ".slice", ".scope" };
         size_t n = strlen(s);
         const char *dot = strrchr(s, '.');
 
@@ -100,8 +100,9 @@ bool password_hash_is_valid(const char *s, const char **ret_reason)
                         known = true;
         if (!known) {
                 if (startswith(h, "$1$") || startswith(h, "$3$") || startswith(h, "$sha1$") ||
-                    startswith(h, "$md5"))
-                        reason = "a weak hash method; use yescrypt ($y$) or SHA-512 ($6$), e.g. from 'mkpasswd -m yescrypt'";
+                        startswith(h, "$md5"))
+                        reason = "a weak hash method; use yescrypt ($y$) or SHA-512 ($6$), e.g. from "
+                                 "'mkpasswd -m yescrypt'";
                 else
                         reason = "not a crypt(3) hash of a known method";
                 goto fail;
@@ -127,7 +128,8 @@ fail:
         return false;
 }
 
-int bind_value_parse(const char *value, char **ret_source, char **ret_dest, char **ret_options, char *ret_flag)
+int bind_value_parse(
+        const char *value, char **ret_source, char **ret_dest, char **ret_options, char *ret_flag)
 {
         _cleanup_free_ char *buf = strdup(value);
         char *fields[3] = {}, *w;
@@ -313,17 +315,21 @@ static int parse_provision(ParseState *s, const ConfigKey *k, const char *value)
                 if (!path_is_absolute_clean(w[1], s, "PATH"))
                         return -EINVAL;
                 if (!endswith(w[1], ".tar") && !endswith(w[1], ".tar.gz") && !endswith(w[1], ".tgz") &&
-                    !endswith(w[1], ".tar.xz") && !endswith(w[1], ".tar.zst"))
-                        return DETAIL(s, "the archive name must end in .tar, .tar.gz, .tgz, .tar.xz or .tar.zst"),
+                        !endswith(w[1], ".tar.xz") && !endswith(w[1], ".tar.zst"))
+                        return DETAIL(s, "the archive name must end in .tar, .tar.gz, .tgz, .tar.xz or "
+                                         ".tar.zst"),
                                -EINVAL;
                 break;
         case PROVISION_DEBOOTSTRAP:
                 if (n < 2 || n > 3)
                         return DETAIL(s, "'debootstrap' takes SUITE and an optional MIRROR"), -EINVAL;
                 if (w[1][0] == '-' || strchr(w[1], '/'))
-                        return DETAIL(s, "SUITE '%.60s' is not a suite name (such as bookworm)", w[1]), -EINVAL;
+                        return DETAIL(s, "SUITE '%.60s' is not a suite name (such as bookworm)", w[1]),
+                               -EINVAL;
                 if (n == 3 && !strstr(w[2], "://") && !startswith(w[2], "file:/"))
-                        return DETAIL(s, "MIRROR '%.100s' is not a URL (such as http://deb.debian.org/debian)", w[2]),
+                        return DETAIL(s,
+                                       "MIRROR '%.100s' is not a URL (such as http://deb.debian.org/debian)",
+                                       w[2]),
                                -EINVAL;
                 break;
         case PROVISION_DNF:
@@ -331,8 +337,8 @@ static int parse_provision(ParseState *s, const ConfigKey *k, const char *value)
                         return DETAIL(s, "'dnf' takes RELEASEVER and at least one PACKAGE"), -EINVAL;
                 for (size_t i = 1; i < n; i++)
                         if (w[i][0] == '-' || isempty(w[i]))
-                                return DETAIL(s, "'%.60s' is not a %s (options are not passed through)", w[i],
-                                               i == 1 ? "release version" : "package name"),
+                                return DETAIL(s, "'%.60s' is not a %s (options are not passed through)",
+                                               w[i], i == 1 ? "release version" : "package name"),
                                        -EINVAL;
                 break;
         case PROVISION_COMMAND:
@@ -362,8 +368,9 @@ static int parse_password_hash(ParseState *s, const ConfigKey *k, const char *va
                 if (!password_hash_is_valid(value, &why))
                         return DETAIL(s, "%s", why), -EINVAL;
                 if (s->file_mode & 0044)
-                        return DETAIL(s, "the file can be read by %s (mode %04o); run 'chmod 0600 %.200s', or use "
-                                         "RootPasswordHashFile=",
+                        return DETAIL(s,
+                                       "the file can be read by %s (mode %04o); run 'chmod 0600 %.200s', "
+                                       "or use RootPasswordHashFile=",
                                        (s->file_mode & 0040) && (s->file_mode & 0004) ? "group and others"
                                        : (s->file_mode & 0040)                        ? "its group"
                                                                                       : "others",
@@ -415,10 +422,10 @@ static int parse_names(ParseState *s, const ConfigKey *k, const char *value)
         r = strv_split(value, " \t", &w);
         if (r < 0)
                 return r;
-        STRV_FOREACH(n, w)
+        STRV_FOREACH (n, w)
                 if (!machine_name_is_valid(*n))
                         return DETAIL(s, "'%.80s' is not a valid entry name", *n), -EINVAL;
-        STRV_FOREACH(n, w) {
+        STRV_FOREACH (n, w) {
                 if (strv_contains(*l, *n))
                         continue;
                 r = strv_extend(l, *n);
@@ -441,10 +448,10 @@ static int parse_unit_names(ParseState *s, const ConfigKey *k, const char *value
         r = strv_split(value, " \t", &w);
         if (r < 0)
                 return r;
-        STRV_FOREACH(n, w)
+        STRV_FOREACH (n, w)
                 if (!unit_name_is_valid(*n))
                         return DETAIL(s, "'%.80s' is not a unit name", *n), -EINVAL;
-        STRV_FOREACH(n, w) {
+        STRV_FOREACH (n, w) {
                 if (strv_contains(*l, *n))
                         continue;
                 r = strv_extend(l, *n);
@@ -515,7 +522,8 @@ static int check_word_in(const char *value, const char *const *words)
         return -EINVAL;
 }
 
-static int check_bool_or_words(ParseState *s, const ConfigKey *k, const char *value, const char *const *words)
+static int check_bool_or_words(
+        ParseState *s, const ConfigKey *k, const char *value, const char *const *words)
 {
         if (isempty(value) || config_parse_boolean(value) >= 0)
                 return 0;
@@ -579,7 +587,7 @@ static int check_capabilities(ParseState *s, const ConfigKey *k, const char *val
         r = strv_split(value, " \t", &w);
         if (r < 0)
                 return r;
-        STRV_FOREACH(c, w) {
+        STRV_FOREACH (c, w) {
                 cap_value_t v;
                 if (streq(*c, "all"))
                         continue;
@@ -603,8 +611,9 @@ static int check_bind(ParseState *s, const ConfigKey *k, const char *value)
         if (r < 0)
                 return DETAIL(s, "too many ':' fields (escape a colon in a path as '\\:')"), -EINVAL;
         if (!isempty(src) && flag != '+' && src[0] != '/')
-                return DETAIL(s, "SOURCE '%.100s' is not an absolute path ('+' makes it relative to the "
-                                 "container's root)",
+                return DETAIL(s,
+                               "SOURCE '%.100s' is not an absolute path ('+' makes it relative to the "
+                               "container's root)",
                                src),
                        -EINVAL;
         if (flag == '+' && isempty(src))
@@ -630,12 +639,20 @@ static int refuse(ParseState *s, const ConfigKey *k, const char *value)
 
 #define BOOL_ACCEPTED "a boolean: yes, no, true, false, on, off, 1 or 0"
 #define CONTAINER(key, n, parser, field, ltype_, list, secret, def, acc)                                    \
-        { .section = "Container", .name = n, .parse = parser, .offset = offsetof(Entry, field), .ltype = ltype_, \
-          .is_list = list, .is_secret = secret, .container_key = key, .default_value = def, .accepted = acc }
-#define NSPAWN(sect, n, parser, list, acc)                                                                   \
-        { .section = sect, .name = n, .parse = parser, .is_list = list, .container_key = -1, .accepted = acc }
-#define REFUSED(sect, n, instead)                                                                            \
-        { .section = sect, .name = n, .parse = refuse, .container_key = -1, .use_instead = instead }
+        {                                                                                                   \
+                .section = "Container", .name = n, .parse = parser, .offset = offsetof(Entry, field),       \
+                .ltype = ltype_, .is_list = list, .is_secret = secret, .container_key = key,                \
+                .default_value = def, .accepted = acc                                                       \
+        }
+#define NSPAWN(sect, n, parser, list, acc)                                                                  \
+        {                                                                                                   \
+                .section = sect, .name = n, .parse = parser, .is_list = list, .container_key = -1,          \
+                .accepted = acc                                                                             \
+        }
+#define REFUSED(sect, n, instead)                                                                           \
+        {                                                                                                   \
+                .section = sect, .name = n, .parse = refuse, .container_key = -1, .use_instead = instead    \
+        }
 #define LIMIT(n) NSPAWN("Exec", n, check_any, false, "a resource limit: a number, SOFT:HARD or infinity")
 
 static const ConfigKey keys[] = {
@@ -648,26 +665,27 @@ static const ConfigKey keys[] = {
         CONTAINER(CONTAINER_COMMAND, "Command", parse_command, command, 0, false, false, NULL,
                 "a command line, split like ExecStart= (quotes, backslash escapes)"),
         CONTAINER(CONTAINER_HOSTNAME, "Hostname", parse_hostname, hostname, 0, false, false, NULL,
-                "a host name of up to 64 characters: '.'-separated labels of letters, digits, '-' and '_', not "
-                "starting or ending with '-'"),
+                "a host name of up to 64 characters: '.'-separated labels of letters, digits, "
+                "'-' and '_', not starting or ending with '-'"),
         CONTAINER(CONTAINER_PROVISION, "Provision", parse_provision, provision, 0, false, false, "none",
                 "none, copy PATH, tar PATH, debootstrap SUITE [MIRROR], dnf RELEASEVER PACKAGE..., "
                 "command PROGRAM [ARG...] (PATH and PROGRAM absolute)"),
-        CONTAINER(CONTAINER_ROOT_PASSWORD_HASH, "RootPasswordHash", parse_password_hash, root_password_hash, 0,
-                false, true, NULL,
+        CONTAINER(CONTAINER_ROOT_PASSWORD_HASH, "RootPasswordHash", parse_password_hash, root_password_hash,
+                0, false, true, NULL,
                 "a crypt(3) hash ($y$, $gy$, $7$, $2b$, $2y$, $2a$, $6$, $5$), or ! or * (locked), in a "
                 "file only root can read"),
         CONTAINER(CONTAINER_ROOT_PASSWORD_HASH_FILE, "RootPasswordHashFile", parse_absolute_path,
                 root_password_hash_file, 0, false, false, NULL, "an absolute path"),
-        CONTAINER(CONTAINER_AUDIT, "Audit", parse_audit, audit, 0, false, false, "warn", "warn, refuse or ignore"),
+        CONTAINER(CONTAINER_AUDIT, "Audit", parse_audit, audit, 0, false, false, "warn",
+                "warn, refuse or ignore"),
         CONTAINER(CONTAINER_DEPENDS_ON, "DependsOn", parse_names, depends_on, 0, true, false, NULL,
                 "names of other entries, separated by spaces"),
         CONTAINER(CONTAINER_AFTER, "After", parse_names, after, 0, true, false, NULL,
                 "names of other entries, separated by spaces"),
         CONTAINER(CONTAINER_PRIORITY, "Priority", parse_priority, priority, 0, false, false, "50",
                 "an integer from 0 to 1000"),
-        CONTAINER(CONTAINER_START_TIMEOUT_SEC, "StartTimeoutSec", parse_timeout, start_timeout, 0, false, false,
-                NULL, "a time span such as 90, 5min 20s or infinity"),
+        CONTAINER(CONTAINER_START_TIMEOUT_SEC, "StartTimeoutSec", parse_timeout, start_timeout, 0, false,
+                false, NULL, "a time span such as 90, 5min 20s or infinity"),
         CONTAINER(CONTAINER_STOP_TIMEOUT_SEC, "StopTimeoutSec", parse_timeout, stop_timeout, 1, false, false,
                 NULL, "a time span such as 90, 5min 20s or infinity"),
 
@@ -680,8 +698,10 @@ static const ConfigKey keys[] = {
         NSPAWN("Exec", "Environment", check_any, true, "VARIABLE=VALUE assignments"),
         NSPAWN("Exec", "User", check_any, false, "a user name or UID inside the container"),
         NSPAWN("Exec", "Capability", check_capabilities, true, "capability names (as CAP_NET_ADMIN) or all"),
-        NSPAWN("Exec", "AmbientCapability", check_capabilities, true, "capability names (as CAP_NET_ADMIN) or all"),
-        NSPAWN("Exec", "DropCapability", check_capabilities, true, "capability names (as CAP_NET_ADMIN) or all"),
+        NSPAWN("Exec", "AmbientCapability", check_capabilities, true,
+                "capability names (as CAP_NET_ADMIN) or all"),
+        NSPAWN("Exec", "DropCapability", check_capabilities, true,
+                "capability names (as CAP_NET_ADMIN) or all"),
         NSPAWN("Exec", "KillSignal", check_any, false, "a signal name such as SIGTERM"),
         NSPAWN("Exec", "Personality", check_any, false, "x86 or x86-64 (or another architecture)"),
         NSPAWN("Exec", "MachineID", check_any, false, "a 128-bit ID in hex"),
@@ -712,7 +732,8 @@ static const ConfigKey keys[] = {
         NSPAWN("Exec", "OOMScoreAdjust", check_any, false, "an integer from -1000 to 1000"),
         NSPAWN("Exec", "CPUAffinity", check_any, true, "CPU indexes and ranges"),
         NSPAWN("Exec", "ResolvConf", check_any, false, "a resolv.conf mode such as auto, off or copy-host"),
-        NSPAWN("Exec", "LinkJournal", check_link_journal, false, "no, auto, host, try-host, guest or try-guest"),
+        NSPAWN("Exec", "LinkJournal", check_link_journal, false,
+                "no, auto, host, try-host, guest or try-guest"),
         NSPAWN("Exec", "Timezone", check_timezone, false, "off, copy, bind, symlink, delete or auto"),
         NSPAWN("Exec", "SuppressSync", check_bool, false, BOOL_ACCEPTED),
 
@@ -724,7 +745,8 @@ static const ConfigKey keys[] = {
         NSPAWN("Files", "Inaccessible", check_any, true, "a path inside the container"),
         NSPAWN("Files", "Overlay", check_any, true, "[+]PATH:[+]PATH[:…]"),
         NSPAWN("Files", "OverlayReadOnly", check_any, true, "[+]PATH:[+]PATH[:…]"),
-        NSPAWN("Files", "PrivateUsersChown", check_bool, false, BOOL_ACCEPTED " (old spelling of PrivateUsersOwnership=)"),
+        NSPAWN("Files", "PrivateUsersChown", check_bool, false,
+                BOOL_ACCEPTED " (old spelling of PrivateUsersOwnership=)"),
         NSPAWN("Files", "PrivateUsersOwnership", check_userns_ownership, false, "off, chown, map or auto"),
         NSPAWN("Files", "BindUser", check_any, true, "user names"),
 
@@ -738,11 +760,20 @@ static const ConfigKey keys[] = {
         NSPAWN("Network", "Zone", check_any, false, "a zone name"),
         NSPAWN("Network", "Port", check_any, true, "[PROTOCOL:]HOSTPORT[:CONTAINERPORT]"),
 
-        { .section = "Install", .name = "WantedBy", .parse = parse_unit_names, .offset = offsetof(Entry, wanted_by),
-          .is_list = true, .container_key = -1, .accepted = "unit names, separated by spaces" },
-        { .section = "Install", .name = "RequiredBy", .parse = parse_unit_names,
-          .offset = offsetof(Entry, required_by), .is_list = true, .container_key = -1,
-          .accepted = "unit names, separated by spaces" },
+        { .section = "Install",
+                .name = "WantedBy",
+                .parse = parse_unit_names,
+                .offset = offsetof(Entry, wanted_by),
+                .is_list = true,
+                .container_key = -1,
+                .accepted = "unit names, separated by spaces" },
+        { .section = "Install",
+                .name = "RequiredBy",
+                .parse = parse_unit_names,
+                .offset = offsetof(Entry, required_by),
+                .is_list = true,
+                .container_key = -1,
+                .accepted = "unit names, separated by spaces" },
 };
 
 static const char *const checked_sections[] = { "Container", "Exec", "Files", "Network", "Install" };
@@ -771,7 +802,8 @@ bool config_section_is_known(const char *section)
 
 const char *config_sections_accepted(void)
 {
-        return "[Container], [Exec], [Files], [Network], [Unit], [Service], [Install] ([X-…] sections are ignored)";
+        return "[Container], [Exec], [Files], [Network], [Unit], [Service], [Install] ([X-…] sections are "
+               "ignored)";
 }
 
 const ConfigKey *config_keys(size_t *ret_n)

@@ -16,8 +16,8 @@ typedef struct ParseState {
         Entry *entry;
         const char *file;
         unsigned line;
-        mode_t file_mode;   /* st_mode of that file, for secrets in readable files */
-        char detail[512];   /* set by a parser that fails, to say why (empty: only "accepted:") */
+        mode_t file_mode; /* st_mode of that file, for secrets in readable files */
+        char detail[512]; /* set by a parser that fails, to say why (empty: only "accepted:") */
 } ParseState;
 
 /* Parses value into its destination (for [Container] keys) or only validates it (for the keys
@@ -26,17 +26,17 @@ typedef struct ParseState {
 typedef int (*ConfigParser)(ParseState *s, const ConfigKey *k, const char *value);
 
 struct ConfigKey {
-        const char *section;      /* "Container", "Exec", "Files", "Network", "Install" */
-        const char *name;         /* "Priority" */
+        const char *section; /* "Container", "Exec", "Files", "Network", "Install" */
+        const char *name; /* "Priority" */
         ConfigParser parse;
-        size_t offset;            /* of the destination in Entry; unused for validate-only keys */
-        int ltype;                /* parser specific */
-        bool is_list;             /* a repeated key appends; otherwise it replaces */
-        bool is_secret;           /* the value is never echoed in messages */
-        int container_key;        /* index into Entry.origins[], or -1 */
+        size_t offset; /* of the destination in Entry; unused for validate-only keys */
+        int ltype; /* parser specific */
+        bool is_list; /* a repeated key appends; otherwise it replaces */
+        bool is_secret; /* the value is never echoed in messages */
+        int container_key; /* index into Entry.origins[], or -1 */
         const char *default_value; /* for documentation and "berth cat"; NULL: none */
-        const char *accepted;     /* what it accepts, for error messages and documentation */
-        const char *use_instead;  /* non-NULL: the key is refused; this says what to use */
+        const char *accepted; /* what it accepts, for error messages and documentation */
+        const char *use_instead; /* non-NULL: the key is refused; this says what to use */
 };
 
 /* Sections whose keys are checked against the table. */
@@ -62,4 +62,5 @@ bool password_hash_is_valid(const char *s, const char **ret_reason);
 
 /* Splits a Bind=/BindReadOnly= value "[-|+]SOURCE[:DEST[:OPTIONS]]" ("\:" is a literal colon).
  * ret_source is the source without its prefix; ret_flag is '-', '+' or 0. */
-int bind_value_parse(const char *value, char **ret_source, char **ret_dest, char **ret_options, char *ret_flag);
+int bind_value_parse(
+        const char *value, char **ret_source, char **ret_dest, char **ret_options, char *ret_flag);

@@ -276,7 +276,7 @@ bool entry_set_is_masked(const EntrySet *set, const char *name)
 int entry_search_path(const char *root, char ***ret)
 {
         static const char *const defaults[] = { "/etc/containers.d", "/run/containers.d",
-                                                "/usr/local/lib/containers.d", "/usr/lib/containers.d" };
+                "/usr/local/lib/containers.d", "/usr/lib/containers.d" };
         _cleanup_strv_free_ char **l = NULL;
         const char *e = getenv("BERTH_CONFIG_PATH");
         int r;
@@ -304,7 +304,7 @@ int entry_search_path(const char *root, char ***ret)
 typedef enum FileKind {
         FILE_REGULAR,
         FILE_MASKED, /* empty, or /dev/null */
-        FILE_BAD,    /* an error message says why */
+        FILE_BAD, /* an error message says why */
 } FileKind;
 
 /* A file read into memory (or why it could not be). */
@@ -312,7 +312,7 @@ typedef struct LoadedFile {
         char *path;
         FileKind kind;
         char *content;
-        bool borrowed;     /* content belongs to a ReadBuffer */
+        bool borrowed; /* content belongs to a ReadBuffer */
         size_t size;
         mode_t mode;
         char *error;
@@ -329,8 +329,12 @@ static void loaded_file_done(LoadedFile *f)
 
 static const char *file_type_name(mode_t m)
 {
-        return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" :
-               S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" : "not a regular file";
+        return S_ISDIR(m)    ? "a directory"
+               : S_ISFIFO(m) ? "a FIFO"
+               : S_ISSOCK(m) ? "a socket"
+               : S_ISCHR(m)  ? "a character device"
+               : S_ISBLK(m)  ? "a block device"
+                             : "not a regular file";
 }
 
 static bool stat_is_dev_null(const struct stat *st)
@@ -400,9 +404,11 @@ static int load_file_at(int dirfd, const char *name, const char *path, ReadBuffe
                 r = errno;
                 f->kind = FILE_BAD;
                 if (r == ELOOP)
-                        f->error = strdup("Failed to open: symbolic link loop (too many levels of symbolic links)");
+                        f->error = strdup(
+                                "Failed to open: symbolic link loop (too many levels of symbolic links)");
                 else if (r == ENOENT)
-                        f->error = strdup("Failed to open: dangling symbolic link (its target does not exist)");
+                        f->error =
+                                strdup("Failed to open: dangling symbolic link (its target does not exist)");
                 else if (asprintf(&f->error, "Failed to open: %s", strerror(r)) < 0)
                         f->error = NULL;
                 return f->error ? 0 : -ENOMEM;
@@ -467,7 +473,7 @@ typedef struct ApplyContext {
         Entry *entry;
         const char *file; /* the string in entry->files */
         mode_t mode;
-        int r;            /* -ENOMEM seen */
+        int r; /* -ENOMEM seen */
 } ApplyContext;
 
 static bool section_is_known_cb(const char *section, void *userdata)
@@ -481,8 +487,8 @@ static int syntax_error_cb(unsigned line, const char *message, void *userdata)
         return errors_add(&c->entry->errors, &c->entry->n_errors, c->file, line, message);
 }
 
-static int entry_record(Entry *e, const char *section, const char *key, const char *value, const char *file,
-        unsigned line)
+static int entry_record(
+        Entry *e, const char *section, const char *key, const char *value, const char *file, unsigned line)
 {
         size_t ls = strlen(section) + 1, lk = strlen(key) + 1, lv = strlen(value) + 1;
         char *block;
@@ -534,31 +540,35 @@ static int unknown_key(ApplyContext *c, const char *section, const char *key, un
         /* The right key in the wrong section is a common slip: say where it belongs. */
         for (size_t i = 0; i < n; i++)
                 if (streq(keys[i].name, key) && !keys[i].use_instead && !streq(keys[i].section, section))
-                        return entry_add_error(e, c->file, line, "Unknown key %s= in [%s]: it belongs in [%s]", key,
-                                section, keys[i].section);
+                        return entry_add_error(e, c->file, line,
+                                "Unknown key %s= in [%s]: it belongs in [%s]", key, section,
+                                keys[i].section);
 
         if (streq(section, "Install"))
                 return entry_add_error(e, c->file, line,
-                        "Unknown key %s= in [Install]; accepted: WantedBy=, RequiredBy= (Enable= in [Container] "
-                        "adds the unit to machines.target)",
+                        "Unknown key %s= in [Install]; accepted: WantedBy=, RequiredBy= "
+                        "(Enable= in [Container] adds the unit to machines.target)",
                         key);
 
         s = config_key_suggest(section, key);
         if (s)
-                return entry_add_error(e, c->file, line, "Unknown key %s= in [%s]; did you mean %s=?", key, section,
-                        s->name);
+                return entry_add_error(e, c->file, line, "Unknown key %s= in [%s]; did you mean %s=?", key,
+                        section, s->name);
         if (streq(section, "Container")) {
                 _cleanup_free_ char *list = config_section_keys_list(section);
                 if (!list)
                         return -ENOMEM;
-                return entry_add_error(e, c->file, line, "Unknown key %s= in [Container]; accepted: %s", key, list);
+                return entry_add_error(
+                        e, c->file, line, "Unknown key %s= in [Container]; accepted: %s", key, list);
         }
         return entry_add_error(e, c->file, line,
                 "Unknown key %s= in [%s]: systemd-nspawn 252 does not know it (see systemd.nspawn(5)); "
-                "accepted: %s", key, section, "the keys of systemd.nspawn(5) except Boot=, Parameters=, Hostname=");
+                "accepted: %s",
+                key, section, "the keys of systemd.nspawn(5) except Boot=, Parameters=, Hostname=");
 }
 
-static int assignment_cb(const char *section, const char *key, const char *value, unsigned line, void *userdata)
+static int assignment_cb(
+        const char *section, const char *key, const char *value, unsigned line, void *userdata)
 {
         ApplyContext *c = userdata;
         Entry *e = c->entry;
@@ -572,8 +582,8 @@ static int assignment_cb(const char *section, const char *key, const char *value
         if (!k)
                 return unknown_key(c, section, key, line);
         if (k->use_instead)
-                return entry_add_error(e, c->file, line, "%s= in [%s] is set by berth; use %s instead", key, section,
-                        k->use_instead);
+                return entry_add_error(e, c->file, line, "%s= in [%s] is set by berth; use %s instead", key,
+                        section, k->use_instead);
 
         ParseState s = { .entry = e, .file = c->file, .line = line, .file_mode = c->mode };
         r = k->parse(&s, k, value);
@@ -583,10 +593,10 @@ static int assignment_cb(const char *section, const char *key, const char *value
                 char shown[128];
                 value_for_message(k, value, shown, sizeof shown);
                 if (s.detail[0])
-                        return entry_add_error(e, c->file, line, "Invalid %s=%s in [%s]: %s; accepted: %s", key, shown,
-                                section, s.detail, k->accepted);
-                return entry_add_error(e, c->file, line, "Invalid %s=%s in [%s]; accepted: %s", key, shown, section,
-                        k->accepted);
+                        return entry_add_error(e, c->file, line, "Invalid %s=%s in [%s]: %s; accepted: %s",
+                                key, shown, section, s.detail, k->accepted);
+                return entry_add_error(e, c->file, line, "Invalid %s=%s in [%s]; accepted: %s", key, shown,
+                        section, k->accepted);
         }
         if (k->container_key >= 0)
                 e->origins[k->container_key] = (Origin){ .file = c->file, .line = line };
@@ -768,7 +778,8 @@ static int entry_finish(Entry *e)
         if (!e->boot && !e->command) {
                 origin_or_source(e, CONTAINER_BOOT, &file, &line);
                 r = entry_add_error(e, file, line,
-                        "Boot=no requires Command= in [Container] (the command to run inside the container)");
+                        "Boot=no requires Command= in [Container] (the command to run inside the "
+                        "container)");
                 if (r < 0)
                         return r;
         }
@@ -777,9 +788,11 @@ static int entry_finish(Entry *e)
                 for (size_t i = e->n_assignments; i > 0; i--) {
                         const Assignment *a = &e->assignments[i - 1];
                         if (streq(a->section, "Container") &&
-                            (streq(a->key, "RootPasswordHash") || streq(a->key, "RootPasswordHashFile"))) {
+                                (streq(a->key, "RootPasswordHash") ||
+                                        streq(a->key, "RootPasswordHashFile"))) {
                                 r = entry_add_error(e, a->origin.file, a->origin.line,
-                                        "Both RootPasswordHash= and RootPasswordHashFile= are set; accepted: only "
+                                        "Both RootPasswordHash= and RootPasswordHashFile= are set; "
+                                        "accepted: only "
                                         "one of them");
                                 if (r < 0)
                                         return r;
@@ -799,8 +812,8 @@ static int entry_finish(Entry *e)
 
 /* One file name found in one directory of the search path. */
 typedef struct Found {
-        char *name;    /* the file name (NAME.conf) or entry name, see users */
-        size_t dir;    /* index in the search path: lower wins */
+        char *name; /* the file name (NAME.conf) or entry name, see users */
+        size_t dir; /* index in the search path: lower wins */
 } Found;
 
 static int cmp_found(const void *a, const void *b)
@@ -853,7 +866,9 @@ static int list_dropin_dir(const char *path, size_t dir, FoundList *l, char **re
                         return 0;
                 if (errno == ENOMEM)
                         return -ENOMEM;
-                return asprintf(ret_error, "Failed to open drop-in directory: %s", strerror(errno)) < 0 ? -ENOMEM : 0;
+                return asprintf(ret_error, "Failed to open drop-in directory: %s", strerror(errno)) < 0
+                               ? -ENOMEM
+                               : 0;
         }
         while ((errno = 0, de = readdir(d))) {
                 if (is_hidden(de->d_name) || !endswith(de->d_name, ".conf"))
@@ -870,7 +885,7 @@ typedef struct DropIns {
         LoadedFile *files; /* survivors: FILE_REGULAR or FILE_BAD */
         size_t n_files;
         char **shadowed;
-        char **errors;     /* "PATH\nmessage" for directories that could not be listed */
+        char **errors; /* "PATH\nmessage" for directories that could not be listed */
 } DropIns;
 
 static void dropins_done(DropIns *d)
@@ -883,7 +898,8 @@ static void dropins_done(DropIns *d)
         *d = (DropIns){};
 }
 
-static int dropins_load(char **search_path, const size_t *dirs, size_t n_dirs, const char *subdir, DropIns *ret)
+static int dropins_load(
+        char **search_path, const size_t *dirs, size_t n_dirs, const char *subdir, DropIns *ret)
 {
         _cleanup_(found_list_done) FoundList l = {};
         DropIns d = {};
@@ -946,7 +962,7 @@ static int entry_apply_dropins(Entry *e, const DropIns *d)
 {
         int r;
 
-        STRV_FOREACH(m, d->errors) {
+        STRV_FOREACH (m, d->errors) {
                 /* "PATH\nmessage", as dropins_load() put it. */
                 const char *nl = strchr(*m, '\n');
                 _cleanup_free_ char *path = strndup(*m, (size_t) (nl - *m));
@@ -961,7 +977,7 @@ static int entry_apply_dropins(Entry *e, const DropIns *d)
                 if (r < 0)
                         return r;
         }
-        STRV_FOREACH(s, d->shadowed) {
+        STRV_FOREACH (s, d->shadowed) {
                 r = strv_extend(&e->shadowed, *s);
                 if (r < 0)
                         return r;
@@ -1005,7 +1021,8 @@ static int scan_search_path(EntrySet *set, int *dir_fds, FoundList *confs, Found
                                 continue;
                         if (errno == ENOMEM)
                                 return -ENOMEM;
-                        r = set_add_error(set, set->search_path[i], 0, "Failed to open directory: %s", strerror(errno));
+                        r = set_add_error(set, set->search_path[i], 0, "Failed to open directory: %s",
+                                strerror(errno));
                         if (r < 0)
                                 return r;
                         continue;
@@ -1028,7 +1045,8 @@ static int scan_search_path(EntrySet *set, int *dir_fds, FoundList *confs, Found
                         }
                 }
                 if (errno != 0) {
-                        r = set_add_error(set, set->search_path[i], 0, "Failed to read directory: %s", strerror(errno));
+                        r = set_add_error(set, set->search_path[i], 0, "Failed to read directory: %s",
+                                strerror(errno));
                         if (r < 0)
                                 return r;
                 }
@@ -1130,7 +1148,7 @@ static Origin find_dependency_origin(const Entry *e, const char *key, const char
                 for (const char *p = a->value; (p = strstr(p, name)); p++) {
                         size_t n = strlen(name);
                         if ((p == a->value || p[-1] == ' ' || p[-1] == '\t') &&
-                            (p[n] == '\0' || p[n] == ' ' || p[n] == '\t'))
+                                (p[n] == '\0' || p[n] == ' ' || p[n] == '\t'))
                                 return a->origin;
                 }
         }
@@ -1145,7 +1163,7 @@ static int check_dependency_targets(EntrySet *set)
                 Entry *e = set->entries[i];
                 for (int pass = 0; pass < 2; pass++) {
                         const char *key = pass == 0 ? "DependsOn" : "After";
-                        STRV_FOREACH(n, pass == 0 ? e->depends_on : e->after) {
+                        STRV_FOREACH (n, pass == 0 ? e->depends_on : e->after) {
                                 Entry *t = entry_set_find(set, *n);
                                 Origin o;
 
@@ -1154,19 +1172,22 @@ static int check_dependency_targets(EntrySet *set)
                                 o = find_dependency_origin(e, key, *n);
                                 if (!t && entry_set_is_masked(set, *n))
                                         r = entry_add_error(e, o.file, o.line,
-                                                "%s=%s names an entry that is masked (by an empty file or a symlink "
-                                                "to /dev/null); accepted: names of existing entries",
+                                                "%s=%s names an entry that is masked (by an empty file or "
+                                                "a symlink to /dev/null); accepted: names of existing "
+                                                "entries",
                                                 key, *n);
                                 else if (!t)
                                         r = entry_add_error(e, o.file, o.line,
-                                                "%s=%s names an entry that does not exist (no %s.conf in the search "
-                                                "path); accepted: names of existing entries",
+                                                "%s=%s names an entry that does not exist (no %s.conf in "
+                                                "the search path); accepted: names of existing entries",
                                                 key, *n, *n);
                                 else
                                         r = entry_add_error(e, o.file, o.line,
-                                                "%s=%s: %s has Priority=%u, so it starts in a later Priority= wave than "
+                                                "%s=%s: %s has Priority=%u, so it starts in a later "
+                                                "Priority= wave than "
                                                 "%s (Priority=%u); give %s a Priority= of at most %u",
-                                                key, *n, *n, t->priority, e->name, e->priority, *n, e->priority);
+                                                key, *n, *n, t->priority, e->name, e->priority, *n,
+                                                e->priority);
                                 if (r < 0)
                                         return r;
                         }
@@ -1178,7 +1199,7 @@ static int check_dependency_targets(EntrySet *set)
 /* The dependency graph as adjacency arrays (CSR), edges only between existing entries. */
 typedef struct Graph {
         size_t n;
-        size_t *start;  /* n + 1 */
+        size_t *start; /* n + 1 */
         size_t *edges;
         bool *edge_is_depends; /* DependsOn= (else After=) */
 } Graph;
@@ -1206,8 +1227,9 @@ static int graph_build(const EntrySet *set, Graph *g)
                 const Entry *e = set->entries[i];
                 g->start[i] = k;
                 for (int pass = 0; pass < 2; pass++)
-                        STRV_FOREACH(n, pass == 0 ? e->depends_on : e->after) {
-                                Entry **t = bsearch(*n, set->entries, set->n_entries, sizeof(Entry *), cmp_name_to_entry);
+                        STRV_FOREACH (n, pass == 0 ? e->depends_on : e->after) {
+                                Entry **t = bsearch(*n, set->entries, set->n_entries, sizeof(Entry *),
+                                        cmp_name_to_entry);
                                 if (!t)
                                         continue;
                                 g->edge_is_depends[k] = pass == 0;
@@ -1223,8 +1245,10 @@ static int graph_build(const EntrySet *set, Graph *g)
 static int graph_scc(const Graph *g, size_t *comp, size_t *ret_n)
 {
         const size_t UNSET = SIZE_MAX;
-        _cleanup_free_ size_t *index = malloc(g->n * sizeof(size_t) + 1), *low = malloc(g->n * sizeof(size_t) + 1),
-                              *stack = malloc(g->n * sizeof(size_t) + 1), *call = malloc(g->n * sizeof(size_t) + 1),
+        _cleanup_free_ size_t *index = malloc(g->n * sizeof(size_t) + 1),
+                              *low = malloc(g->n * sizeof(size_t) + 1),
+                              *stack = malloc(g->n * sizeof(size_t) + 1),
+                              *call = malloc(g->n * sizeof(size_t) + 1),
                               *next_edge = malloc(g->n * sizeof(size_t) + 1);
         _cleanup_free_ bool *on_stack = calloc(g->n + 1, sizeof(bool));
         size_t counter = 0, n_stack = 0, n_comp = 0;
@@ -1322,8 +1346,8 @@ static size_t cycle_through(const Graph *g, const size_t *comp, size_t v, size_t
  * along edges that stay in the component until a vertex repeats: each vertex is walked at most
  * once, so all of them cost O(V+E). */
 typedef struct Cycles {
-        size_t *offset;  /* per component: where its cycle starts in vertices[] */
-        size_t *length;  /* per component: 0 until found */
+        size_t *offset; /* per component: where its cycle starts in vertices[] */
+        size_t *length; /* per component: 0 until found */
         size_t *vertices;
         size_t *position; /* per vertex: its index in its component's cycle, or SIZE_MAX */
         size_t used;
@@ -1377,9 +1401,10 @@ static int check_cycles(EntrySet *set)
         if (r < 0)
                 return r;
 
-        _cleanup_free_ size_t *comp = malloc(n * sizeof(size_t)), *size = NULL, *parent = malloc(n * sizeof(size_t)),
-                              *queue = malloc(n * sizeof(size_t)), *mark = calloc(n, sizeof(size_t)),
-                              *path = malloc((n + 1) * sizeof(size_t)), *walk_pos = malloc(n * sizeof(size_t));
+        _cleanup_free_ size_t *comp = malloc(n * sizeof(size_t)), *size = NULL,
+                              *parent = malloc(n * sizeof(size_t)), *queue = malloc(n * sizeof(size_t)),
+                              *mark = calloc(n, sizeof(size_t)), *path = malloc((n + 1) * sizeof(size_t)),
+                              *walk_pos = malloc(n * sizeof(size_t));
         if (!comp || !parent || !queue || !mark || !path || !walk_pos)
                 return -ENOMEM;
         r = graph_scc(&g, comp, &n_comp);
@@ -1447,7 +1472,8 @@ static int check_cycles(EntrySet *set)
 
                 Origin o = find_dependency_origin(e, key, set->entries[next]->name);
                 r = entry_add_error(e, o.file, o.line,
-                        "%s=%s is part of a dependency cycle: %s; remove one of these DependsOn=/After= dependencies",
+                        "%s=%s is part of a dependency cycle: %s; remove one of these DependsOn=/After= "
+                        "dependencies",
                         key, set->entries[next]->name, text);
                 if (r < 0)
                         return r;
@@ -1522,8 +1548,9 @@ int entry_set_load(const LoadOptions *options, EntrySet **ret)
                                             confs.items[k].name) < 0)
                                         return -ENOMEM;
                                 r = set_add_error(set, p, 0,
-                                        "Invalid entry name '%s': a name is 1-64 characters of A-Z a-z 0-9 - _ ., "
-                                        "does not start with '.' or '-' and contains no '..'; file ignored",
+                                        "Invalid entry name '%s': a name is 1-64 characters of "
+                                        "A-Z a-z 0-9 - _ ., does not start with '.' or '-' and "
+                                        "contains no '..'; file ignored",
                                         confs.items[i].name);
                                 if (r < 0)
                                         return r;

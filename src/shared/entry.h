@@ -15,11 +15,11 @@
 
 typedef enum ProvisionKind {
         PROVISION_NONE,
-        PROVISION_COPY,        /* copy PATH */
-        PROVISION_TAR,         /* tar PATH */
+        PROVISION_COPY, /* copy PATH */
+        PROVISION_TAR, /* tar PATH */
         PROVISION_DEBOOTSTRAP, /* debootstrap SUITE [MIRROR] */
-        PROVISION_DNF,         /* dnf RELEASEVER PACKAGE... */
-        PROVISION_COMMAND,     /* command PROGRAM [ARG...] */
+        PROVISION_DNF, /* dnf RELEASEVER PACKAGE... */
+        PROVISION_COMMAND, /* command PROGRAM [ARG...] */
         _PROVISION_MAX,
 } ProvisionKind;
 
@@ -81,28 +81,28 @@ typedef enum ContainerKey {
 
 typedef struct Entry {
         char *name;
-        char *source;         /* the NAME.conf that defines the entry: SourcePath= */
-        char **files;         /* every file applied, in order: defaults.d/…, NAME.conf, NAME.conf.d/… */
-        char **shadowed;      /* files hidden by a same-named file in a higher directory, or masked */
+        char *source; /* the NAME.conf that defines the entry: SourcePath= */
+        char **files; /* every file applied, in order: defaults.d/…, NAME.conf, NAME.conf.d/… */
+        char **shadowed; /* files hidden by a same-named file in a higher directory, or masked */
 
         /* [Container], defaults filled in */
-        char *description;    /* "Container NAME" unless set */
+        char *description; /* "Container NAME" unless set */
         bool enable;
-        char *directory;      /* absolute, simplified; "/var/lib/machines/NAME" unless set */
+        char *directory; /* absolute, simplified; "/var/lib/machines/NAME" unless set */
         bool is_directory_default;
         bool boot;
-        char **command;       /* Command= split like ExecStart=; NULL unless set */
-        char *hostname;       /* NULL: nspawn's default */
+        char **command; /* Command= split like ExecStart=; NULL unless set */
+        char *hostname; /* NULL: nspawn's default */
         ProvisionKind provision;
         char **provision_args; /* the words after the kind; %r kept as written */
         char *root_password_hash;
         char *root_password_hash_file;
         AuditPolicy audit;
-        char **depends_on;    /* entry names, in order given, no duplicates */
+        char **depends_on; /* entry names, in order given, no duplicates */
         char **after;
         unsigned priority;
         bool has_start_timeout;
-        usec_t start_timeout;  /* USEC_INFINITY for "infinity" */
+        usec_t start_timeout; /* USEC_INFINITY for "infinity" */
         char *start_timeout_string; /* as written, for TimeoutStartSec= */
         bool has_stop_timeout;
         usec_t stop_timeout;
@@ -115,10 +115,10 @@ typedef struct Entry {
 
         /* Derived from [Exec]/[Files]/[Network] for the generator and berth-prepare. */
         bool has_nspawn_settings; /* any [Exec], [Files] or [Network] assignment */
-        char **bind_sources;      /* host paths of Bind=/BindReadOnly= (absolute ones only) */
-        char **bridges;           /* [Network] Bridge= (effective value, at most one) */
-        bool read_only;           /* [Files] ReadOnly=yes */
-        bool private_users;       /* [Exec] PrivateUsers= other than "no" (nspawn's -U default is pick) */
+        char **bind_sources; /* host paths of Bind=/BindReadOnly= (absolute ones only) */
+        char **bridges; /* [Network] Bridge= (effective value, at most one) */
+        bool read_only; /* [Files] ReadOnly=yes */
+        bool private_users; /* [Exec] PrivateUsers= other than "no" (nspawn's -U default is pick) */
 
         /* [Install] */
         char **wanted_by;
@@ -133,17 +133,17 @@ typedef struct Entry {
 /* Files in the search path that define no entry but still deserve a message (an invalid name,
  * a directory named NAME.conf, an unreadable file). */
 typedef struct EntrySet {
-        Entry **entries;       /* sorted by name, valid names only, masked entries left out */
+        Entry **entries; /* sorted by name, valid names only, masked entries left out */
         size_t n_entries;
-        EntryError *errors;    /* errors that belong to no entry */
+        EntryError *errors; /* errors that belong to no entry */
         size_t n_errors;
         char **search_path;
-        char **masked;         /* names masked by an empty file or /dev/null */
+        char **masked; /* names masked by an empty file or /dev/null */
 } EntrySet;
 
 typedef struct LoadOptions {
-        char **search_path;        /* NULL: entry_search_path(NULL) */
-        const char *root;          /* NULL or a directory the default search path is put under */
+        char **search_path; /* NULL: entry_search_path(NULL) */
+        const char *root; /* NULL or a directory the default search path is put under */
 } LoadOptions;
 
 /* The search path, highest precedence first: $BERTH_CONFIG_PATH (colon-separated) when set,

@@ -91,8 +91,8 @@ static int write_all(int fd, const void *p, size_t n)
         return 0;
 }
 
-int write_file_atomicat(int dirfd, const char *name, const void *content, size_t size, mode_t mode,
-        unsigned flags)
+int write_file_atomicat(
+        int dirfd, const char *name, const void *content, size_t size, mode_t mode, unsigned flags)
 {
         char tmp[NAME_MAX + 1];
         int r;
@@ -100,7 +100,8 @@ int write_file_atomicat(int dirfd, const char *name, const void *content, size_t
         r = tempname(name, tmp, sizeof tmp);
         if (r < 0)
                 return r;
-        _cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+        _cleanup_close_ int fd =
+                openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
         if (fd < 0)
                 return -errno;
         r = write_all(fd, content, size);

@@ -15,8 +15,8 @@ enum {
 
 /* Writes content into dirfd/name through a temporary ".#name.XXXXXX" in the same directory and
  * renameat(); the temporary file is removed on any failure. */
-int write_file_atomicat(int dirfd, const char *name, const void *content, size_t size, mode_t mode,
-        unsigned flags);
+int write_file_atomicat(
+        int dirfd, const char *name, const void *content, size_t size, mode_t mode, unsigned flags);
 int write_file_atomic(const char *path, const void *content, size_t size, mode_t mode, unsigned flags);
 
 /* Replaces linkpath with a symlink to target atomically. */

@@ -41,7 +41,8 @@ int log_get_max_level(void)
 
 int log_level_from_string(const char *s)
 {
-        static const char *const names[] = { "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug" };
+        static const char *const names[] = { "emerg", "alert", "crit", "err", "warning", "notice", "info",
+                "debug" };
 
         if (!s)
                 return -EINVAL;
@@ -89,7 +90,7 @@ static bool stderr_is_journal(void)
         cached = 0;
         e = getenv("JOURNAL_STREAM");
         if (e && sscanf(e, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) >= 0 &&
-            (unsigned long long) st.st_dev == dev && (unsigned long long) st.st_ino == ino)
+                (unsigned long long) st.st_dev == dev && (unsigned long long) st.st_ino == ino)
                 cached = 1;
         return cached;
 }
@@ -128,10 +129,10 @@ int log_internal(int level, int error, const char *message_id, const char *forma
                 struct iovec iov[6];
                 size_t n = 0;
 
-#define ADD_FIELD(buf, ...)                                                 \
-        do {                                                                \
-                snprintf(buf, sizeof buf, __VA_ARGS__);                     \
-                iov[n++] = (struct iovec){ .iov_base = buf, .iov_len = strlen(buf) }; \
+#define ADD_FIELD(buf, ...)                                                                                 \
+        do {                                                                                                \
+                snprintf(buf, sizeof buf, __VA_ARGS__);                                                     \
+                iov[n++] = (struct iovec){ .iov_base = buf, .iov_len = strlen(buf) };                       \
         } while (0)
                 ADD_FIELD(msg, "MESSAGE=%s%s", strempty(log_prefix), text);
                 ADD_FIELD(pri, "PRIORITY=%i", level);

@@ -7,9 +7,9 @@
 #include "macro.h"
 
 typedef enum LogTarget {
-        LOG_TARGET_STDERR,  /* plain lines on stderr (run by hand, --dry-run, tests) */
-        LOG_TARGET_KMSG,    /* "<LEVEL>PROGRAM[PID]: message" to /dev/kmsg, stderr if that fails */
-        LOG_TARGET_AUTO,    /* the journal when stderr is connected to it ($JOURNAL_STREAM), else stderr */
+        LOG_TARGET_STDERR, /* plain lines on stderr (run by hand, --dry-run, tests) */
+        LOG_TARGET_KMSG, /* "<LEVEL>PROGRAM[PID]: message" to /dev/kmsg, stderr if that fails */
+        LOG_TARGET_AUTO, /* the journal when stderr is connected to it ($JOURNAL_STREAM), else stderr */
 } LogTarget;
 
 /* Program name for kmsg and SYSLOG_IDENTIFIER=. */
@@ -42,7 +42,8 @@ int log_internal(int level, int error, const char *message_id, const char *forma
 #define log_error_errno(error, ...) log_internal(LOG_ERR, (error), NULL, __VA_ARGS__)
 /* A message with a MESSAGE_ID= (one per kind of event, see catalog/berth.catalog.in). */
 #define log_event(level, message_id, ...) log_internal((level), 0, (message_id), __VA_ARGS__)
-#define log_event_errno(level, error, message_id, ...) log_internal((level), (error), (message_id), __VA_ARGS__)
+#define log_event_errno(level, error, message_id, ...)                                                      \
+        log_internal((level), (error), (message_id), __VA_ARGS__)
 
 /* Message IDs (sd-id128 strings, no dashes). Each is documented in catalog/berth.catalog.in. */
 #define BERTH_MESSAGE_PREPARE_FAILED "5b3c1a0e9f0d4c5f8b2e7a6d4c3b2a10"

@@ -35,17 +35,17 @@ static inline const char *endswith(const char *s, const char *suffix)
 }
 
 /* Hand a pointer or fd over to someone else: the cleanup handler then sees NULL / -1. */
-#define TAKE_PTR(p)                           \
-        ({                                    \
-                __typeof__(p) _p_ = (p);      \
-                (p) = NULL;                   \
-                _p_;                          \
+#define TAKE_PTR(p)                                                                                         \
+        ({                                                                                                  \
+                __typeof__(p) _p_ = (p);                                                                    \
+                (p) = NULL;                                                                                 \
+                _p_;                                                                                        \
         })
-#define TAKE_FD(fd)                           \
-        ({                                    \
-                int _fd_ = (fd);              \
-                (fd) = -1;                    \
-                _fd_;                         \
+#define TAKE_FD(fd)                                                                                         \
+        ({                                                                                                  \
+                int _fd_ = (fd);                                                                            \
+                (fd) = -1;                                                                                  \
+                _fd_;                                                                                       \
         })
 
 static inline void freep(void *p)
@@ -77,11 +77,11 @@ static inline void closedirp(DIR **d)
 #define _cleanup_closedir_ _cleanup_(closedirp)
 
 /* Defines NAMEp() that calls NAME(*p) when *p is not NULL, for _cleanup_(NAMEp). */
-#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)   \
-        static inline void func##p(type *p)       \
-        {                                         \
-                if (*p)                           \
-                        func(*p);                 \
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                                                             \
+        static inline void func##p(type *p)                                                                 \
+        {                                                                                                   \
+                if (*p)                                                                                     \
+                        func(*p);                                                                           \
         }
 
 static inline int negative_errno(void)

@@ -7,7 +7,7 @@
 
 char **strv_free(char **l)
 {
-        STRV_FOREACH(s, l)
+        STRV_FOREACH (s, l)
                 free(*s);
         free(l);
         return NULL;

@@ -21,35 +21,15 @@ static const struct {
         const char *suffix;
         usec_t usec;
 } units[] = {
-        { "seconds", USEC_PER_SEC },
-        { "second", USEC_PER_SEC },
-        { "sec", USEC_PER_SEC },
-        { "s", USEC_PER_SEC },
-        { "minutes", USEC_PER_MINUTE },
-        { "minute", USEC_PER_MINUTE },
-        { "min", USEC_PER_MINUTE },
-        { "months", USEC_PER_MONTH },
-        { "month", USEC_PER_MONTH },
-        { "M", USEC_PER_MONTH },
-        { "msec", USEC_PER_MSEC },
-        { "ms", USEC_PER_MSEC },
-        { "m", USEC_PER_MINUTE },
-        { "hours", USEC_PER_HOUR },
-        { "hour", USEC_PER_HOUR },
-        { "hr", USEC_PER_HOUR },
-        { "h", USEC_PER_HOUR },
-        { "days", USEC_PER_DAY },
-        { "day", USEC_PER_DAY },
-        { "d", USEC_PER_DAY },
-        { "weeks", USEC_PER_WEEK },
-        { "week", USEC_PER_WEEK },
-        { "w", USEC_PER_WEEK },
-        { "years", USEC_PER_YEAR },
-        { "year", USEC_PER_YEAR },
-        { "y", USEC_PER_YEAR },
-        { "usec", 1 },
-        { "us", 1 },
-        { "\xc2\xb5s", 1 }, /* µs */
+        { "seconds", USEC_PER_SEC }, { "second", USEC_PER_SEC }, { "sec", USEC_PER_SEC },
+        { "s", USEC_PER_SEC }, { "minutes", USEC_PER_MINUTE }, { "minute", USEC_PER_MINUTE },
+        { "min", USEC_PER_MINUTE }, { "months", USEC_PER_MONTH }, { "month", USEC_PER_MONTH },
+        { "M", USEC_PER_MONTH }, { "msec", USEC_PER_MSEC }, { "ms", USEC_PER_MSEC },
+        { "m", USEC_PER_MINUTE }, { "hours", USEC_PER_HOUR }, { "hour", USEC_PER_HOUR },
+        { "hr", USEC_PER_HOUR }, { "h", USEC_PER_HOUR }, { "days", USEC_PER_DAY }, { "day", USEC_PER_DAY },
+        { "d", USEC_PER_DAY }, { "weeks", USEC_PER_WEEK }, { "week", USEC_PER_WEEK }, { "w", USEC_PER_WEEK },
+        { "years", USEC_PER_YEAR }, { "year", USEC_PER_YEAR }, { "y", USEC_PER_YEAR }, { "usec", 1 },
+        { "us", 1 }, { "\xc2\xb5s", 1 }, /* µs */
         { "\xce\xbcs", 1 }, /* μs */
 };
 

@@ -52,7 +52,8 @@ static const char *parse(const char *text)
 
 static void test_sections_keys_comments(void)
 {
-        ASSERT_STREQ(parse("# comment\n; also a comment\n\n[A]\n  Key = value with  spaces  \nB=\n  # indented comment\n"),
+        ASSERT_STREQ(parse("# comment\n; also a comment\n\n[A]\n  Key = value with  spaces  \nB=\n  # "
+                           "indented comment\n"),
                 "[A] Key=value with  spaces @5\n[A] B= @6\n");
         ASSERT_STREQ(parse("[A]\nK=a=b\n"), "[A] K=a=b @2\n");
         /* No newline at the end of the file. */
@@ -71,7 +72,8 @@ static void test_continuation(void)
 {
         ASSERT_STREQ(parse("[A]\nK=one \\\n  two\\\n three\n"), "[A] K=one    two  three @2\n");
         /* Comment lines inside a continuation are dropped, as systemd does. */
-        ASSERT_STREQ(parse("[A]\nK=one \\\n# dropped\n; dropped\n two\nL=x\n"), "[A] K=one   two @2\n[A] L=x @6\n");
+        ASSERT_STREQ(parse("[A]\nK=one \\\n# dropped\n; dropped\n two\nL=x\n"),
+                "[A] K=one   two @2\n[A] L=x @6\n");
         /* An escaped backslash at the end is not a continuation. */
         ASSERT_STREQ(parse("[A]\nK=a\\\\\nL=b\n"), "[A] K=a\\\\ @2\n[A] L=b @3\n");
         /* Trailing white space after the backslash does not hide it. */
@@ -82,19 +84,23 @@ static void test_continuation(void)
 
 static void test_x_sections_and_keys(void)
 {
-        ASSERT_STREQ(parse("[X-Mine]\nAnything=1\nno equals sign here is still an error\n[A]\nX-Key=1\nK=2\n"),
-                "E@3: Missing '=' in 'no equals sign here is still an error': expected KEY=VALUE\n[A] K=2 @6\n");
+        ASSERT_STREQ(
+                parse("[X-Mine]\nAnything=1\nno equals sign here is still an error\n[A]\nX-Key=1\nK=2\n"),
+                "E@3: Missing '=' in 'no equals sign here is still an error': expected KEY=VALUE\n[A] K=2 "
+                "@6\n");
 }
 
 static void test_syntax_errors(void)
 {
-        ASSERT_STREQ(parse("K=v\n"),
-                "E@1: Assignment outside of any section: 'K=v'; put it under a [SECTION] header such as [Container]\n");
+        ASSERT_STREQ(parse("K=v\n"), "E@1: Assignment outside of any section: 'K=v'; put it under a "
+                                     "[SECTION] header such as [Container]\n");
         ASSERT_STREQ(parse("[A]\njust words\n"), "E@2: Missing '=' in 'just words': expected KEY=VALUE\n");
         ASSERT_STREQ(parse("[A]\n=v\n"), "E@2: Missing key before '=': expected KEY=VALUE\n");
-        ASSERT_STREQ(parse("[Nope]\nK=v\n[A]\nL=w\n"), "E@1: Unknown section [Nope]; accepted: [A]\n[A] L=w @4\n");
-        ASSERT_STREQ(parse("[A\nK=v\n"), "E@1: Invalid section header '[A': expected '[NAME]'\nE@2: Assignment outside of any "
-                               "section: 'K=v'; put it under a [SECTION] header such as [Container]\n");
+        ASSERT_STREQ(parse("[Nope]\nK=v\n[A]\nL=w\n"),
+                "E@1: Unknown section [Nope]; accepted: [A]\n[A] L=w @4\n");
+        ASSERT_STREQ(parse("[A\nK=v\n"),
+                "E@1: Invalid section header '[A': expected '[NAME]'\nE@2: Assignment outside of any "
+                "section: 'K=v'; put it under a [SECTION] header such as [Container]\n");
         ASSERT_STREQ(parse("[]\n"), "E@1: Invalid section header '[]': expected '[NAME]'\n");
         /* Long lines are cut in messages, never inside a UTF-8 character. */
         char t[256], want[512];
@@ -105,7 +111,8 @@ static void test_syntax_errors(void)
 
 static void test_binary_content(void)
 {
-        ASSERT_STREQ(parse_n("[A]\nK=v\nL=\0x\nM=z\n", 16), "[A] K=v @2\nE@3: File contains a NUL byte: not a text file\n");
+        ASSERT_STREQ(parse_n("[A]\nK=v\nL=\0x\nM=z\n", 16),
+                "[A] K=v @2\nE@3: File contains a NUL byte: not a text file\n");
         ASSERT_STREQ(parse("[A]\nK=v\nL=\xff\xfe\nM=z\n"),
                 "[A] K=v @2\nE@3: Line is not valid UTF-8: the file must be UTF-8 text\n");
         /* Overlong encoding of '/', a UTF-16 surrogate, a code point past U+10FFFF, a cut sequence. */
@@ -247,7 +254,8 @@ static void test_timespan(void)
                 ASSERT_EQ_INT(r, 0);
                 ASSERT_TRUE(v == ok[i].v);
         }
-        const char *bad[] = { "", " ", "abc", "5x", "-5", "5 min x", "infinity 5", "1.s", "s", "5min-3s", "1..5s" };
+        const char *bad[] = { "", " ", "abc", "5x", "-5", "5 min x", "infinity 5", "1.s", "s", "5min-3s",
+                "1..5s" };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 usec_t v;
                 int r = parse_timespan(bad[i], &v);

@@ -24,7 +24,8 @@ static int nspawn_keys_from_binary(char ***ret)
                 const char *s = data + i;
                 size_t n = strnlen(s, size - i);
                 const char *dot = memchr(s, '.', n);
-                bool ok = dot && (startswith(s, "Exec.") || startswith(s, "Files.") || startswith(s, "Network."));
+                bool ok = dot &&
+                          (startswith(s, "Exec.") || startswith(s, "Files.") || startswith(s, "Network."));
                 for (const char *c = dot ? dot + 1 : s; ok && c < s + n; c++)
                         if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z')))
                                 ok = false;
@@ -47,7 +48,7 @@ static void test_nspawn_keys_match_installed_nspawn(void)
         for (size_t i = 0; i < n; i++) {
                 char buf[128];
                 if (!streq(keys[i].section, "Exec") && !streq(keys[i].section, "Files") &&
-                    !streq(keys[i].section, "Network"))
+                        !streq(keys[i].section, "Network"))
                         continue;
                 snprintf(buf, sizeof buf, "%s.%s", keys[i].section, keys[i].name);
                 ASSERT_EQ_INT(strv_extend(&ours, buf), 0);
@@ -115,8 +116,9 @@ static void test_lookup(void)
         ASSERT_TRUE(config_section_is_known("Install"));
 
         char *l = config_section_keys_list("Network");
-        ASSERT_STREQ(l, "Private=, Interface=, MACVLAN=, IPVLAN=, VirtualEthernet=, VirtualEthernetExtra=, Bridge=, "
-                        "Zone=, Port=");
+        ASSERT_STREQ(l,
+                "Private=, Interface=, MACVLAN=, IPVLAN=, VirtualEthernet=, VirtualEthernetExtra=, Bridge=, "
+                "Zone=, Port=");
         free(l);
         const ConfigKey *k = config_key_suggest("Exec", "Capabilities");
         ASSERT_TRUE(k);
@@ -154,5 +156,5 @@ static void test_bind_value_parse(void)
         ASSERT_EQ_INT(bind_value_parse("/a:/b:c:d", &s, &d, &o, &f), -EINVAL);
 }
 
-TESTS_MAIN(TEST_CASE(test_nspawn_keys_match_installed_nspawn), TEST_CASE(test_table_consistent), TEST_CASE(test_lookup),
-        TEST_CASE(test_password_hash_is_valid), TEST_CASE(test_bind_value_parse))
+TESTS_MAIN(TEST_CASE(test_nspawn_keys_match_installed_nspawn), TEST_CASE(test_table_consistent),
+        TEST_CASE(test_lookup), TEST_CASE(test_password_hash_is_valid), TEST_CASE(test_bind_value_parse))

@@ -14,7 +14,7 @@ static EntrySet *load(const char *dirs)
         if (strv_split(dirs, ":", &rel) < 0)
                 abort();
         abs = calloc(1, sizeof(char *));
-        STRV_FOREACH(d, rel)
+        STRV_FOREACH (d, rel)
                 if (strv_extend(&abs, tree_path(*d)) < 0)
                         abort();
         if (entry_set_load(&(LoadOptions){ .search_path = abs }, &set) < 0)
@@ -37,7 +37,8 @@ static const char *err(const EntrySet *set, const char *name, size_t i)
 
 /* Whether entry name (or the set, for name NULL) has exactly the error "TREE/rel:line: message"
  * (or "TREE/rel: message" for line 0); prints what it has when not. */
-static bool has_error(const EntrySet *set, const char *name, const char *rel, unsigned line, const char *message)
+static bool has_error(
+        const EntrySet *set, const char *name, const char *rel, unsigned line, const char *message)
 {
         char want[4096];
         const EntryError *errors;
@@ -74,7 +75,8 @@ static bool has_error(const EntrySet *set, const char *name, const char *rel, un
         }
         return false;
 }
-#define ASSERT_ERROR(set, name, rel, line, message) ASSERT_TRUE(has_error((set), (name), (rel), (line), (message)))
+#define ASSERT_ERROR(set, name, rel, line, message)                                                         \
+        ASSERT_TRUE(has_error((set), (name), (rel), (line), (message)))
 
 static size_t n_errors(const EntrySet *set, const char *name)
 {
@@ -202,6 +204,12 @@ static void test_search_path(void)
         ASSERT_EQ_INT(entry_set_find(set, "y")->priority, 3);
         ASSERT_STREQ(set->search_path[1], tree_path("missing"));
 
+        /* A search path entry that is not a directory is an error of the set; the rest loads. */
+        tree_write("file", "not a directory");
+        _cleanup_entry_set_free_ EntrySet *set3 = load("file:one");
+        ASSERT_EQ_INT(set3->n_entries, 1);
+        ASSERT_ERROR(set3, NULL, "file", 0, "Failed to open directory: Not a directory");
+
         /* LoadOptions.root puts the default path under a directory. */
         tree_write("root/etc/containers.d/r.conf", "[Container]\nPriority=7\n");
         tree_write("root/usr/lib/containers.d/s.conf", "[Container]\nPriority=8\n");
@@ -241,14 +249,14 @@ static void test_precedence(void)
 static void test_masking(void)
 {
         tree_new();
-        tree_write("etc/a.conf", "");                        /* empty: masks usr/a.conf */
+        tree_write("etc/a.conf", ""); /* empty: masks usr/a.conf */
         tree_write("usr/a.conf", "[Container]\n");
-        tree_symlink("/dev/null", "etc/b.conf");            /* /dev/null: masks usr/b.conf */
+        tree_symlink("/dev/null", "etc/b.conf"); /* /dev/null: masks usr/b.conf */
         tree_write("usr/b.conf", "[Container]\n");
-        tree_symlink("/dev/null", "usr/c.conf");            /* masked with nothing below */
-        tree_write("etc/d.conf", "[Container]\n");           /* a lower mask does not hide a higher file */
+        tree_symlink("/dev/null", "usr/c.conf"); /* masked with nothing below */
+        tree_write("etc/d.conf", "[Container]\n"); /* a lower mask does not hide a higher file */
         tree_symlink("/dev/null", "usr/d.conf");
-        tree_symlink("../null-link", "etc/e.conf");          /* a chain ending at /dev/null */
+        tree_symlink("../null-link", "etc/e.conf"); /* a chain ending at /dev/null */
         tree_symlink("/dev/null", "null-link");
         _cleanup_entry_set_free_ EntrySet *set = load("etc:usr");
 
@@ -284,9 +292,9 @@ static void test_names(void)
         tree_write("etc/a..b.conf", "[Container]\n");
         tree_write("etc/sp ace.conf", "[Container]\n");
         tree_write("etc/uml\xc3\xa4ut.conf", "[Container]\n");
-        tree_write("etc/.conf", "[Container]\n");            /* hidden: ignored */
-        tree_write("etc/.hidden.conf", "[Container]\n");     /* hidden: ignored */
-        tree_write("etc/web.conf.bak", "garbage");           /* not .conf: ignored */
+        tree_write("etc/.conf", "[Container]\n"); /* hidden: ignored */
+        tree_write("etc/.hidden.conf", "[Container]\n"); /* hidden: ignored */
+        tree_write("etc/web.conf.bak", "garbage"); /* not .conf: ignored */
         tree_write("etc/web.conf~", "garbage");
         tree_write("etc/web.conf.rpmsave", "garbage");
         tree_write("etc/web.conf.dpkg-old", "garbage");
@@ -304,8 +312,8 @@ static void test_names(void)
                 char msg[512];
                 snprintf(rel, sizeof rel, "etc/%s.conf", bad[i]);
                 snprintf(msg, sizeof msg,
-                        "Invalid entry name '%s': a name is 1-64 characters of A-Z a-z 0-9 - _ ., does not start "
-                        "with '.' or '-' and contains no '..'; file ignored",
+                        "Invalid entry name '%s': a name is 1-64 characters of A-Z a-z 0-9 - _ ., "
+                        "does not start with '.' or '-' and contains no '..'; file ignored",
                         bad[i]);
                 ASSERT_ERROR(set, NULL, rel, 0, msg);
         }
@@ -376,29 +384,29 @@ static void test_dropins(void)
 static void test_resets_and_lists(void)
 {
         _cleanup_entry_set_free_ EntrySet *set = load_one("[Container]\n"
-                                                           "Priority=10\n"
-                                                           "Priority=20\n"
-                                                           "Enable=no\n"
-                                                           "Enable=\n"
-                                                           "Description=x\n"
-                                                           "Description=\n"
-                                                           "Directory=/srv/t\n"
-                                                           "Directory=\n"
-                                                           "Audit=refuse\n"
-                                                           "Audit=\n"
-                                                           "DependsOn=a b\n"
-                                                           "DependsOn=c a\n"
-                                                           "After=a\n"
-                                                           "After=\n"
-                                                           "After=b\n"
-                                                           "Provision=copy /srv/tree\n"
-                                                           "Provision=\n"
-                                                           "Command=/bin/true\n"
-                                                           "Command=\n"
-                                                           "StartTimeoutSec=10\n"
-                                                           "StartTimeoutSec=\n"
-                                                           "Hostname=h\n"
-                                                           "Hostname=\n");
+                                                          "Priority=10\n"
+                                                          "Priority=20\n"
+                                                          "Enable=no\n"
+                                                          "Enable=\n"
+                                                          "Description=x\n"
+                                                          "Description=\n"
+                                                          "Directory=/srv/t\n"
+                                                          "Directory=\n"
+                                                          "Audit=refuse\n"
+                                                          "Audit=\n"
+                                                          "DependsOn=a b\n"
+                                                          "DependsOn=c a\n"
+                                                          "After=a\n"
+                                                          "After=\n"
+                                                          "After=b\n"
+                                                          "Provision=copy /srv/tree\n"
+                                                          "Provision=\n"
+                                                          "Command=/bin/true\n"
+                                                          "Command=\n"
+                                                          "StartTimeoutSec=10\n"
+                                                          "StartTimeoutSec=\n"
+                                                          "Hostname=h\n"
+                                                          "Hostname=\n");
         tree_write("etc/a.conf", "[Container]\nPriority=0\n");
         tree_write("etc/b.conf", "[Container]\nPriority=0\n");
         tree_write("etc/c.conf", "[Container]\nPriority=0\n");
@@ -436,21 +444,21 @@ static void test_resets_and_lists(void)
 static void test_container_keys(void)
 {
         _cleanup_entry_set_free_ EntrySet *set = load_one("[Container]\n"
-                                                           "Description=  A  description  \n"
-                                                           "Enable=off\n"
-                                                           "Directory=//srv/./machines//t/\n"
-                                                           "Boot=false\n"
-                                                           "Command=/bin/sh -c \"echo 'hi there'\" x\\ty\n"
-                                                           "Hostname=t-1.example_host\n"
-                                                           "Provision=tar /srv/images/base.tar.zst\n"
-                                                           "RootPasswordHashFile=/etc/containers.d//t.hash\n"
-                                                           "Audit=ignore\n"
-                                                           "Priority=1000\n"
-                                                           "StartTimeoutSec=5min 20s\n"
-                                                           "StopTimeoutSec=infinity\n"
-                                                           "[Install]\n"
-                                                           "WantedBy=multi-user.target graphical.target\n"
-                                                           "RequiredBy=foo@bar.service\n");
+                                                          "Description=  A  description  \n"
+                                                          "Enable=off\n"
+                                                          "Directory=//srv/./machines//t/\n"
+                                                          "Boot=false\n"
+                                                          "Command=/bin/sh -c \"echo 'hi there'\" x\\ty\n"
+                                                          "Hostname=t-1.example_host\n"
+                                                          "Provision=tar /srv/images/base.tar.zst\n"
+                                                          "RootPasswordHashFile=/etc/containers.d//t.hash\n"
+                                                          "Audit=ignore\n"
+                                                          "Priority=1000\n"
+                                                          "StartTimeoutSec=5min 20s\n"
+                                                          "StopTimeoutSec=infinity\n"
+                                                          "[Install]\n"
+                                                          "WantedBy=multi-user.target graphical.target\n"
+                                                          "RequiredBy=foo@bar.service\n");
         Entry *e = entry_set_find(set, "t");
         ASSERT_EQ_INT(e->n_errors, 0);
         ASSERT_STREQ(e->description, "A  description");
@@ -499,8 +507,9 @@ static void test_provision(void)
                 { "tar \"/with space.tar\"", PROVISION_TAR, "/with space.tar" },
                 { "debootstrap bookworm", PROVISION_DEBOOTSTRAP, "bookworm" },
                 { "debootstrap bookworm http://deb.debian.org/debian", PROVISION_DEBOOTSTRAP,
-                  "bookworm|http://deb.debian.org/debian" },
-                { "debootstrap bookworm file:///srv/mirror", PROVISION_DEBOOTSTRAP, "bookworm|file:///srv/mirror" },
+                        "bookworm|http://deb.debian.org/debian" },
+                { "debootstrap bookworm file:///srv/mirror", PROVISION_DEBOOTSTRAP,
+                        "bookworm|file:///srv/mirror" },
                 { "dnf 38 systemd passwd", PROVISION_DNF, "38|systemd|passwd" },
                 { "command /usr/local/bin/mk %r --fast", PROVISION_COMMAND, "/usr/local/bin/mk|%r|--fast" },
         };
@@ -521,8 +530,9 @@ static void test_provision(void)
                 ASSERT_TRUE(same);
         }
 
-        static const char *const acc = "; accepted: none, copy PATH, tar PATH, debootstrap SUITE [MIRROR], dnf RELEASEVER "
-                                       "PACKAGE..., command PROGRAM [ARG...] (PATH and PROGRAM absolute)";
+        static const char *const acc =
+                "; accepted: none, copy PATH, tar PATH, debootstrap SUITE [MIRROR], dnf RELEASEVER "
+                "PACKAGE..., command PROGRAM [ARG...] (PATH and PROGRAM absolute)";
         static const struct {
                 const char *value, *detail;
         } bad[] = {
@@ -535,10 +545,12 @@ static void test_provision(void)
                 { "tar a.tar", ": PATH 'a.tar' is not an absolute path" },
                 { "debootstrap", ": 'debootstrap' takes SUITE and an optional MIRROR" },
                 { "debootstrap --foo", ": SUITE '--foo' is not a suite name (such as bookworm)" },
-                { "debootstrap bookworm deb.debian.org", ": MIRROR 'deb.debian.org' is not a URL (such as http://deb.debian.org/debian)" },
+                { "debootstrap bookworm deb.debian.org",
+                        ": MIRROR 'deb.debian.org' is not a URL (such as http://deb.debian.org/debian)" },
                 { "debootstrap a b c", ": 'debootstrap' takes SUITE and an optional MIRROR" },
                 { "dnf 38", ": 'dnf' takes RELEASEVER and at least one PACKAGE" },
-                { "dnf 38 --nogpgcheck", ": '--nogpgcheck' is not a package name (options are not passed through)" },
+                { "dnf 38 --nogpgcheck",
+                        ": '--nogpgcheck' is not a package name (options are not passed through)" },
                 { "dnf -x pkg", ": '-x' is not a release version (options are not passed through)" },
                 { "command", ": 'command' takes a PROGRAM" },
                 { "command mk %r", ": PROGRAM 'mk' is not an absolute path" },
@@ -548,7 +560,8 @@ static void test_provision(void)
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 char text[512], msg[1024];
                 snprintf(text, sizeof text, "[Container]\nProvision=%s\n", bad[i].value);
-                snprintf(msg, sizeof msg, "Invalid Provision=%s in [Container]%s%s", bad[i].value, bad[i].detail, acc);
+                snprintf(msg, sizeof msg, "Invalid Provision=%s in [Container]%s%s", bad[i].value,
+                        bad[i].detail, acc);
                 _cleanup_entry_set_free_ EntrySet *set = load_one(text);
                 ASSERT_ERROR(set, "t", "etc/t.conf", 2, msg);
                 ASSERT_EQ_INT(n_errors(set, "t"), 1);
@@ -576,65 +589,86 @@ static bool check_one_error(const char *section, const char *line, const char *m
 static void test_container_errors(void)
 {
         ASSERT_ONE_ERROR("Container", "Enable=maybe",
-                "Invalid Enable=maybe in [Container]; accepted: a boolean: yes, no, true, false, on, off, 1 or 0");
+                "Invalid Enable=maybe in [Container]; accepted: a boolean: yes, no, true, false, on, off, 1 "
+                "or 0");
         ASSERT_ONE_ERROR("Container", "Boot=2",
                 "Invalid Boot=2 in [Container]; accepted: a boolean: yes, no, true, false, on, off, 1 or 0");
         ASSERT_ONE_ERROR("Container", "Directory=srv/t",
-                "Invalid Directory=srv/t in [Container]: not an absolute path; accepted: an absolute path other than "
-                "/, without '..'");
-        ASSERT_ONE_ERROR("Container", "Directory=/srv/../etc",
-                "Invalid Directory=/srv/../etc in [Container]: '..' is not allowed in the path; accepted: an absolute "
+                "Invalid Directory=srv/t in [Container]: not an absolute path; accepted: an absolute "
                 "path other than /, without '..'");
-        ASSERT_ONE_ERROR("Container", "Directory=//./",
-                "Invalid Directory=//./ in [Container]: the host's root directory cannot be a container's root; "
+        ASSERT_ONE_ERROR("Container", "Directory=/srv/../etc",
+                "Invalid Directory=/srv/../etc in [Container]: '..' is not allowed in the path; "
                 "accepted: an absolute path other than /, without '..'");
-        ASSERT_ONE_ERROR("Container", "Priority=1001", "Invalid Priority=1001 in [Container]; accepted: an integer from 0 to 1000");
-        ASSERT_ONE_ERROR("Container", "Priority=-1", "Invalid Priority=-1 in [Container]; accepted: an integer from 0 to 1000");
-        ASSERT_ONE_ERROR("Container", "Priority=5x", "Invalid Priority=5x in [Container]; accepted: an integer from 0 to 1000");
+        ASSERT_ONE_ERROR("Container", "Directory=//./",
+                "Invalid Directory=//./ in [Container]: the host's root directory cannot be a container's "
+                "root; "
+                "accepted: an absolute path other than /, without '..'");
+        ASSERT_ONE_ERROR("Container", "Priority=1001",
+                "Invalid Priority=1001 in [Container]; accepted: an integer from 0 to 1000");
+        ASSERT_ONE_ERROR("Container", "Priority=-1",
+                "Invalid Priority=-1 in [Container]; accepted: an integer from 0 to 1000");
+        ASSERT_ONE_ERROR("Container", "Priority=5x",
+                "Invalid Priority=5x in [Container]; accepted: an integer from 0 to 1000");
         ASSERT_ONE_ERROR("Container", "Priority=99999999999999999999",
                 "Invalid Priority=99999999999999999999 in [Container]; accepted: an integer from 0 to 1000");
-        ASSERT_ONE_ERROR("Container", "Audit=off", "Invalid Audit=off in [Container]; accepted: warn, refuse or ignore");
+        ASSERT_ONE_ERROR("Container", "Audit=off",
+                "Invalid Audit=off in [Container]; accepted: warn, refuse or ignore");
         ASSERT_ONE_ERROR("Container", "StartTimeoutSec=5 parsecs",
-                "Invalid StartTimeoutSec=5 parsecs in [Container]; accepted: a time span such as 90, 5min 20s or infinity");
+                "Invalid StartTimeoutSec=5 parsecs in [Container]; accepted: a time span such as 90, 5min "
+                "20s or infinity");
         ASSERT_ONE_ERROR("Container", "StopTimeoutSec=99999999999999999999",
-                "Invalid StopTimeoutSec=99999999999999999999 in [Container]: too large; accepted: a time span such as "
+                "Invalid StopTimeoutSec=99999999999999999999 in [Container]: too large; accepted: a time "
+                "span such as "
                 "90, 5min 20s or infinity");
         ASSERT_ONE_ERROR("Container", "Hostname=-bad",
-                "Invalid Hostname=-bad in [Container]; accepted: a host name of up to 64 characters: '.'-separated "
+                "Invalid Hostname=-bad in [Container]; accepted: a host name of up to 64 characters: "
+                "'.'-separated "
                 "labels of letters, digits, '-' and '_', not starting or ending with '-'");
         ASSERT_ONE_ERROR("Container", "Hostname=a.-b",
-                "Invalid Hostname=a.-b in [Container]; accepted: a host name of up to 64 characters: '.'-separated "
+                "Invalid Hostname=a.-b in [Container]; accepted: a host name of up to 64 characters: "
+                "'.'-separated "
                 "labels of letters, digits, '-' and '_', not starting or ending with '-'");
         ASSERT_ONE_ERROR("Container", "Hostname=a..b",
-                "Invalid Hostname=a..b in [Container]; accepted: a host name of up to 64 characters: '.'-separated "
+                "Invalid Hostname=a..b in [Container]; accepted: a host name of up to 64 characters: "
+                "'.'-separated "
                 "labels of letters, digits, '-' and '_', not starting or ending with '-'");
         ASSERT_ONE_ERROR("Container", "Command=/bin/echo \"open",
-                "Invalid Command=/bin/echo \"open in [Container]: unbalanced double quote (\"); accepted: a command "
+                "Invalid Command=/bin/echo \"open in [Container]: unbalanced double quote (\"); accepted: a "
+                "command "
                 "line, split like ExecStart= (quotes, backslash escapes)");
         ASSERT_ONE_ERROR("Container", "Command=''",
-                "Invalid Command='' in [Container]: no program given; accepted: a command line, split like ExecStart= "
+                "Invalid Command='' in [Container]: no program given; accepted: a command line, split like "
+                "ExecStart= "
                 "(quotes, backslash escapes)");
         ASSERT_ONE_ERROR("Container", "RootPasswordHashFile=t.hash",
-                "Invalid RootPasswordHashFile=t.hash in [Container]: not an absolute path; accepted: an absolute path");
+                "Invalid RootPasswordHashFile=t.hash in [Container]: not an absolute path; accepted: an "
+                "absolute path");
         ASSERT_ONE_ERROR("Container", "DependsOn=ok -bad",
-                "Invalid DependsOn=ok -bad in [Container]: '-bad' is not a valid entry name; accepted: names of other "
+                "Invalid DependsOn=ok -bad in [Container]: '-bad' is not a valid entry name; accepted: "
+                "names of other "
                 "entries, separated by spaces");
         ASSERT_ONE_ERROR("Container", "After=a..b",
-                "Invalid After=a..b in [Container]: 'a..b' is not a valid entry name; accepted: names of other "
+                "Invalid After=a..b in [Container]: 'a..b' is not a valid entry name; accepted: names of "
+                "other "
                 "entries, separated by spaces");
-        ASSERT_ONE_ERROR("Container", "Priorty=1", "Unknown key Priorty= in [Container]; did you mean Priority=?");
+        ASSERT_ONE_ERROR(
+                "Container", "Priorty=1", "Unknown key Priorty= in [Container]; did you mean Priority=?");
         ASSERT_ONE_ERROR("Container", "Bind=/a", "Unknown key Bind= in [Container]: it belongs in [Files]");
         ASSERT_ONE_ERROR("Container", "Frobnicate=1",
-                "Unknown key Frobnicate= in [Container]; accepted: Description=, Enable=, Directory=, Boot=, Command=, "
-                "Hostname=, Provision=, RootPasswordHash=, RootPasswordHashFile=, Audit=, DependsOn=, After=, "
+                "Unknown key Frobnicate= in [Container]; accepted: Description=, Enable=, Directory=, "
+                "Boot=, Command=, "
+                "Hostname=, Provision=, RootPasswordHash=, RootPasswordHashFile=, Audit=, DependsOn=, "
+                "After=, "
                 "Priority=, StartTimeoutSec=, StopTimeoutSec=");
         /* Keys are case-sensitive, as in systemd. */
-        ASSERT_ONE_ERROR("Container", "priority=1", "Unknown key priority= in [Container]; did you mean Priority=?");
+        ASSERT_ONE_ERROR(
+                "Container", "priority=1", "Unknown key priority= in [Container]; did you mean Priority=?");
 
         /* Long values are cut in messages. */
         char line[400], msg[600];
         snprintf(line, sizeof line, "Audit=%0300d", 0);
-        snprintf(msg, sizeof msg, "Invalid Audit=%096d… in [Container]; accepted: warn, refuse or ignore", 0);
+        snprintf(
+                msg, sizeof msg, "Invalid Audit=%096d… in [Container]; accepted: warn, refuse or ignore", 0);
         ASSERT_ONE_ERROR("Container", line, msg);
 }
 
@@ -657,14 +691,20 @@ static void test_password_hash(void)
 {
         static const char *const good[] = {
                 "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7",
-                "$6$saltsalt$qFmFH.bQmmtXzyBY0s9v7Oicd2z4XSIecDzlB5KiA2/jctKu9YterLp8wwnSq.qc.eoxqOmSuNp2xS0ktL3nh/",
-                "$6$rounds=5000$saltsalt$qFmFH.bQmmtXzyBY0s9v7Oicd2z4XSIecDzlB5KiA2/jctKu9YterLp8wwnSq.qc.eoxqOmSuNp2",
+                "$6$saltsalt$qFmFH.bQmmtXzyBY0s9v7Oicd2z4XSIecDzlB5KiA2/"
+                "jctKu9YterLp8wwnSq.qc.eoxqOmSuNp2xS0ktL3nh/",
+                "$6$rounds=5000$saltsalt$qFmFH.bQmmtXzyBY0s9v7Oicd2z4XSIecDzlB5KiA2/"
+                "jctKu9YterLp8wwnSq.qc.eoxqOmSuNp2",
                 "$5$salt$Gcm6FsVtF/Qa77ZKD.iwsJlCVPY0XSMgLJL0Hnww/c1",
                 "$2b$05$abcdefghijklmnopqrstuuNdyF8jsvQsUT9lP0Xh4kt1uZfH.cKDG",
                 "$gy$j9T$salt$hash",
                 "$7$CU..../....salt$hash",
-                "!", "*", "!*", "!!",
-                "!$6$saltsalt$qFmFH.bQmmtXzyBY0s9v7Oicd2z4XSIecDzlB5KiA2/jctKu9YterLp8wwnSq.qc.eoxqOmSuNp2xS0ktL3nh/",
+                "!",
+                "*",
+                "!*",
+                "!!",
+                "!$6$saltsalt$qFmFH.bQmmtXzyBY0s9v7Oicd2z4XSIecDzlB5KiA2/"
+                "jctKu9YterLp8wwnSq.qc.eoxqOmSuNp2xS0ktL3nh/",
         };
         for (size_t i = 0; i < ELEMENTSOF(good); i++) {
                 char text[512];
@@ -676,12 +716,14 @@ static void test_password_hash(void)
                 ASSERT_STREQ(entry_set_find(set, "t")->root_password_hash, good[i]);
         }
 
-        static const char *const acc = "; accepted: a crypt(3) hash ($y$, $gy$, $7$, $2b$, $2y$, $2a$, $6$, $5$), or ! "
-                                       "or * (locked), in a file only root can read";
+        static const char *const acc =
+                "; accepted: a crypt(3) hash ($y$, $gy$, $7$, $2b$, $2y$, $2a$, $6$, $5$), or ! "
+                "or * (locked), in a file only root can read";
         static const struct {
                 const char *value, *detail;
         } bad[] = {
-                { "$1$salt$hash", "a weak hash method; use yescrypt ($y$) or SHA-512 ($6$), e.g. from 'mkpasswd -m yescrypt'" },
+                { "$1$salt$hash", "a weak hash method; use yescrypt ($y$) or SHA-512 ($6$), e.g. from "
+                                  "'mkpasswd -m yescrypt'" },
                 { "abJnggxhB/yWI", "not a crypt(3) hash of a known method" },
                 { "plaintext", "not a crypt(3) hash of a known method" },
                 { "$6$salt$ha:sh", "contains a character that crypt(3) never produces" },
@@ -694,7 +736,8 @@ static void test_password_hash(void)
                 char text[512], msg[1024];
                 snprintf(text, sizeof text, "[Container]\nRootPasswordHash=%s\n", bad[i].value);
                 /* The value is a secret: never echoed. */
-                snprintf(msg, sizeof msg, "Invalid RootPasswordHash=(hidden) in [Container]: %s%s", bad[i].detail, acc);
+                snprintf(msg, sizeof msg, "Invalid RootPasswordHash=(hidden) in [Container]: %s%s",
+                        bad[i].detail, acc);
                 _cleanup_entry_set_free_ EntrySet *set = load_one(text);
                 ASSERT_ERROR(set, "t", "etc/t.conf", 2, msg);
                 ASSERT_TRUE(entry_set_find(set, "t")->root_password_hash == NULL);
@@ -712,7 +755,8 @@ static void test_password_hash(void)
                 tree_write_n("etc/t.conf", text, strlen(text), modes[i].mode);
                 _cleanup_entry_set_free_ EntrySet *set = load("etc");
                 snprintf(msg, sizeof msg,
-                        "Invalid RootPasswordHash=(hidden) in [Container]: the file can be read by %s (mode %04o); run "
+                        "Invalid RootPasswordHash=(hidden) in [Container]: the file can be read by %s (mode "
+                        "%04o); run "
                         "'chmod 0600 %s', or use RootPasswordHashFile=%s",
                         modes[i].who, (unsigned) modes[i].mode, tree_path("etc/t.conf"), acc);
                 ASSERT_ERROR(set, "t", "etc/t.conf", 2, msg);
@@ -729,7 +773,8 @@ static void test_password_hash(void)
         }
 
         /* Both keys. */
-        _cleanup_entry_set_free_ EntrySet *set = load_one("[Container]\nRootPasswordHashFile=/etc/t.hash\nRootPasswordHash=!\n");
+        _cleanup_entry_set_free_ EntrySet *set =
+                load_one("[Container]\nRootPasswordHashFile=/etc/t.hash\nRootPasswordHash=!\n");
         ASSERT_ERROR(set, "t", "etc/t.conf", 3,
                 "Both RootPasswordHash= and RootPasswordHashFile= are set; accepted: only one of them");
         ASSERT_EQ_INT(n_errors(set, "t"), 1);
@@ -738,35 +783,35 @@ static void test_password_hash(void)
 static void test_nspawn_sections(void)
 {
         _cleanup_entry_set_free_ EntrySet *set = load_one("[Exec]\n"
-                                                           "PrivateUsers=pick\n"
-                                                           "Capability=CAP_NET_ADMIN cap_sys_time\n"
-                                                           "DropCapability=all\n"
-                                                           "Environment=A=1 B=2\n"
-                                                           "LimitNOFILE=4096\n"
-                                                           "KillSignal=SIGTERM\n"
-                                                           "NotifyReady=yes\n"
-                                                           "LinkJournal=try-guest\n"
-                                                           "Timezone=bind\n"
-                                                           "SuppressSync=no\n"
-                                                           "ProcessTwo=no\n"
-                                                           "[Files]\n"
-                                                           "ReadOnly=yes\n"
-                                                           "Volatile=overlay\n"
-                                                           "PrivateUsersChown=yes\n"
-                                                           "PrivateUsersOwnership=map\n"
-                                                           "Bind=/srv/www:/var/www:rbind\n"
-                                                           "BindReadOnly=-/srv/maybe\n"
-                                                           "Bind=+/inside:/other\n"
-                                                           "Bind=/with\\:colon:/x\n"
-                                                           "Bind=/srv//www/\n"
-                                                           "TemporaryFileSystem=/tmp\n"
-                                                           "[Network]\n"
-                                                           "Private=yes\n"
-                                                           "VirtualEthernet=yes\n"
-                                                           "Bridge=br0\n"
-                                                           "Bridge=br1\n"
-                                                           "Port=tcp:2222:22\n"
-                                                           "Zone=web\n");
+                                                          "PrivateUsers=pick\n"
+                                                          "Capability=CAP_NET_ADMIN cap_sys_time\n"
+                                                          "DropCapability=all\n"
+                                                          "Environment=A=1 B=2\n"
+                                                          "LimitNOFILE=4096\n"
+                                                          "KillSignal=SIGTERM\n"
+                                                          "NotifyReady=yes\n"
+                                                          "LinkJournal=try-guest\n"
+                                                          "Timezone=bind\n"
+                                                          "SuppressSync=no\n"
+                                                          "ProcessTwo=no\n"
+                                                          "[Files]\n"
+                                                          "ReadOnly=yes\n"
+                                                          "Volatile=overlay\n"
+                                                          "PrivateUsersChown=yes\n"
+                                                          "PrivateUsersOwnership=map\n"
+                                                          "Bind=/srv/www:/var/www:rbind\n"
+                                                          "BindReadOnly=-/srv/maybe\n"
+                                                          "Bind=+/inside:/other\n"
+                                                          "Bind=/with\\:colon:/x\n"
+                                                          "Bind=/srv//www/\n"
+                                                          "TemporaryFileSystem=/tmp\n"
+                                                          "[Network]\n"
+                                                          "Private=yes\n"
+                                                          "VirtualEthernet=yes\n"
+                                                          "Bridge=br0\n"
+                                                          "Bridge=br1\n"
+                                                          "Port=tcp:2222:22\n"
+                                                          "Zone=web\n");
         Entry *e = entry_set_find(set, "t");
         ASSERT_STREQ(err(set, "t", 0), "");
         ASSERT_TRUE(e->has_nspawn_settings);
@@ -803,49 +848,68 @@ static void test_nspawn_sections(void)
 
 static void test_nspawn_errors(void)
 {
-        ASSERT_ONE_ERROR("Exec", "Boot=yes", "Boot= in [Exec] is set by berth; use Boot= in [Container] instead");
-        ASSERT_ONE_ERROR("Exec", "Parameters=/bin/sh", "Parameters= in [Exec] is set by berth; use Command= in [Container] instead");
-        ASSERT_ONE_ERROR("Exec", "Hostname=x", "Hostname= in [Exec] is set by berth; use Hostname= in [Container] instead");
-        ASSERT_ONE_ERROR("Exec", "PrivateUser=yes", "Unknown key PrivateUser= in [Exec]; did you mean PrivateUsers=?");
+        ASSERT_ONE_ERROR(
+                "Exec", "Boot=yes", "Boot= in [Exec] is set by berth; use Boot= in [Container] instead");
+        ASSERT_ONE_ERROR("Exec", "Parameters=/bin/sh",
+                "Parameters= in [Exec] is set by berth; use Command= in [Container] instead");
+        ASSERT_ONE_ERROR("Exec", "Hostname=x",
+                "Hostname= in [Exec] is set by berth; use Hostname= in [Container] instead");
+        ASSERT_ONE_ERROR("Exec", "PrivateUser=yes",
+                "Unknown key PrivateUser= in [Exec]; did you mean PrivateUsers=?");
         ASSERT_ONE_ERROR("Exec", "Quux=1",
-                "Unknown key Quux= in [Exec]: systemd-nspawn 252 does not know it (see systemd.nspawn(5)); accepted: "
+                "Unknown key Quux= in [Exec]: systemd-nspawn 252 does not know it (see systemd.nspawn(5)); "
+                "accepted: "
                 "the keys of systemd.nspawn(5) except Boot=, Parameters=, Hostname=");
-        ASSERT_ONE_ERROR("Files", "Priority=1", "Unknown key Priority= in [Files]: it belongs in [Container]");
+        ASSERT_ONE_ERROR(
+                "Files", "Priority=1", "Unknown key Priority= in [Files]: it belongs in [Container]");
         ASSERT_ONE_ERROR("Exec", "Capability=CAP_NET_ADMIN CAP_FLY",
-                "Invalid Capability=CAP_NET_ADMIN CAP_FLY in [Exec]: unknown capability 'CAP_FLY'; accepted: capability "
+                "Invalid Capability=CAP_NET_ADMIN CAP_FLY in [Exec]: unknown capability 'CAP_FLY'; "
+                "accepted: capability "
                 "names (as CAP_NET_ADMIN) or all");
         ASSERT_ONE_ERROR("Exec", "DropCapability=everything",
-                "Invalid DropCapability=everything in [Exec]: unknown capability 'everything'; accepted: capability "
+                "Invalid DropCapability=everything in [Exec]: unknown capability 'everything'; accepted: "
+                "capability "
                 "names (as CAP_NET_ADMIN) or all");
         ASSERT_ONE_ERROR("Exec", "NoNewPrivileges=perhaps",
-                "Invalid NoNewPrivileges=perhaps in [Exec]; accepted: a boolean: yes, no, true, false, on, off, 1 or 0");
+                "Invalid NoNewPrivileges=perhaps in [Exec]; accepted: a boolean: yes, no, true, false, on, "
+                "off, 1 or 0");
         ASSERT_ONE_ERROR("Exec", "PrivateUsers=some",
-                "Invalid PrivateUsers=some in [Exec]; accepted: a boolean, pick, identity, a UID or UID:RANGE");
+                "Invalid PrivateUsers=some in [Exec]; accepted: a boolean, pick, identity, a UID or "
+                "UID:RANGE");
         ASSERT_ONE_ERROR("Exec", "LinkJournal=always",
-                "Invalid LinkJournal=always in [Exec]; accepted: no, auto, host, try-host, guest or try-guest");
-        ASSERT_ONE_ERROR("Files", "Volatile=maybe", "Invalid Volatile=maybe in [Files]; accepted: a boolean, state or overlay");
+                "Invalid LinkJournal=always in [Exec]; accepted: no, auto, host, try-host, guest or "
+                "try-guest");
+        ASSERT_ONE_ERROR("Files", "Volatile=maybe",
+                "Invalid Volatile=maybe in [Files]; accepted: a boolean, state or overlay");
         ASSERT_ONE_ERROR("Files", "Bind=relative:/x",
-                "Invalid Bind=relative:/x in [Files]: SOURCE 'relative' is not an absolute path ('+' makes it relative to "
+                "Invalid Bind=relative:/x in [Files]: SOURCE 'relative' is not an absolute path ('+' makes "
+                "it relative to "
                 "the container's root); accepted: [-|+]SOURCE[:DEST[:OPTIONS]], SOURCE absolute");
         ASSERT_ONE_ERROR("Files", "BindReadOnly=/a:b",
                 "Invalid BindReadOnly=/a:b in [Files]: DEST 'b' is not an absolute path; accepted: "
                 "[-|+]SOURCE[:DEST[:OPTIONS]], SOURCE absolute");
         ASSERT_ONE_ERROR("Files", "Bind=/a:/b:ro:extra",
-                "Invalid Bind=/a:/b:ro:extra in [Files]: too many ':' fields (escape a colon in a path as '\\:'); "
+                "Invalid Bind=/a:/b:ro:extra in [Files]: too many ':' fields (escape a colon in a path as "
+                "'\\:'); "
                 "accepted: [-|+]SOURCE[:DEST[:OPTIONS]], SOURCE absolute");
         ASSERT_ONE_ERROR("Network", "Bridge=a-very-long-bridge-name",
-                "Invalid Bridge=a-very-long-bridge-name in [Network]; accepted: a network interface name (1-15 characters)");
+                "Invalid Bridge=a-very-long-bridge-name in [Network]; accepted: a network interface name "
+                "(1-15 characters)");
         ASSERT_ONE_ERROR("Network", "VirtualEthernet=sure",
-                "Invalid VirtualEthernet=sure in [Network]; accepted: a boolean: yes, no, true, false, on, off, 1 or 0");
+                "Invalid VirtualEthernet=sure in [Network]; accepted: a boolean: yes, no, true, false, on, "
+                "off, 1 or 0");
         ASSERT_ONE_ERROR("Install", "Also=foo.service",
-                "Unknown key Also= in [Install]; accepted: WantedBy=, RequiredBy= (Enable= in [Container] adds the unit "
+                "Unknown key Also= in [Install]; accepted: WantedBy=, RequiredBy= (Enable= in [Container] "
+                "adds the unit "
                 "to machines.target)");
         ASSERT_ONE_ERROR("Install", "WantedBy=multi-user",
-                "Invalid WantedBy=multi-user in [Install]: 'multi-user' is not a unit name; accepted: unit names, "
+                "Invalid WantedBy=multi-user in [Install]: 'multi-user' is not a unit name; accepted: unit "
+                "names, "
                 "separated by spaces");
         _cleanup_entry_set_free_ EntrySet *set = load_one("[Bogus]\nA=1\nB=2\n[Container]\nPriority=1\n");
         ASSERT_ERROR(set, "t", "etc/t.conf", 1,
-                "Unknown section [Bogus]; accepted: [Container], [Exec], [Files], [Network], [Unit], [Service], "
+                "Unknown section [Bogus]; accepted: [Container], [Exec], [Files], [Network], [Unit], "
+                "[Service], "
                 "[Install] ([X-…] sections are ignored)");
         ASSERT_EQ_INT(n_errors(set, "t"), 1);
         ASSERT_EQ_INT(entry_set_find(set, "t")->priority, 1);
@@ -860,7 +924,8 @@ static const char *effective(const Entry *e, const char *section)
         if (entry_effective_assignments(e, section, &l) < 0)
                 return "ENOMEM";
         for (const Assignment **p = l; *p; p++)
-                snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s=%s", p == l ? "" : "|", (*p)->key, (*p)->value);
+                snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s=%s", p == l ? "" : "|",
+                        (*p)->key, (*p)->value);
         free(l);
         return buf;
 }
@@ -868,27 +933,27 @@ static const char *effective(const Entry *e, const char *section)
 static void test_effective_assignments(void)
 {
         _cleanup_entry_set_free_ EntrySet *set = load_one("[Exec]\n"
-                                                           "Environment=A=1\n"
-                                                           "KillSignal=SIGINT\n"
-                                                           "Environment=\n"
-                                                           "Environment=B=2\n"
-                                                           "KillSignal=SIGTERM\n"
-                                                           "Environment=C=3\n"
-                                                           "NotifyReady=yes\n"
-                                                           "NotifyReady=\n"
-                                                           "[Network]\n"
-                                                           "Port=80\n"
-                                                           "Port=\n"
-                                                           "[Files]\n"
-                                                           "Bind=/a\n"
-                                                           "[Service]\n"
-                                                           "Environment=X=1\n"
-                                                           "Environment=\n"
-                                                           "[Container]\n"
-                                                           "Priority=3\n"
-                                                           "Priority=\n"
-                                                           "DependsOn=x\n"
-                                                           "DependsOn=y\n");
+                                                          "Environment=A=1\n"
+                                                          "KillSignal=SIGINT\n"
+                                                          "Environment=\n"
+                                                          "Environment=B=2\n"
+                                                          "KillSignal=SIGTERM\n"
+                                                          "Environment=C=3\n"
+                                                          "NotifyReady=yes\n"
+                                                          "NotifyReady=\n"
+                                                          "[Network]\n"
+                                                          "Port=80\n"
+                                                          "Port=\n"
+                                                          "[Files]\n"
+                                                          "Bind=/a\n"
+                                                          "[Service]\n"
+                                                          "Environment=X=1\n"
+                                                          "Environment=\n"
+                                                          "[Container]\n"
+                                                          "Priority=3\n"
+                                                          "Priority=\n"
+                                                          "DependsOn=x\n"
+                                                          "DependsOn=y\n");
         tree_write("etc/x.conf", "[Container]\nPriority=0\n");
         tree_write("etc/y.conf", "[Container]\nPriority=0\n");
         entry_set_free(set);
@@ -907,16 +972,16 @@ static void test_effective_assignments(void)
 static void test_passthrough_and_x(void)
 {
         _cleanup_entry_set_free_ EntrySet *set = load_one("[Unit]\n"
-                                                           "Wants=network-online.target\n"
-                                                           "AnythingGoes=%i \\\n  continued\n"
-                                                           "[Service]\n"
-                                                           "Restart=on-failure\n"
-                                                           "X-Ignored=1\n"
-                                                           "ExecStartPost=/bin/echo %n\n"
-                                                           "[X-Mine]\n"
-                                                           "Whatever=1\n"
-                                                           "[Container]\n"
-                                                           "X-Note=ignored too\n");
+                                                          "Wants=network-online.target\n"
+                                                          "AnythingGoes=%i \\\n  continued\n"
+                                                          "[Service]\n"
+                                                          "Restart=on-failure\n"
+                                                          "X-Ignored=1\n"
+                                                          "ExecStartPost=/bin/echo %n\n"
+                                                          "[X-Mine]\n"
+                                                          "Whatever=1\n"
+                                                          "[Container]\n"
+                                                          "X-Note=ignored too\n");
         Entry *e = entry_set_find(set, "t");
         ASSERT_STREQ(err(set, "t", 0), "");
         ASSERT_EQ_INT(e->n_assignments, 4);
@@ -944,18 +1009,22 @@ static void test_dependencies(void)
         ASSERT_EQ_INT(n_errors(set, "web"), 0);
         ASSERT_EQ_INT(n_errors(set, "cache"), 0);
         ASSERT_ERROR(set, "app", "etc/app.conf", 3,
-                "DependsOn=web: web has Priority=20, so it starts in a later Priority= wave than app (Priority=10); give "
+                "DependsOn=web: web has Priority=20, so it starts in a later Priority= wave than app "
+                "(Priority=10); give "
                 "web a Priority= of at most 10");
         ASSERT_EQ_INT(n_errors(set, "app"), 1);
         ASSERT_ERROR(set, "lost", "etc/lost.conf", 2,
-                "DependsOn=nothere names an entry that does not exist (no nothere.conf in the search path); accepted: "
+                "DependsOn=nothere names an entry that does not exist (no nothere.conf in the search path); "
+                "accepted: "
                 "names of existing entries");
         ASSERT_ERROR(set, "lost", "etc/lost.conf", 3,
-                "After=gone names an entry that is masked (by an empty file or a symlink to /dev/null); accepted: names "
+                "After=gone names an entry that is masked (by an empty file or a symlink to /dev/null); "
+                "accepted: names "
                 "of existing entries");
         ASSERT_EQ_INT(n_errors(set, "lost"), 2);
         ASSERT_ERROR(set, "refs-bad", "etc/refs-bad.conf", 2,
-                "After=bad names an entry that does not exist (no bad.conf in the search path); accepted: names of "
+                "After=bad names an entry that does not exist (no bad.conf in the search path); accepted: "
+                "names of "
                 "existing entries");
 }
 
@@ -976,27 +1045,33 @@ static void test_cycles(void)
         _cleanup_entry_set_free_ EntrySet *set = load("etc");
 
         ASSERT_ERROR(set, "a", "etc/a.conf", 2,
-                "DependsOn=b is part of a dependency cycle: a -> b -> c -> a; remove one of these DependsOn=/After= "
+                "DependsOn=b is part of a dependency cycle: a -> b -> c -> a; remove one of these "
+                "DependsOn=/After= "
                 "dependencies");
         ASSERT_ERROR(set, "b", "etc/b.conf", 2,
-                "After=c is part of a dependency cycle: b -> c -> a -> b; remove one of these DependsOn=/After= "
+                "After=c is part of a dependency cycle: b -> c -> a -> b; remove one of these "
+                "DependsOn=/After= "
                 "dependencies");
         ASSERT_ERROR(set, "c", "etc/c.conf", 3,
-                "DependsOn=a is part of a dependency cycle: c -> a -> b -> c; remove one of these DependsOn=/After= "
+                "DependsOn=a is part of a dependency cycle: c -> a -> b -> c; remove one of these "
+                "DependsOn=/After= "
                 "dependencies");
         ASSERT_EQ_INT(n_errors(set, "a"), 1);
         ASSERT_EQ_INT(n_errors(set, "b"), 1);
         ASSERT_EQ_INT(n_errors(set, "c"), 1);
         ASSERT_EQ_INT(n_errors(set, "d"), 0);
         ASSERT_ERROR(set, "s", "etc/s.conf", 2,
-                "After=s is part of a dependency cycle: s -> s; remove one of these DependsOn=/After= dependencies");
+                "After=s is part of a dependency cycle: s -> s; remove one of these DependsOn=/After= "
+                "dependencies");
         ASSERT_EQ_INT(n_errors(set, "x"), 1);
         ASSERT_EQ_INT(n_errors(set, "y"), 1);
         /* p, q, r: one component with two cycles; each entry is named in a cycle through it. */
         ASSERT_ERROR(set, "p", "etc/p.conf", 2,
-                "After=q is part of a dependency cycle: p -> q -> p; remove one of these DependsOn=/After= dependencies");
+                "After=q is part of a dependency cycle: p -> q -> p; remove one of these DependsOn=/After= "
+                "dependencies");
         ASSERT_ERROR(set, "r", "etc/r.conf", 2,
-                "After=q is part of a dependency cycle: r -> q -> r; remove one of these DependsOn=/After= dependencies");
+                "After=q is part of a dependency cycle: r -> q -> r; remove one of these DependsOn=/After= "
+                "dependencies");
         ASSERT_EQ_INT(n_errors(set, "q"), 1);
         ASSERT_EQ_INT(n_errors(set, "p"), 1);
         ASSERT_EQ_INT(n_errors(set, "r"), 1);
@@ -1016,8 +1091,10 @@ static void test_big_cycle(void)
         for (size_t i = 0; i < set->n_entries; i++)
                 ASSERT_EQ_INT(set->entries[i]->n_errors, 1);
         ASSERT_ERROR(set, "n05", "etc/n05.conf", 2,
-                "After=n06 is part of a dependency cycle: n05 -> n06 -> n07 -> n08 -> n09 -> n10 -> n11 -> n12 -> n13 -> "
-                "n14 -> n15 -> n16 -> n17 -> n18 -> n19 -> n20 -> n21 -> n22 -> n23 -> n24 -> … -> n05; remove one of "
+                "After=n06 is part of a dependency cycle: n05 -> n06 -> n07 -> n08 -> n09 -> n10 -> n11 -> "
+                "n12 -> n13 -> "
+                "n14 -> n15 -> n16 -> n17 -> n18 -> n19 -> n20 -> n21 -> n22 -> n23 -> n24 -> … -> n05; "
+                "remove one of "
                 "these DependsOn=/After= dependencies");
 }
 
@@ -1041,8 +1118,9 @@ static void test_digest(void)
         char d1[65], d2[65], d3[65], d4[65];
 
         /* One file with comments... */
-        _cleanup_entry_set_free_ EntrySet *set = load_one("# comment\n[Container]\nPriority=5\n\n[Network]\n  Bridge = br0  \n"
-                                                           "[X-Foo]\nA=1\n[Container]\nX-Note=2\n");
+        _cleanup_entry_set_free_ EntrySet *set =
+                load_one("# comment\n[Container]\nPriority=5\n\n[Network]\n  Bridge = br0  \n"
+                         "[X-Foo]\nA=1\n[Container]\nX-Note=2\n");
         ASSERT_EQ_INT(n_errors(set, "t"), 0);
         memcpy(d1, entry_set_find(set, "t")->digest, 65);
         entry_set_free(set);
@@ -1075,7 +1153,8 @@ static void test_digest(void)
         ASSERT_TRUE(!streq(d1, entry_set_find(set, "u")->digest));
         /* The documented serialization, computed independently (Python hashlib over
          * b"berth-digest-1\0u\0Container\0Priority\x005\0Network\0Bridge\0br0\0"). */
-        ASSERT_STREQ(entry_set_find(set, "u")->digest, "799c7c0d84e806d9cba90261f3e5c99930950c291118cc5bd875bc053ae92019");
+        ASSERT_STREQ(entry_set_find(set, "u")->digest,
+                "799c7c0d84e806d9cba90261f3e5c99930950c291118cc5bd875bc053ae92019");
         /* entry_compute_digest() gives the stored value. */
         char again[65];
         entry_compute_digest(entry_set_find(set, "u"), again);
@@ -1132,17 +1211,22 @@ static void test_bad_files(void)
         ASSERT_ERROR(set, "dir", "etc/dir.conf", 0, "Is a directory, expected a regular file");
         ASSERT_ERROR(set, "fifo", "etc/fifo.conf", 0, "Is a FIFO, expected a regular file");
         ASSERT_ERROR(set, "zero", "etc/zero.conf", 0, "Is a character device, expected a regular file");
-        ASSERT_ERROR(set, "loop1", "etc/loop1.conf", 0, "Failed to open: symbolic link loop (too many levels of symbolic links)");
+        ASSERT_ERROR(set, "loop1", "etc/loop1.conf", 0,
+                "Failed to open: symbolic link loop (too many levels of symbolic links)");
         ASSERT_ERROR(set, "dangling", "etc/dangling.conf", 0,
                 "Failed to open: dangling symbolic link (its target does not exist)");
-        ASSERT_ERROR(set, "big", "etc/big.conf", 0, "File is larger than 1024 KiB (10485760 bytes): not a configuration file");
-        ASSERT_ERROR(set, "over", "etc/over.conf", 0, "File is larger than 1024 KiB (1048577 bytes): not a configuration file");
+        ASSERT_ERROR(set, "big", "etc/big.conf", 0,
+                "File is larger than 1024 KiB (10485760 bytes): not a configuration file");
+        ASSERT_ERROR(set, "over", "etc/over.conf", 0,
+                "File is larger than 1024 KiB (1048577 bytes): not a configuration file");
         ASSERT_EQ_INT(n_errors(set, "limit"), 0);
         ASSERT_EQ_INT(n_errors(set, "random"), 1);
-        ASSERT_TRUE(strstr(err(set, "random", 0), "File contains a NUL byte") || strstr(err(set, "random", 0), "not valid UTF-8"));
+        ASSERT_TRUE(strstr(err(set, "random", 0), "File contains a NUL byte") ||
+                    strstr(err(set, "random", 0), "not valid UTF-8"));
         ASSERT_ERROR(set, "nul", "etc/nul.conf", 3, "File contains a NUL byte: not a text file");
         ASSERT_EQ_INT(entry_set_find(set, "nul")->priority, 1);
-        ASSERT_ERROR(set, "latin1", "etc/latin1.conf", 2, "Line is not valid UTF-8: the file must be UTF-8 text");
+        ASSERT_ERROR(
+                set, "latin1", "etc/latin1.conf", 2, "Line is not valid UTF-8: the file must be UTF-8 text");
         ASSERT_EQ_INT(n_errors(set, "latin1"), 1);
         /* Each is an entry of its own with its error; the set itself is fine. */
         ASSERT_EQ_INT(set->n_errors, 0);
@@ -1164,7 +1248,8 @@ static void test_bad_dropins(void)
         ASSERT_ERROR(set, "web", "etc/web.conf.d/10-dir.conf", 0, "Is a directory, expected a regular file");
         ASSERT_ERROR(set, "web", "etc/web.conf.d/20-fifo.conf", 0, "Is a FIFO, expected a regular file");
         ASSERT_EQ_INT(entry_set_find(set, "web")->priority, 9);
-        ASSERT_ERROR(set, "other", "etc/other.conf.d", 0, "Failed to open drop-in directory: Not a directory");
+        ASSERT_ERROR(
+                set, "other", "etc/other.conf.d", 0, "Failed to open drop-in directory: Not a directory");
         /* A bad defaults.d file is an error of every entry. */
         ASSERT_ERROR(set, "web", "etc/defaults.d/10-bad.conf", 2,
                 "Invalid Priority=high in [Container]; accepted: an integer from 0 to 1000");
@@ -1183,7 +1268,8 @@ static void test_many_entries(void)
         for (int i = 0; i < 10000; i++) {
                 snprintf(rel, sizeof rel, "%s/c%05d.conf", i % 2 ? "etc" : "usr", i);
                 if (i > 0)
-                        snprintf(text, sizeof text, "[Container]\nPriority=%d\nAfter=c%05d\n", i / 100, i - 1);
+                        snprintf(text, sizeof text, "[Container]\nPriority=%d\nAfter=c%05d\n", i / 100,
+                                i - 1);
                 else
                         snprintf(text, sizeof text, "[Container]\nPriority=0\n");
                 tree_write(rel, text);
@@ -1257,11 +1343,13 @@ static void test_strings(void)
         ASSERT_TRUE(entry_set_find(NULL, "x") == NULL);
 }
 
-TESTS_MAIN(TEST_CASE(test_basic), TEST_CASE(test_defaults), TEST_CASE(test_search_path), TEST_CASE(test_precedence),
-        TEST_CASE(test_masking), TEST_CASE(test_names), TEST_CASE(test_dropins), TEST_CASE(test_resets_and_lists),
-        TEST_CASE(test_container_keys), TEST_CASE(test_provision), TEST_CASE(test_container_errors),
-        TEST_CASE(test_boot_command), TEST_CASE(test_password_hash), TEST_CASE(test_nspawn_sections),
-        TEST_CASE(test_nspawn_errors), TEST_CASE(test_effective_assignments), TEST_CASE(test_passthrough_and_x), TEST_CASE(test_dependencies),
-        TEST_CASE(test_cycles), TEST_CASE(test_big_cycle), TEST_CASE(test_errors_stay_in_their_entry),
-        TEST_CASE(test_digest), TEST_CASE(test_bad_files), TEST_CASE(test_bad_dropins), TEST_CASE(test_many_entries), TEST_CASE(test_no_fd_leak),
+TESTS_MAIN(TEST_CASE(test_basic), TEST_CASE(test_defaults), TEST_CASE(test_search_path),
+        TEST_CASE(test_precedence), TEST_CASE(test_masking), TEST_CASE(test_names), TEST_CASE(test_dropins),
+        TEST_CASE(test_resets_and_lists), TEST_CASE(test_container_keys), TEST_CASE(test_provision),
+        TEST_CASE(test_container_errors), TEST_CASE(test_boot_command), TEST_CASE(test_password_hash),
+        TEST_CASE(test_nspawn_sections), TEST_CASE(test_nspawn_errors),
+        TEST_CASE(test_effective_assignments), TEST_CASE(test_passthrough_and_x),
+        TEST_CASE(test_dependencies), TEST_CASE(test_cycles), TEST_CASE(test_big_cycle),
+        TEST_CASE(test_errors_stay_in_their_entry), TEST_CASE(test_digest), TEST_CASE(test_bad_files),
+        TEST_CASE(test_bad_dropins), TEST_CASE(test_many_entries), TEST_CASE(test_no_fd_leak),
         TEST_CASE(test_strings))

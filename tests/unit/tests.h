@@ -14,33 +14,33 @@ typedef struct TestCase {
 
 extern int test_failures_;
 
-#define ASSERT_TRUE(expr)                                                                         \
-        do {                                                                                      \
-                if (!(expr)) {                                                                    \
-                        printf("# %s:%d: assertion failed: %s\n", __FILE__, __LINE__, #expr);     \
-                        test_failures_++;                                                         \
-                        return;                                                                   \
-                }                                                                                 \
+#define ASSERT_TRUE(expr)                                                                                   \
+        do {                                                                                                \
+                if (!(expr)) {                                                                              \
+                        printf("# %s:%d: assertion failed: %s\n", __FILE__, __LINE__, #expr);               \
+                        test_failures_++;                                                                   \
+                        return;                                                                             \
+                }                                                                                           \
         } while (0)
-#define ASSERT_EQ_INT(a, b)                                                                       \
-        do {                                                                                      \
-                long long a_ = (long long) (a), b_ = (long long) (b);                             \
-                if (a_ != b_) {                                                                   \
-                        printf("# %s:%d: %s == %lld, expected %s == %lld\n", __FILE__, __LINE__, #a, \
-                                a_, #b, b_);                                                      \
-                        test_failures_++;                                                         \
-                        return;                                                                   \
-                }                                                                                 \
+#define ASSERT_EQ_INT(a, b)                                                                                 \
+        do {                                                                                                \
+                long long a_ = (long long) (a), b_ = (long long) (b);                                       \
+                if (a_ != b_) {                                                                             \
+                        printf("# %s:%d: %s == %lld, expected %s == %lld\n", __FILE__, __LINE__, #a, a_,    \
+                                #b, b_);                                                                    \
+                        test_failures_++;                                                                   \
+                        return;                                                                             \
+                }                                                                                           \
         } while (0)
-#define ASSERT_STREQ(a, b)                                                                        \
-        do {                                                                                      \
-                const char *a_ = (a), *b_ = (b);                                                  \
-                if (!a_ || !b_ || strcmp(a_, b_) != 0) {                                          \
-                        printf("# %s:%d: %s == \"%s\", expected \"%s\"\n", __FILE__, __LINE__, #a,  \
-                                a_ ? a_ : "(null)", b_ ? b_ : "(null)");                          \
-                        test_failures_++;                                                         \
-                        return;                                                                   \
-                }                                                                                 \
+#define ASSERT_STREQ(a, b)                                                                                  \
+        do {                                                                                                \
+                const char *a_ = (a), *b_ = (b);                                                            \
+                if (!a_ || !b_ || strcmp(a_, b_) != 0) {                                                    \
+                        printf("# %s:%d: %s == \"%s\", expected \"%s\"\n", __FILE__, __LINE__, #a,          \
+                                a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                    \
+                        test_failures_++;                                                                   \
+                        return;                                                                             \
+                }                                                                                           \
         } while (0)
 
 /* Runs every case as TAP; re-executes under valgrind when asked. */
@@ -64,11 +64,14 @@ static inline int tests_run(int argc, char **argv, const TestCase *cases, size_t
         return test_failures_ ? 1 : 0;
 }
 
-#define TESTS_MAIN(...)                                                                           \
-        int test_failures_;                                                                       \
-        int main(int argc, char **argv)                                                           \
-        {                                                                                         \
-                static const TestCase cases_[] = { __VA_ARGS__ };                                 \
-                return tests_run(argc, argv, cases_, sizeof cases_ / sizeof cases_[0]);           \
+#define TESTS_MAIN(...)                                                                                     \
+        int test_failures_;                                                                                 \
+        int main(int argc, char **argv)                                                                     \
+        {                                                                                                   \
+                static const TestCase cases_[] = { __VA_ARGS__ };                                           \
+                return tests_run(argc, argv, cases_, sizeof cases_ / sizeof cases_[0]);                     \
         }
-#define TEST_CASE(f) { #f, f }
+#define TEST_CASE(f)                                                                                        \
+        {                                                                                                   \
+#f, f                                                                                       \
+        }
