@@ -51,6 +51,7 @@ typedef struct Generator {
 
 static void generator_done(Generator *g)
 {
+        output_done(&g->out);
         /* The stream first: closing it may still write to the buffer. */
         if (g->text)
                 fclose(g->text);

@@ -12,18 +12,55 @@
 #include "log.h"
 #include "macro.h"
 
-/* Opens dir below the output directory, creating it. Generator directories are fresh at every
- * boot and daemon-reload; an existing one is from a rerun over the same directory. */
-static int open_subdir(GeneratorOutput *o, const char *dir)
+void output_done(GeneratorOutput *o)
 {
+        for (size_t i = 0; i < OUTPUT_DIR_CACHE; i++) {
+                free(o->dirs[i].name);
+                if (o->dirs[i].name && o->dirs[i].fd >= 0)
+                        close(o->dirs[i].fd);
+                o->dirs[i].name = NULL;
+        }
+}
+
+/* Returns an fd for dir below the output directory (the output directory itself for NULL),
+ * creating it; the fd stays owned by the cache. Generator directories are fresh at every boot
+ * and daemon-reload; an existing subdirectory is from a rerun over the same directory. */
+static int subdir_fd(GeneratorOutput *o, const char *dir)
+{
+        size_t i;
         int fd;
 
-        if (mkdirat(o->dir_fd, dir, 0755) < 0 && errno != EEXIST)
-                return log_error_errno(errno, "Failed to create %s in the generator directory: %m", dir);
-        fd = openat(o->dir_fd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0)
-                return log_error_errno(errno, "Failed to open %s in the generator directory: %m", dir);
-        return fd;
+        if (!dir)
+                return o->dir_fd;
+
+        for (i = 0; i < OUTPUT_DIR_CACHE && o->dirs[i].name; i++)
+                if (streq(o->dirs[i].name, dir))
+                        break;
+        if (i == OUTPUT_DIR_CACHE || !o->dirs[i].name) {
+                _cleanup_free_ char *name = strdup(dir);
+                if (!name)
+                        return log_error_errno(ENOMEM, "Out of memory.");
+                if (mkdirat(o->dir_fd, dir, 0755) < 0 && errno != EEXIST)
+                        return log_error_errno(errno, "Failed to create %s in the generator directory: %m", dir);
+                fd = openat(o->dir_fd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (fd < 0)
+                        return log_error_errno(errno, "Failed to open %s in the generator directory: %m", dir);
+                /* Evict the least recently used one. */
+                i = OUTPUT_DIR_CACHE - 1;
+                if (o->dirs[i].name) {
+                        close(o->dirs[i].fd);
+                        free(o->dirs[i].name);
+                }
+                o->dirs[i].name = TAKE_PTR(name);
+                o->dirs[i].fd = fd;
+        }
+        /* Move to the front. */
+        for (; i > 0; i--) {
+                __typeof__(o->dirs[0]) t = o->dirs[i];
+                o->dirs[i] = o->dirs[i - 1];
+                o->dirs[i - 1] = t;
+        }
+        return o->dirs[0].fd;
 }
 
 static void print_dry_run_path(GeneratorOutput *o, const char *dir, const char *name)
@@ -45,13 +82,10 @@ int output_write_file(GeneratorOutput *o, const char *dir, const char *name, con
                 return 0;
         }
 
-        _cleanup_close_ int fd = -1;
-        if (dir) {
-                fd = open_subdir(o, dir);
-                if (fd < 0)
-                        return fd;
-        }
-        r = write_file_atomicat(dir ? fd : o->dir_fd, name, content, size, 0644, 0);
+        int fd = subdir_fd(o, dir);
+        if (fd < 0)
+                return fd;
+        r = write_file_atomicat(fd, name, content, size, 0644, 0);
         if (r < 0)
                 return log_error_errno(r, "Failed to write %s%s%s in the generator directory: %m", strempty(dir),
                         dir ? "/" : "", name);
@@ -80,13 +114,9 @@ int add_symlink(GeneratorOutput *o, const char *dir, const char *name, const cha
                 return 0;
         }
 
-        _cleanup_close_ int subdir_fd = -1;
-        int fd = o->dir_fd;
-        if (dir) {
-                fd = subdir_fd = open_subdir(o, dir);
-                if (fd < 0)
-                        return fd;
-        }
+        int fd = subdir_fd(o, dir);
+        if (fd < 0)
+                return fd;
 
         if (symlinkat(target, fd, name) >= 0)
                 return 0;

@@ -6,11 +6,22 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#define OUTPUT_DIR_CACHE 4
+
 typedef struct GeneratorOutput {
         int dir_fd;           /* the normal generator directory; -1 for a dry run */
         FILE *dry_run;        /* where a dry run prints; NULL when writing for real */
         const char *dry_run_dir; /* the directory shown in dry-run headers */
+        /* Open subdirectories, most recently used first: machines.target.wants is used once per
+         * entry, and keeping it open saves a mkdirat/openat/close for each. */
+        struct {
+                char *name;
+                int fd;
+        } dirs[OUTPUT_DIR_CACHE];
 } GeneratorOutput;
+
+/* Closes the cached directories. */
+void output_done(GeneratorOutput *o);
 
 /* The directory systemd gives a system generator as its normal output directory: dry-run output
  * shows paths there, so an admin sees where the files will be after boot or daemon-reload. */
