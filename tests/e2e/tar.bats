@@ -35,6 +35,8 @@ teardown() {
 	run in_machine deb cat /etc/os-release
 	assert_success
 	assert_line 'VERSION_CODENAME=bookworm'
+	run in_machine deb hostname
+	assert_output deb
 
 	# The root password from the hash file, in the container's /etc/shadow.
 	run in_machine deb getent shadow root

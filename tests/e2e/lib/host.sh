@@ -137,8 +137,11 @@ e2e_stage() {
 		import hashlib, json, os, sys
 		h = hashlib.sha256()
 		for src, dst in sorted(json.load(open(sys.argv[1])).items()):
-		    st = os.stat(src)
-		    h.update(f"{src}\0{dst}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+		    try:
+		        st = os.stat(src)
+		        h.update(f"{src}\0{dst}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+		    except FileNotFoundError:  # not built (yet): meson install will say so
+		        h.update(f"{src}\0{dst}\0-\n".encode())
 		print(h.hexdigest()[:16])
 	PY
 	) || e2e_die "cannot read what $build installs" || return
@@ -147,8 +150,8 @@ e2e_stage() {
 	(
 		flock 9 || exit 1
 		[ -d "$stage" ] && exit 0
-		# Trees of earlier builds: no test of this run uses them.
-		find "$build/e2e-stage" -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} +
+		# Trees of earlier builds, old enough that no running test host still uses them.
+		find "$build/e2e-stage" -mindepth 1 -maxdepth 1 -type d -mmin +120 -exec rm -rf {} +
 		meson install -C "$build" --no-rebuild --quiet --destdir "$stage.tmp" >/dev/null ||
 			e2e_die "meson install -C $build --destdir $stage.tmp failed" || exit 1
 		[ -d "$stage.tmp/usr/local" ] || e2e_die "nothing installed under $stage.tmp/usr/local" || exit 1
