@@ -53,7 +53,7 @@ simulate_enabled_audit() {
 	assert_output failed
 	run guest systemctl status --no-pager --full systemd-nspawn@refused
 	assert_output --partial 'Refusing to start container refused (Audit=refuse)'
-	assert_output --partial 'kernel audit is ENABLED'
+	assert_output --regexp '[Kk]ernel audit is ENABLED'
 	# Refused before berth-prepare ran: nothing provisioned.
 	run guest test -e /var/lib/machines/refused
 	assert_failure
@@ -69,6 +69,6 @@ simulate_enabled_audit() {
 	run unit_prop warned ActiveState
 	assert_output active
 	run journal_of warned
-	assert_output --partial 'kernel audit is ENABLED'
+	assert_output --regexp '[Kk]ernel audit is ENABLED'
 	e2e_host_poweroff
 }
