@@ -26,14 +26,16 @@ teardown() {
 		Description=Debian 12, bootstrapped by berth
 		Provision=debootstrap bookworm $MIRROR
 		RootPasswordHashFile=/etc/containers.d/web.hash
+		# berth-prepare extends the start timeout while the tree grows; debootstrap's
+		# dependency resolution grows nothing for a minute or more on a busy machine, and
+		# the unit's 90 s would end it. A start timeout long enough for a slow mirror.
+		StartTimeoutSec=30min
 
 		[Network]
 		VirtualEthernet=no
 	EOF
-	# The start job of the container lasts as long as debootstrap (the unit's default 90 s start
-	# timeout is extended by berth-prepare while debootstrap makes progress); the host's
-	# startup with it.
-	E2E_STARTUP_TIMEOUT=1200
+	# The start job of the container lasts as long as debootstrap; the host's startup with it.
+	E2E_STARTUP_TIMEOUT=1800
 	boot --network --bind-ro /etc/resolv.conf:/etc/resolv.conf
 	[ "$E2E_STATE" = running ]
 
