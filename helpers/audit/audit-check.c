@@ -871,12 +871,12 @@ int audit_check(const AuditOptions *o)
         } else {
                 printf("%s.\n", msg);
                 for (size_t i = 0; i < n; i++) {
-                        printf("  %-20s %s", f[i].label, f[i].text);
+                        printf("  %-22s %s", f[i].label, f[i].text);
                         if (f[i].source[0])
                                 printf("  [%s]", f[i].source);
                         putchar('\n');
                         if (f[i].note[0])
-                                printf("  %-20s -> %s\n", "", f[i].note);
+                                printf("  %-22s -> %s\n", "", f[i].note);
                 }
                 printf("Remedy: %s.\n", remedy);
         }
