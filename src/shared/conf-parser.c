@@ -1,7 +1,6 @@
 /* The unit-file syntax reader and small value parsers. It knows nothing about berth's keys: the
  * key tables (config-tables.c) and the loader (entry.c) sit on top of it. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -135,18 +134,19 @@ typedef struct Parser {
         unsigned n_errors;
 } Parser;
 
-static int parser_error(Parser *p, unsigned line, const char *fmt, ...) _printf_(3, 4);
-static int parser_error(Parser *p, unsigned line, const char *fmt, ...)
+static int parser_report(Parser *p, unsigned line, const char *message)
 {
-        char msg[512];
-        va_list ap;
-
         p->n_errors++;
-        va_start(ap, fmt);
-        vsnprintf(msg, sizeof msg, fmt, ap);
-        va_end(ap);
-        return p->cb->error(line, msg, p->userdata);
+        return p->cb->error(line, message, p->userdata);
 }
+
+/* Formats into a buffer on the stack: messages are short, and quoted input is cut (see cut()). */
+#define parser_error(p, line, ...)                                                                          \
+        ({                                                                                                  \
+                char _msg_[512];                                                                            \
+                snprintf(_msg_, sizeof _msg_, __VA_ARGS__);                                                 \
+                parser_report((p), (line), _msg_);                                                          \
+        })
 
 /* One logical line, continuation already joined, not yet trimmed. */
 static int parse_line(Parser *p, char *l, unsigned line)
@@ -249,7 +249,7 @@ int config_parse_text(const char *text, size_t size, const ConfigParseCallbacks 
 
                 if (skipping || b.size + n > CONFIG_LINE_MAX) {
                         if (!skipping) {
-                                r = parser_error(&p, first_line, "Line is longer than %u KiB",
+                                r = parser_error(&p, first_line, "Line is longer than %zu KiB",
                                         CONFIG_LINE_MAX / 1024);
                                 if (r < 0)
                                         break;
@@ -316,9 +316,8 @@ static int unescape_one(const char **p, char *out, size_t *n_out)
 
         if (*s == 'x' && strchr("0123456789abcdefABCDEF", s[1]) && s[1] &&
                 strchr("0123456789abcdefABCDEF", s[2]) && s[2]) {
-                unsigned v;
                 char hex[3] = { s[1], s[2], 0 };
-                sscanf(hex, "%x", &v);
+                unsigned v = (unsigned) strtoul(hex, NULL, 16);
                 if (v != 0) { /* \x00 would cut the word: kept as written instead */
                         out[(*n_out)++] = (char) v;
                         *p = s + 3;

@@ -6,9 +6,9 @@
 #include <stddef.h>
 
 /* A file larger than this is refused as a whole, before it is parsed. */
-#define CONFIG_FILE_SIZE_MAX (1024u * 1024u)
+#define CONFIG_FILE_SIZE_MAX ((size_t) 1024 * 1024)
 /* A logical line (continuations joined) longer than this is an error. */
-#define CONFIG_LINE_MAX (64u * 1024u)
+#define CONFIG_LINE_MAX ((size_t) 64 * 1024)
 /* After this many syntax errors in one file the rest of it is skipped (random bytes). */
 #define CONFIG_ERRORS_PER_FILE_MAX 20u
 

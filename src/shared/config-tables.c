@@ -241,7 +241,7 @@ static int parse_command(ParseState *s, const ConfigKey *k, const char *value)
                         return DETAIL(s, "%s", why), -EINVAL;
                 if (r < 0)
                         return r;
-                if (!l[0] || isempty(l[0])) {
+                if (isempty(l[0])) {
                         strv_free(l);
                         return DETAIL(s, "no program given"), -EINVAL;
                 }
@@ -835,7 +835,7 @@ const ConfigKey *config_key_lookup(const char *section, const char *name)
         if (!sorted) {
                 for (size_t i = 0; i < ELEMENTSOF(keys); i++)
                         index[i] = &keys[i];
-                qsort(index, ELEMENTSOF(keys), sizeof(index[0]), cmp_key_ptr);
+                qsort(index, ELEMENTSOF(keys), sizeof(const ConfigKey *), cmp_key_ptr);
                 sorted = true;
         }
         while (lo < hi) {

@@ -425,7 +425,7 @@ static int load_file_at(int dirfd, const char *name, const char *path, ReadBuffe
         }
         if ((uint64_t) st.st_size > CONFIG_FILE_SIZE_MAX) {
                 f->kind = FILE_BAD;
-                if (asprintf(&f->error, "File is larger than %u KiB (%llu bytes): not a configuration file",
+                if (asprintf(&f->error, "File is larger than %zu KiB (%llu bytes): not a configuration file",
                             CONFIG_FILE_SIZE_MAX / 1024, (unsigned long long) st.st_size) < 0)
                         return -ENOMEM;
                 return 0;
@@ -448,7 +448,7 @@ static int load_file_at(int dirfd, const char *name, const char *path, ReadBuffe
                 return r;
         if (r == -EFBIG) {
                 f->kind = FILE_BAD;
-                return asprintf(&f->error, "File is larger than %u KiB: not a configuration file",
+                return asprintf(&f->error, "File is larger than %zu KiB: not a configuration file",
                                CONFIG_FILE_SIZE_MAX / 1024) < 0
                                ? -ENOMEM
                                : 0;
@@ -690,7 +690,7 @@ static int entry_derive_nspawn(Entry *e)
         if (!e->has_nspawn_settings)
                 return 0;
 
-        effective = malloc(e->n_assignments * sizeof(bool));
+        effective = malloc((e->n_assignments + 1) * sizeof(bool));
         if (!effective)
                 return -ENOMEM;
         for (size_t s = 0; s < ELEMENTSOF(sections); s++) {
@@ -1161,6 +1161,8 @@ static int check_dependency_targets(EntrySet *set)
 
         for (size_t i = 0; i < set->n_entries; i++) {
                 Entry *e = set->entries[i];
+                if (!e)
+                        continue;
                 for (int pass = 0; pass < 2; pass++) {
                         const char *key = pass == 0 ? "DependsOn" : "After";
                         STRV_FOREACH (n, pass == 0 ? e->depends_on : e->after) {
@@ -1373,6 +1375,8 @@ static void cycles_find(Cycles *c, const Graph *g, const size_t *comp, size_t v,
                 for (size_t k = g->start[x]; k < g->start[x + 1]; k++)
                         if (comp[g->edges[k]] == comp[x] && (y == SIZE_MAX || y == x))
                                 y = g->edges[k];
+                if (y == SIZE_MAX) /* cannot happen in a cycle; stop at x rather than walk off */
+                        y = x;
                 if (walk_pos[y] != SIZE_MAX)
                         break;
                 x = y;
@@ -1401,7 +1405,7 @@ static int check_cycles(EntrySet *set)
         if (r < 0)
                 return r;
 
-        _cleanup_free_ size_t *comp = malloc(n * sizeof(size_t)), *size = NULL,
+        _cleanup_free_ size_t *comp = calloc(n, sizeof(size_t)), *size = NULL,
                               *parent = malloc(n * sizeof(size_t)), *queue = malloc(n * sizeof(size_t)),
                               *mark = calloc(n, sizeof(size_t)), *path = malloc((n + 1) * sizeof(size_t)),
                               *walk_pos = malloc(n * sizeof(size_t));
@@ -1410,9 +1414,9 @@ static int check_cycles(EntrySet *set)
         r = graph_scc(&g, comp, &n_comp);
         if (r < 0)
                 return r;
-        size = calloc(n_comp, sizeof(size_t));
-        cyc.offset = calloc(n_comp, sizeof(size_t));
-        cyc.length = calloc(n_comp, sizeof(size_t));
+        size = calloc(n_comp + 1, sizeof(size_t));
+        cyc.offset = calloc(n_comp + 1, sizeof(size_t));
+        cyc.length = calloc(n_comp + 1, sizeof(size_t));
         cyc.vertices = malloc(n * sizeof(size_t));
         cyc.position = malloc(n * sizeof(size_t));
         if (!size || !cyc.offset || !cyc.length || !cyc.vertices || !cyc.position)

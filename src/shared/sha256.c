@@ -80,7 +80,7 @@ static void sha256_block(Sha256 *s, const uint8_t *p)
 {
         uint32_t w[64], a, b, c, d, e, f, g, h;
 
-        for (unsigned t = 0; t < 16; t++)
+        for (size_t t = 0; t < 16; t++)
                 w[t] = (uint32_t) p[4 * t] << 24 | (uint32_t) p[4 * t + 1] << 16 |
                        (uint32_t) p[4 * t + 2] << 8 | (uint32_t) p[4 * t + 3];
         for (unsigned t = 16; t < 64; t++) {
@@ -145,7 +145,7 @@ void sha256_final(Sha256 *s, uint8_t ret[SHA256_DIGEST_SIZE])
                 pad[n_pad + i] = (uint8_t) (bits >> (56 - 8 * i));
         sha256_update(s, pad, n_pad + 8);
 
-        for (unsigned i = 0; i < 8; i++) {
+        for (size_t i = 0; i < 8; i++) {
                 ret[4 * i] = (uint8_t) (s->state[i] >> 24);
                 ret[4 * i + 1] = (uint8_t) (s->state[i] >> 16);
                 ret[4 * i + 2] = (uint8_t) (s->state[i] >> 8);
@@ -157,11 +157,11 @@ void sha256_to_hex(const uint8_t digest[SHA256_DIGEST_SIZE], char ret[2 * SHA256
 {
         static const char hex[] = "0123456789abcdef";
 
-        for (unsigned i = 0; i < SHA256_DIGEST_SIZE; i++) {
+        for (size_t i = 0; i < SHA256_DIGEST_SIZE; i++) {
                 ret[2 * i] = hex[digest[i] >> 4];
                 ret[2 * i + 1] = hex[digest[i] & 15];
         }
-        ret[2 * SHA256_DIGEST_SIZE] = '\0';
+        ret[(size_t) 2 * SHA256_DIGEST_SIZE] = '\0';
 }
 
 void sha256_hex(const void *data, size_t size, char ret[2 * SHA256_DIGEST_SIZE + 1])
