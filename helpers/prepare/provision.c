@@ -574,6 +574,15 @@ int provision_run(const Context *c)
                 goto fail;
         }
 
+        /* On disk before it takes its place: a power cut after the rename must not leave a tree
+         * of half-written files where berth never provisions again. Provisioners leave their data
+         * in the page cache, so this is where most of the write-out happens. */
+        if (syncfs(tfd) < 0) {
+                r = log_event_errno(LOG_ERR, errno, BERTH_MESSAGE_PROVISION_FAILED,
+                        "Provisioning failed at step 'write the new tree to disk': %m");
+                goto fail;
+        }
+
         const char *final = strrchr(c->directory, '/') + 1;
         /* rename() also replaces an empty directory left in place (by tmpfiles or an admin). */
         if (renameat(pfd, tmpname, pfd, final) < 0) {

@@ -370,7 +370,9 @@ static int rm_rf_entry(int dirfd, const struct stat *st_parent, const char *name
 
 static int rm_rf_children(int fd, const struct stat *st_self, unsigned depth)
 {
-        int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        /* A new open file description, not a dup(): a dup shares the directory offset, and a
+         * second walk of the same fd would start at the end and see nothing. */
+        int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return -errno;
         DIR *d = fdopendir(dfd);
@@ -405,7 +407,9 @@ int rm_rf_at(int dirfd, const char *name)
 
 static int usage_children(int fd, dev_t dev, unsigned depth, uint64_t *bytes, uint64_t *inodes)
 {
-        int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        /* A new open file description, not a dup(): a dup shares the directory offset, and a
+         * second walk of the same fd would start at the end and see nothing. */
+        int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return -errno;
         DIR *d = fdopendir(dfd);

@@ -28,15 +28,20 @@ for i in $(seq "$n"); do
 	t[copy]+="$(timeit "$prep" --root="$R" web) "
 	rm -rf "$work/cp"; sync
 	t[cp]+="$(timeit cp -a --reflink=auto --sparse=auto --preserve=all -T "$src" "$work/cp") "
+	rm -rf "$work/cp"; sync
+	# berth-prepare syncs the new tree before renaming it into place: the fair comparison.
+	t[cpsync]+="$(timeit sh -c "cp -a --reflink=auto --sparse=auto --preserve=all -T '$src' '$work/cp' && sync -f '$work/cp'") "
 	entry "Provision=tar $work/tree.tar"; rm -rf "$M/web"; sync
 	t[tarprov]+="$(timeit "$prep" --root="$R" web) "
 	rm -rf "$work/tx"; mkdir "$work/tx"; sync
 	t[tarx]+="$(timeit tar -C "$work/tx" --numeric-owner --xattrs --xattrs-include='*' --acls --same-owner --same-permissions -xf "$work/tree.tar") "
+	rm -rf "$work/tx"; mkdir "$work/tx"; sync
+	t[tarsync]+="$(timeit sh -c "tar -C '$work/tx' --numeric-owner --xattrs --xattrs-include='*' --acls --same-owner --same-permissions -xf '$work/tree.tar' && sync -f '$work/tx'") "
 done
 for i in $(seq 20); do
 	t[ready]+="$(timeit "$prep" --root="$R" web) "
 done
-for k in copy cp tarprov tarx ready; do
+for k in copy cp cpsync tarprov tarx tarsync ready; do
 	printf '%-8s median %.3f s  (%s)\n' "$k" "$(tr ' ' '\n' <<< "${t[$k]}" | grep . | median)" "${t[$k]}"
 done
 du -sh "$src"; find "$src" | wc -l

@@ -298,6 +298,10 @@ arg=dnf$"
 	assert_success
 	assert_output --regexp "Provisioning: [0-9.]+ [KMG]iB in [0-9]+ files so far, [0-9]+ s elapsed\."
 	assert_output --partial "no progress since the last report"
+	# The counts only grow, and the reports that saw no progress saw the files already there.
+	counts=$(sed -n 's/.*Provisioning: .* in \([0-9]*\) files so far.*/\1/p' <<< "$output")
+	[ "$(sort -n <<< "$counts")" = "$counts" ]
+	[ "$(sed -n 's/.* in \([0-9]*\) files so far.*no progress.*/\1/p' <<< "$output" | sort -n | head -1)" -gt 0 ]
 	grew=$(grep -c 'files so far, [0-9]* s elapsed\.$' <<< "$output" || true)
 	still=$(grep -c 'no progress since the last report' <<< "$output" || true)
 	# The recorder reads asynchronously: give it the chance to catch up before stopping it.
