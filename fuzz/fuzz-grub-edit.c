@@ -38,7 +38,7 @@ static bool is_valid_shell(const char *text, size_t size)
         FUZZ_CHECK(write(fd, text, size) == (ssize_t) size);
         close(fd);
         snprintf(cmd, sizeof cmd, "/bin/sh -n %s 2>/dev/null", path);
-        status = system(cmd);
+        status = system(cmd); /* NOLINT(cert-env33-c): a fixed command on a file we made */
         ok = status == 0;
         unlink(path);
         return ok;

@@ -173,6 +173,8 @@ int fuzz_make_tree(const char *dir, const uint8_t *data, size_t size, unsigned f
 
         if (ret)
                 ret->n_lookups = 0;
+        if (!data || size == 0) /* an empty tree */
+                return 0;
         dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dirfd < 0)
                 return -errno;
@@ -223,6 +225,10 @@ int fuzz_make_tree(const char *dir, const uint8_t *data, size_t size, unsigned f
                         break;
                 }
                 pfd = open_parent_nofollow(dirfd, path, &name);
+                if (pfd >= 0 && !name) { /* cannot happen; says so to the static analyzers */
+                        close(pfd);
+                        pfd = -EINVAL;
+                }
                 if (pfd < 0) {
                         free(path);
                         free(line);
