@@ -76,17 +76,23 @@ int nspawn_settings_format(const Entry *e, char **ret)
         if (r >= 0 && e->hostname)
                 fprintf(f, "Hostname=%s\n", e->hostname);
 
+        /* Only what is in effect after berth's resets: systemd-nspawn does not read every empty
+         * "Key=" as a reset (an empty Bind= is an error there, an empty Capability= is ignored). */
         for (size_t s = 0; r >= 0 && s < ELEMENTSOF(sections); s++) {
+                _cleanup_free_ const Assignment **effective = NULL;
                 bool header = s == 0;
-                for (size_t i = 0; i < e->n_assignments; i++) {
-                        const Assignment *a = &e->assignments[i];
-                        if (!streq(a->section, sections[s]) || startswith(a->key, "X-"))
+
+                r = entry_effective_assignments(e, sections[s], &effective);
+                if (r < 0)
+                        break;
+                for (const Assignment **a = effective; *a; a++) {
+                        if (startswith((*a)->key, "X-"))
                                 continue;
                         if (!header) {
                                 fprintf(f, "\n[%s]\n", sections[s]);
                                 header = true;
                         }
-                        fprintf(f, "%s=%s\n", a->key, a->value);
+                        fprintf(f, "%s=%s\n", (*a)->key, (*a)->value);
                 }
         }
 

@@ -322,7 +322,7 @@ load lib.bash
 	assert_output --partial "$M/web is an empty mount point"
 }
 
-@test ".nspawn for Boot=yes: Boot=, Hostname=, then pass-through keys in order by section" {
+@test ".nspawn for Boot=yes: Boot=, Hostname=, then the effective pass-through keys by section" {
 	make_tree "$M/web"
 	entry web <<-EOF
 	[Network]
@@ -330,6 +330,8 @@ load lib.bash
 	[Container]
 	Hostname=web1
 	[Files]
+	Bind=/srv/old:/old
+	Bind=
 	Bind=/srv/data:/data
 	[Exec]
 	Environment=A=1
@@ -350,8 +352,6 @@ load lib.bash
 	[Exec]
 	Boot=yes
 	Hostname=web1
-	Environment=A=1
-	Environment=
 	Environment=B=2
 
 	[Files]
