@@ -184,25 +184,6 @@ static void log_entry_errors(Generator *g, const Entry *e)
                 g->failed = true;
 }
 
-/* The loader joins continuation lines and splits at LF, so no value holds an LF; but systemd
- * also ends a unit-file line at a lone CR, which the loader keeps inside a value. Written
- * verbatim, "Environment=A=1<CR>ExecStartPost=..." would read as two settings to systemd and as
- * one to berth. Such an entry is an error, and gets the drop-in of an entry with errors. */
-static bool entry_check_line_breaks(const Entry *e)
-{
-        for (size_t i = 0; i < e->n_assignments; i++) {
-                const Assignment *a = &e->assignments[i];
-                if (!strpbrk(a->value, "\r\n"))
-                        continue;
-                log_event(LOG_ERR, BERTH_MESSAGE_ENTRY_INVALID,
-                        "%s:%u: %s= in [%s] holds a carriage return, which systemd reads as the end of a line; "
-                        "remove it (save the file with LF line endings)",
-                        a->origin.file ? a->origin.file : e->source, a->origin.line, a->key, a->section);
-                return false;
-        }
-        return true;
-}
-
 static void write_header(FILE *f, const Entry *e)
 {
         const char *source = e->source ? e->source : e->name;
@@ -351,11 +332,6 @@ static int generate_entry(Generator *g, const Entry *e)
         long start;
         bool broken = e->n_errors > 0;
         int r = 0;
-
-        if (!broken && !entry_check_line_breaks(e)) {
-                broken = true;
-                g->failed = true;
-        }
 
         if (asprintf(&instance, "systemd-nspawn@%s.service", e->name) < 0 ||
             asprintf(&dir, "%s.d", instance) < 0)

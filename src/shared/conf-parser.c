@@ -234,6 +234,17 @@ int config_parse_text(const char *text, size_t size, const ConfigParseCallbacks 
                 }
                 if (n > 0 && s[n - 1] == '\r') /* CRLF line ends */
                         n--;
+                /* systemd also ends a unit-file line at a lone CR: "Environment=A=1<CR>ExecStartPost=…"
+                 * would be two settings to systemd and one to berth. Refuse the line. */
+                if (memchr(s, '\r', n)) {
+                        r = parser_error(&p, line,
+                                "Line holds a carriage return (CR) inside it, which systemd reads as the end "
+                                "of a line; save the file with LF (or CRLF) line endings");
+                        if (r < 0)
+                                break;
+                        s = next;
+                        continue;
+                }
 
                 if (continuing) {
                         /* Comment lines inside a continuation are dropped, as systemd does. */

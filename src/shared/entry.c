@@ -1524,11 +1524,14 @@ int entry_set_load(const LoadOptions *options, EntrySet **ret)
 
         n_dirs = strv_length(set->search_path);
         c.dir_fds = malloc((n_dirs + 1) * sizeof(int));
-        c.dirs = malloc((n_dirs + 1) * sizeof(size_t));
-        if (!c.dir_fds || !c.dirs)
+        if (!c.dir_fds)
                 return -ENOMEM;
+        /* Before anything can fail: load_context_done() closes every fd that is not -1. */
         for (size_t i = 0; i < n_dirs; i++)
                 c.dir_fds[i] = -1;
+        c.dirs = malloc((n_dirs + 1) * sizeof(size_t));
+        if (!c.dirs)
+                return -ENOMEM;
         r = scan_search_path(set, c.dir_fds, &confs, &c.dropin_dirs, &default_dirs, &n_default_dirs);
         if (r < 0)
                 return r;

@@ -223,7 +223,7 @@ expect_bad_entry() {
 	run_generator "$OUT"
 	echo "$OUT_STDERR"
 	[ "$status" -eq 1 ]
-	grep -qF "$TREE/etc/web.conf:4: Environment= in [Service] holds a carriage return" <<<"$OUT_STDERR"
+	grep -qF "$TREE/etc/web.conf:4: Line holds a carriage return (CR) inside it" <<<"$OUT_STDERR"
 	! grep -q 'ExecStartPost' "$OUT/systemd-nspawn@web.service.d/50-berth.conf"
 	grep -qx "ExecStartPre=$(config_value BERTH_PREPARE_PATH) web" "$OUT/systemd-nspawn@web.service.d/50-berth.conf"
 	# CRLF line endings are line endings, not part of the value.
