@@ -40,12 +40,12 @@ int log_internal(int level, int error, const char *message_id, const char *forma
 #define log_info_errno(error, ...) log_internal(LOG_INFO, (error), NULL, __VA_ARGS__)
 #define log_warning_errno(error, ...) log_internal(LOG_WARNING, (error), NULL, __VA_ARGS__)
 #define log_error_errno(error, ...) log_internal(LOG_ERR, (error), NULL, __VA_ARGS__)
-/* A message with a MESSAGE_ID= (one per kind of event, see catalog/berth.catalog.in). */
+/* A message with a MESSAGE_ID= (one per kind of event, see catalog/berth.catalog). */
 #define log_event(level, message_id, ...) log_internal((level), 0, (message_id), __VA_ARGS__)
 #define log_event_errno(level, error, message_id, ...)                                                      \
         log_internal((level), (error), (message_id), __VA_ARGS__)
 
-/* Message IDs (sd-id128 strings, no dashes). Each is documented in catalog/berth.catalog.in. */
+/* Message IDs (sd-id128 strings, no dashes). Each is documented in catalog/berth.catalog. */
 #define BERTH_MESSAGE_PREPARE_FAILED "5b3c1a0e9f0d4c5f8b2e7a6d4c3b2a10"
 #define BERTH_MESSAGE_PROVISION_STARTED "5b3c1a0e9f0d4c5f8b2e7a6d4c3b2a11"
 #define BERTH_MESSAGE_PROVISION_PROGRESS "5b3c1a0e9f0d4c5f8b2e7a6d4c3b2a12"
