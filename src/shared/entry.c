@@ -35,6 +35,7 @@
  *   one error naming a cycle through it (a -> b -> a, at most 20 names), at the line of its
  *   edge in that cycle. A DependsOn=/After= naming an entry with a larger Priority= is an error
  *   ("starts in a later Priority= wave"), whether or not either entry is enabled.
+ * - Two entries with the same effective Directory= (explicit or default) are both in error.
  * - Resets: "Key=" resets that key only (Bind= does not reset BindReadOnly=), in every checked
  *   section; entry_effective_assignments() gives what remains, for writing .nspawn files.
  *   [Unit]/[Service] are copied as written; systemd applies its own reset rules there.
@@ -1392,6 +1393,52 @@ static void cycles_find(Cycles *c, const Graph *g, const size_t *comp, size_t v,
         c->used += len - first;
 }
 
+static int cmp_entry_directory(const void *a, const void *b)
+{
+        const Entry *x = *(Entry *const *) a, *y = *(Entry *const *) b;
+        int c = strcmp(x->directory, y->directory);
+        return c != 0 ? c : strcmp(x->name, y->name);
+}
+
+/* Two containers on one root file system would corrupt each other (and berth-prepare would
+ * provision or chown it for both): every entry of a group sharing a Directory= (explicit or
+ * the default /var/lib/machines/NAME of another entry) gets an error naming one other. Sorting
+ * keeps this O(n log n). */
+static int check_shared_directories(EntrySet *set)
+{
+        _cleanup_free_ Entry **by_dir = NULL;
+        size_t n = 0;
+        int r;
+
+        by_dir = calloc(set->n_entries + 1, sizeof(Entry *));
+        if (!by_dir)
+                return -ENOMEM;
+        for (size_t i = 0; i < set->n_entries; i++)
+                if (set->entries[i] && set->entries[i]->directory)
+                        by_dir[n++] = set->entries[i];
+        if (n > 1)
+                qsort(by_dir, n, sizeof(Entry *), cmp_entry_directory);
+
+        for (size_t i = 0; i < n;) {
+                size_t j = i + 1;
+                while (j < n && streq(by_dir[j]->directory, by_dir[i]->directory))
+                        j++;
+                for (size_t k = i; j - i > 1 && k < j; k++) {
+                        Entry *e = by_dir[k], *other = by_dir[k == i ? i + 1 : i];
+                        Origin o = e->origins[CONTAINER_DIRECTORY];
+
+                        r = entry_add_error(e, o.file ? o.file : e->source, o.file ? o.line : 0,
+                                "Directory=%s%s is also the root file system of entry %s; two containers "
+                                "cannot share one root: give each its own Directory=",
+                                e->directory, o.file ? "" : " (the default)", other->name);
+                        if (r < 0)
+                                return r;
+                }
+                i = j;
+        }
+        return 0;
+}
+
 static int check_cycles(EntrySet *set)
 {
         _cleanup_(graph_done) Graph g = {};
@@ -1578,6 +1625,9 @@ int entry_set_load(const LoadOptions *options, EntrySet **ret)
         strv_sort(set->masked);
 
         r = check_dependency_targets(set);
+        if (r < 0)
+                return r;
+        r = check_shared_directories(set);
         if (r < 0)
                 return r;
         r = check_cycles(set);
