@@ -262,22 +262,6 @@ int rootfs_read_file(int root_fd, const char *path, size_t max, char **ret, size
         return 0;
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-        const char *c = p;
-        while (n > 0) {
-                ssize_t k = write(fd, c, n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                c += k;
-                n -= (size_t) k;
-        }
-        return 0;
-}
-
 int rootfs_replace_file(int dirfd, const char *name, const void *content, size_t size, uid_t uid,
         gid_t gid, mode_t mode)
 {

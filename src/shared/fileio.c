@@ -75,7 +75,7 @@ static int tempname(const char *name, char *buf, size_t size)
         return 0;
 }
 
-static int write_all(int fd, const void *p, size_t n)
+int write_all(int fd, const void *p, size_t n)
 {
         const char *c = p;
         while (n > 0) {

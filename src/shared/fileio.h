@@ -9,6 +9,9 @@
 int read_full_file(const char *path, size_t max, char **ret, size_t *ret_size);
 int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size);
 
+/* write() until all of p is written (EINTR retried). */
+int write_all(int fd, const void *p, size_t n);
+
 enum {
         WRITE_ATOMIC_FSYNC = 1 << 0, /* fsync the file and its directory (durable state, not /run) */
 };
