@@ -205,6 +205,22 @@ e2e_cgroup_kill() {
 	e2e_die "processes left in $cg: $(e2e_cgroup_pids "$cg" | tr '\n' ' ')"
 }
 
+# e2e_live_pids_of CGROUP: processes that name CGROUP in /proc/PID/cgroup and have not exited. A
+# killed process leaves its cgroup at once but stays a zombie, still naming it, until the
+# machine's init reaps it (some inits here reap late): a zombie holds nothing but its pid.
+e2e_live_pids_of() {
+	local f pid state
+	for f in $(grep -l -- "/$1\$" /proc/[0-9]*/cgroup 2>/dev/null; grep -l -- "/$1/" /proc/[0-9]*/cgroup 2>/dev/null); do
+		pid=${f#/proc/}
+		pid=${pid%/cgroup}
+		state=$(awk '/^State:/ { print $2 }' "/proc/$pid/status" 2>/dev/null) || continue
+		case $state in
+		'' | Z | X) ;;
+		*) printf '%s(%s) ' "$pid" "$(cat "/proc/$pid/comm" 2>/dev/null)" ;;
+		esac
+	done
+}
+
 e2e_cgroup_remove() {
 	[ -d "$1" ] || return 0
 	find "$1" -depth -type d -exec rmdir {} + 2>/dev/null
@@ -418,9 +434,13 @@ e2e_host_destroy_() {
 	for root in "${E2E_CGROUP_ROOTS[@]}"; do
 		[ -d "$root/$E2E_CGROUP" ] && leftovers+=("cgroup $root/$E2E_CGROUP")
 	done
-	if grep -l -- "/$E2E_CGROUP" /proc/[0-9]*/cgroup >/dev/null 2>&1; then
-		leftovers+=("processes: $(grep -l -- "/$E2E_CGROUP" /proc/[0-9]*/cgroup 2>/dev/null | tr '\n' ' ')")
-	fi
+	local pids i
+	for i in $(seq 50); do
+		pids=$(e2e_live_pids_of "$E2E_CGROUP")
+		[ -z "$pids" ] && break
+		sleep 0.1
+	done
+	[ -n "$pids" ] && leftovers+=("processes: $pids")
 	if grep -F -e "$E2E_DIR" -e "$E2E_MACHINE" /proc/self/mountinfo >/dev/null; then
 		leftovers+=("mounts: $(grep -F -e "$E2E_DIR" -e "$E2E_MACHINE" /proc/self/mountinfo)")
 	fi
