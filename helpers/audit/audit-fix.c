@@ -52,6 +52,20 @@ static void target_done(Target *t)
         free(t->new);
 }
 
+/* The files 'fix' edits: at most one GRUB file and /etc/kernel/cmdline, plus room for both GRUB
+ * paths while they are being looked for. A cleanup frees them on every return. */
+typedef struct Targets {
+        Target items[3];
+        size_t n;
+} Targets;
+
+static void targets_done(Targets *t)
+{
+        for (size_t i = 0; i < t->n; i++)
+                target_done(&t->items[i]);
+        t->n = 0;
+}
+
 char *root_path(const char *root, const char *path)
 {
         if (!root)
@@ -371,21 +385,23 @@ static void grub_dropins_warn(const char *root)
 
 int audit_fix(const AuditOptions *o)
 {
-        _cleanup_(os_release_done) OsRelease os = {}; /* before any goto: cleanup runs at every exit */
-        Target targets[3] = {};
-        size_t n = 0;
-        int r, status = 1;
+        _cleanup_(os_release_done) OsRelease os = {};
+        _cleanup_(targets_done) Targets ts = {};
+        Target *targets = ts.items;
+        int r;
+
+        /* Returns the exit status: 1 on any failure (already logged), 0 on success. */
 
         /* /etc/default/grub is what grub-mkconfig reads; /etc/sysconfig/grub only when it is missing. */
-        r = target_add(targets, &n, TARGET_GRUB, o->root, "/etc/default/grub");
+        r = target_add(targets, &ts.n, TARGET_GRUB, o->root, "/etc/default/grub");
         if (r == 0)
-                r = target_add(targets, &n, TARGET_GRUB, o->root, "/etc/sysconfig/grub");
+                r = target_add(targets, &ts.n, TARGET_GRUB, o->root, "/etc/sysconfig/grub");
         if (r >= 0)
-                r = target_add(targets, &n, TARGET_KERNEL_INSTALL, o->root, "/etc/kernel/cmdline");
+                r = target_add(targets, &ts.n, TARGET_KERNEL_INSTALL, o->root, "/etc/kernel/cmdline");
         if (r < 0)
-                goto finish;
+                return 1;
 
-        if (n == 0) {
+        if (ts.n == 0) {
                 _cleanup_free_ char *a = root_path(o->root, "/etc/default/grub");
                 _cleanup_free_ char *b = root_path(o->root, "/etc/sysconfig/grub");
                 _cleanup_free_ char *c = root_path(o->root, "/etc/kernel/cmdline");
@@ -393,16 +409,16 @@ int audit_fix(const AuditOptions *o)
                         "(kernel-install, systemd-boot). Add audit=0 to the kernel command line by hand; for "
                         "systemd-boot, create %s from /proc/cmdline with audit=0 added.",
                         strempty(a), strempty(b), strempty(c), strempty(c));
-                goto finish;
+                return 1;
         }
 
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < ts.n; i++)
                 if (target_read_and_edit(&targets[i]) < 0)
-                        goto finish;
+                        return 1;
 
         bool any_changed = false;
-        for (size_t i = 0; i < n; i++) {
-                Target *t = &targets[i];
+        for (size_t i = 0; i < ts.n; i++) {
+                const Target *t = &targets[i];
                 if (!streq(t->found, t->real))
                         printf("%s is a symlink to %s: editing %s.\n", t->found, t->real, t->real);
                 if (!t->changed) {
@@ -413,19 +429,19 @@ int audit_fix(const AuditOptions *o)
                 r = unified_diff(stdout, t->real, t->real, t->old, t->old_size, t->new, t->new_size);
                 if (r < 0) {
                         log_error_errno(r, "Failed to print the diff: %m");
-                        goto finish;
+                        return 1;
                 }
         }
 
         if (any_changed && o->dry_run)
                 printf("Dry run: nothing was written.\n");
         else if (any_changed)
-                for (size_t i = 0; i < n; i++) {
+                for (size_t i = 0; i < ts.n; i++) {
                         _cleanup_free_ char *backup = NULL;
                         if (!targets[i].changed)
                                 continue;
                         if (target_write(&targets[i], &backup) < 0)
-                                goto finish;
+                                return 1;
                         printf("Wrote %s (the previous version is in %s).\n", targets[i].real, strempty(backup));
                 }
 
@@ -435,25 +451,21 @@ int audit_fix(const AuditOptions *o)
         r = os_release_read(o->root, &os);
         if (r < 0) {
                 log_oom();
-                goto finish;
+                return 1;
         }
         printf("%s the boot menu (berth-audit does not run this), then reboot:\n",
                 any_changed && o->dry_run ? "After 'berth-audit fix', regenerate"
                 : any_changed          ? "Now regenerate"
                                        : "If the boot menu was not regenerated since audit=0 was added, regenerate");
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < ts.n; i++) {
                 _cleanup_free_ char *cmd = NULL;
                 r = targets[i].kind == TARGET_GRUB ? grub_regenerate_command(o->root, &os, &cmd)
                                                    : kernel_install_command(&os, &cmd);
                 if (r < 0) {
                         log_oom();
-                        goto finish;
+                        return 1;
                 }
                 printf("  %s\n", cmd);
         }
-        status = 0;
-finish:
-        for (size_t i = 0; i < n; i++)
-                target_done(&targets[i]);
-        return status;
+        return 0;
 }

@@ -226,7 +226,8 @@ static int word_scan(const char *t, size_t size, size_t start, Word *w, bool rec
                         for (p++;; p++) {
                                 if (p >= size)
                                         return edit_error(err, line_of(t, open),
-                                                "the quote %c opened here is never closed", c);
+                                                "the quote %c opened here is never closed, so the file is not "
+                                                "valid shell", c);
                                 if (t[p] == c)
                                         break;
                                 if (current == SEGMENT_DOUBLE && t[p] == '\\' && p + 1 < size &&
@@ -500,6 +501,57 @@ static size_t skip_line(const char *t, size_t size, size_t p)
         return p < size ? p + 1 : p;
 }
 
+/* Skips the shell command that starts at p, up to and including the newline that ends it, reading
+ * it as sh's lexer would: quotes ('...', "...", `...`) and backslash escapes can carry the command
+ * over line ends, and '#' at the start of a word begins a comment. Lines we do not edit are kept
+ * byte for byte, but they must be read this way: a quote left open on one of them changes what
+ * sh makes of every line after it, and editing those lines as if it did not would not be
+ * idempotent. A quote that is never closed is an error: the file is not valid shell, so
+ * grub-mkconfig could not read it either. Known limit: here-document bodies are read as commands,
+ * so an apostrophe in one is refused (GRUB defaults files have no here-documents). */
+static int skip_command(const char *t, size_t size, size_t p, size_t *ret, EditError *err)
+{
+        bool word_start = true;
+
+        while (p < size) {
+                char c = t[p];
+
+                if (c == '\n') {
+                        *ret = p + 1;
+                        return 0;
+                }
+                if (c == '#' && word_start) {
+                        *ret = skip_line(t, size, p);
+                        return 0;
+                }
+                if (c == '\\') {
+                        p = MIN(p + 2, size);
+                        word_start = false;
+                        continue;
+                }
+                if (c == '\'' || c == '"' || c == '`') {
+                        size_t open = p;
+                        for (p++;; p++) {
+                                if (p >= size)
+                                        return edit_error(err, line_of(t, open),
+                                                "the quote %c opened here is never closed, so the file is not "
+                                                "valid shell", c);
+                                if (t[p] == c)
+                                        break;
+                                if (c != '\'' && t[p] == '\\') /* in "..." and `...`, \ escapes the next byte */
+                                        p++;
+                        }
+                        p++;
+                        word_start = false;
+                        continue;
+                }
+                word_start = strchr(" \t;&|<>()", c) != NULL;
+                p++;
+        }
+        *ret = p;
+        return 0;
+}
+
 static bool is_name_char(char c, bool first)
 {
         return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (!first && c >= '0' && c <= '9');
@@ -555,7 +607,9 @@ static int grub_scan(const char *t, size_t size, Scan *ret, EditError *err)
                                 return edit_error(err, line_of(t, q),
                                         "%s is not assigned as %s=VALUE (no blanks around '=', no '+='); "
                                         "fix the line by hand", var_names[v], var_names[v]);
-                        p = skip_line(t, size, p);
+                        r = skip_command(t, size, p, &p, err);
+                        if (r < 0)
+                                return r;
                         continue;
                 }
 
@@ -568,7 +622,11 @@ static int grub_scan(const char *t, size_t size, Scan *ret, EditError *err)
                 if (r < 0) {
                         if (v >= 0)
                                 return r;
-                        p = skip_line(t, size, p); /* someone else's variable: not our business */
+                        /* someone else's variable, say with $(...): not ours to edit, but where
+                         * its command ends still matters */
+                        r = skip_command(t, size, p, &p, err);
+                        if (r < 0)
+                                return r;
                         continue;
                 }
                 if (v >= 0) {
@@ -593,7 +651,9 @@ static int grub_scan(const char *t, size_t size, Scan *ret, EditError *err)
                         return edit_error(err, line_of(t, p),
                                 "unexpected text after the value of %s; accepted is %s=VALUE, optionally "
                                 "followed by a comment", var_names[v], var_names[v]);
-                p = skip_line(t, size, p);
+                r = skip_command(t, size, p, &p, err);
+                if (r < 0)
+                        return r;
         }
         *ret = s;
         return 0;

@@ -286,7 +286,43 @@ fix_case() {
 	printf 'GRUB_CMDLINE_LINUX="quiet\n' >"$ROOT/etc/default/grub"
 	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
 	assert_failure 1
-	assert_equal "$stderr" "$ROOT/etc/default/grub:1: the quote \" opened here is never closed; the file was not changed"
+	assert_equal "$stderr" "$ROOT/etc/default/grub:1: the quote \" opened here is never closed, so the file is not valid shell; the file was not changed"
+}
+
+@test "bad input: a quote left open on a line fix does not edit (not valid shell) is refused with FILE:LINE" {
+	# The file the fuzzer found: a quote opened in another variable's value is never closed. Before,
+	# fix edited the GRUB_CMDLINE_LINUX line that sh would read as quoted text, and a second run
+	# edited it again.
+	cp "$BATS_TEST_DIRNAME/../../fuzz/corpus/grub-edit/regress-unbalanced-quote" "$ROOT/etc/default/grub"
+	local before
+	before=$(sum "$ROOT/etc/default/grub")
+	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
+	assert_failure 1
+	assert_equal "$output" ""
+	assert_equal "$stderr" "$ROOT/etc/default/grub:3: the quote \" opened here is never closed, so the file is not valid shell; the file was not changed"
+	assert_equal "$(sum "$ROOT/etc/default/grub")" "$before"
+	assert_file_not_exists "$ROOT/etc/default/grub.berth-bak"
+
+	# an apostrophe left open in a command line (not an assignment), and a backquote
+	printf 'GRUB_TIMEOUT=5\necho '"'"'hello\nGRUB_CMDLINE_LINUX="quiet"\n' >"$ROOT/etc/default/grub"
+	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --dry-run --root="$ROOT"
+	assert_failure 1
+	assert_equal "$stderr" "$ROOT/etc/default/grub:2: the quote ' opened here is never closed, so the file is not valid shell; the file was not changed"
+	printf 'GRUB_CMDLINE_LINUX=""\nGRUB_X=1 `date\n' >"$ROOT/etc/default/grub"
+	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
+	assert_failure 1
+	assert_equal "$stderr" "$ROOT/etc/default/grub:2: the quote \` opened here is never closed, so the file is not valid shell; the file was not changed"
+	assert_file_not_exists "$ROOT/etc/default/grub.berth-bak"
+
+	# a quote that closes on a later line is valid shell: what it encloses is kept, not edited
+	printf "echo 'a\nGRUB_CMDLINE_LINUX=\"audit=1\"'\nGRUB_CMDLINE_LINUX=\"\"\n" >"$ROOT/etc/default/grub"
+	sh -n "$ROOT/etc/default/grub"
+	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
+	assert_success
+	assert_equal "$(cat "$ROOT/etc/default/grub")" "$(printf "echo 'a\nGRUB_CMDLINE_LINUX=\"audit=1\"'\nGRUB_CMDLINE_LINUX=\"audit=0\"")"
+	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
+	assert_success
+	assert_line "$ROOT/etc/default/grub: audit=0 is already set, nothing to change."
 }
 
 @test "fix: when one file cannot be edited, none is written" {

@@ -83,6 +83,27 @@ static const EditCase grub_cases[] = {
         { "GRUB_CMDLINE_LINUX=\"audit='1'\"\nX=\"audit=\"'1'\n", "GRUB_CMDLINE_LINUX=\"audit=0\"\nX=\"audit=\"'1'\n" },
         { "GRUB_CMDLINE_LINUX=audit=\"1\"'2'\n", NULL, "split by shell quoting", 1 },
         { "A=1\n\x01\n", NULL, "control character 0x01", 2 },
+        /* a quote left open anywhere: not valid shell, refused (naming the line the quote opens
+         * on) rather than edited in a way a second run would change again */
+        { "GRUB_TIMEOUT=\"5\nGRUB_CMDLINE_LINUX=\"quiet\"\n", NULL, "never closed", 2 },
+        { "GRUB_TIMEOUT=5\necho 'hello\nGRUB_CMDLINE_LINUX=\"quiet\"\n", NULL, "quote ' opened here is never closed", 2 },
+        { "GRUB_X=$(a \"b)\nGRUB_CMDLINE_LINUX=\"\"\n", NULL, "never closed", 2 },
+        { "GRUB_CMDLINE_LINUX=\"\"\nGRUB_X=1 `date\n", NULL, "quote ` opened here is never closed", 2 },
+        { "GRUB_CMDLINE_LINUX=\"\"\nGRUB_X=1 echo \"a\\\"\n", NULL, "never closed", 2 },
+        /* the case the fuzzer found (fuzz/corpus/grub-edit/regress-unbalanced-quote) */
+        { "GREGRUB_DEFAULT=0qui\"\n_TIMEOUINUX_DEFAULTNUcopy AULT=\"quiet\"\nGRUB_CMDLINE_LINUX=\"AULT\"C", NULL,
+          "never closed", 3 },
+        /* ... while quotes that close on a later line are valid shell: what they enclose is not
+         * an assignment, and is kept */
+        { "echo 'a\nGRUB_CMDLINE_LINUX=\"audit=1\"'\nGRUB_CMDLINE_LINUX=\"\"\n",
+          "echo 'a\nGRUB_CMDLINE_LINUX=\"audit=1\"'\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+        { "GRUB_X=\"$(a \"b\")\nGRUB_CMDLINE_LINUX=x\"\nGRUB_CMDLINE_LINUX=\"\"\n",
+          "GRUB_X=\"$(a \"b\")\nGRUB_CMDLINE_LINUX=x\"\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+        { "GRUB_X=1 echo \"a\nGRUB_CMDLINE_LINUX=b\"\n", "GRUB_X=1 echo \"a\nGRUB_CMDLINE_LINUX=b\"\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+        /* a quote in a comment, or escaped, opens nothing */
+        { "# don't\nA=1 # it's\nB=it\\'s\nGRUB_CMDLINE_LINUX=\"\"\n", "# don't\nA=1 # it's\nB=it\\'s\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+        { "echo it\\'s\nGRUB_CMDLINE_LINUX=\"\"\n", "echo it\\'s\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+        { "echo a#'\nb'\nGRUB_CMDLINE_LINUX=\"\"\n", "echo a#'\nb'\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
 };
 
 static void test_grub_defaults(void)
