@@ -1,11 +1,15 @@
 /* Logging for every berth program. */
 #include <fcntl.h>
+#include <endian.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
-#include <systemd/sd-journal.h>
+#include <sys/un.h>
 
 #include "log.h"
 
@@ -15,6 +19,8 @@ static int max_level = LOG_INFO;
 static char *log_prefix;
 static char *log_container;
 static int kmsg_fd = -1;
+static int journal_fd = -1;
+static const char *journal_socket = "/run/systemd/journal/socket";
 
 void log_setup(const char *program, LogTarget target)
 {
@@ -95,15 +101,109 @@ static bool stderr_is_journal(void)
         return cached;
 }
 
-static void write_kmsg(int level, const char *text)
+void log_set_journal_socket(const char *path)
+{
+        journal_socket = path;
+        if (journal_fd >= 0) {
+                close(journal_fd);
+                journal_fd = -1;
+        }
+}
+
+/* Sends one entry to journald in its native datagram protocol (systemd's "Native Journal
+ * Protocol" document): each field "KEY=VALUE\n", or, when the value holds a newline,
+ * "KEY\n" + the value's length as 64-bit little endian + the value + "\n". The fields are
+ * "KEY=VALUE" strings. Non-blocking: a journald that is not reading (PID 1 may be waiting for
+ * us, as for a generator during daemon-reload) gets nothing rather than a deadlock. Our
+ * messages are a few KiB at most, far below the datagram limit, so no memfd is needed. */
+static int journal_send(const char *const *fields, size_t n_fields)
+{
+        char buf[8192];
+        size_t len = 0;
+
+        for (size_t i = 0; i < n_fields; i++) {
+                const char *f = fields[i], *eq = strchr(f, '=');
+                size_t fl = strlen(f);
+
+                if (!eq)
+                        return -EINVAL;
+                if (!memchr(eq + 1, '\n', fl - (size_t) (eq + 1 - f))) {
+                        if (len + fl + 1 > sizeof buf)
+                                return -EMSGSIZE;
+                        memcpy(buf + len, f, fl);
+                        len += fl;
+                } else {
+                        size_t kl = (size_t) (eq - f), vl = fl - kl - 1;
+                        uint64_t le = htole64((uint64_t) vl);
+
+                        if (len + kl + 1 + sizeof le + vl + 1 > sizeof buf)
+                                return -EMSGSIZE;
+                        memcpy(buf + len, f, kl);
+                        len += kl;
+                        buf[len++] = '\n';
+                        memcpy(buf + len, &le, sizeof le);
+                        len += sizeof le;
+                        memcpy(buf + len, eq + 1, vl);
+                        len += vl;
+                }
+                buf[len++] = '\n';
+        }
+
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        if (strlen(journal_socket) >= sizeof sa.sun_path)
+                return -EINVAL;
+        strcpy(sa.sun_path, journal_socket);
+        if (journal_fd < 0) {
+                journal_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+                if (journal_fd < 0)
+                        return -errno;
+        }
+        if (sendto(journal_fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT, (const struct sockaddr *) &sa,
+                    (socklen_t) (offsetof(struct sockaddr_un, sun_path) + strlen(sa.sun_path) + 1)) < 0)
+                return -errno;
+        return 0;
+}
+
+/* The journal fields of one message (formatted into bufs). */
+static int log_to_journal(int level, int error, const char *message_id, const char *text)
+{
+        char msg[4200], pri[16], ident[128], mid[64], ctr[300], err[32];
+        const char *fields[6];
+        size_t n = 0;
+
+#define ADD_FIELD(buf, ...)                                                                                 \
+        do {                                                                                                \
+                snprintf(buf, sizeof buf, __VA_ARGS__);                                                     \
+                fields[n++] = buf;                                                                          \
+        } while (0)
+        ADD_FIELD(msg, "MESSAGE=%s%s", strempty(log_prefix), text);
+        ADD_FIELD(pri, "PRIORITY=%i", level);
+        ADD_FIELD(ident, "SYSLOG_IDENTIFIER=%s", program_name);
+        if (message_id)
+                ADD_FIELD(mid, "MESSAGE_ID=%s", message_id);
+        if (log_container)
+                ADD_FIELD(ctr, "BERTH_CONTAINER=%s", log_container);
+        if (error)
+                ADD_FIELD(err, "ERRNO=%i", error);
+#undef ADD_FIELD
+        return journal_send(fields, n);
+}
+
+/* The generator's target: /dev/kmsg; where there is none (in a container) the journal's socket,
+ * which exists from the first daemon-reload on (not yet when generators run at boot); else
+ * stderr, where systemd sends a generator's output. */
+static void write_kmsg(int level, int error, const char *message_id, const char *text)
 {
         char buf[2048];
         int n = snprintf(buf, sizeof buf, "<%i>%s[%i]: %s%s\n", level, program_name, (int) getpid(),
                 strempty(log_prefix), text);
         if (n > (int) sizeof buf - 1)
                 n = sizeof buf - 1;
-        if (kmsg_fd < 0 || write(kmsg_fd, buf, n) < 0)
-                fprintf(stderr, "%s%s\n", strempty(log_prefix), text);
+        if (kmsg_fd >= 0 && write(kmsg_fd, buf, n) >= 0)
+                return;
+        if (log_to_journal(level, error, message_id, text) >= 0)
+                return;
+        fprintf(stderr, "%s%s\n", strempty(log_prefix), text);
 }
 
 int log_internal(int level, int error, const char *message_id, const char *format, ...)
@@ -123,28 +223,9 @@ int log_internal(int level, int error, const char *message_id, const char *forma
         va_end(ap);
 
         if (log_target == LOG_TARGET_KMSG)
-                write_kmsg(level, text);
+                write_kmsg(level, error, message_id, text);
         else if (log_target == LOG_TARGET_AUTO && stderr_is_journal()) {
-                char msg[4200], pri[16], ident[128], mid[64], ctr[300], err[32];
-                struct iovec iov[6];
-                size_t n = 0;
-
-#define ADD_FIELD(buf, ...)                                                                                 \
-        do {                                                                                                \
-                snprintf(buf, sizeof buf, __VA_ARGS__);                                                     \
-                iov[n++] = (struct iovec){ .iov_base = buf, .iov_len = strlen(buf) };                       \
-        } while (0)
-                ADD_FIELD(msg, "MESSAGE=%s%s", strempty(log_prefix), text);
-                ADD_FIELD(pri, "PRIORITY=%i", level);
-                ADD_FIELD(ident, "SYSLOG_IDENTIFIER=%s", program_name);
-                if (message_id)
-                        ADD_FIELD(mid, "MESSAGE_ID=%s", message_id);
-                if (log_container)
-                        ADD_FIELD(ctr, "BERTH_CONTAINER=%s", log_container);
-                if (error)
-                        ADD_FIELD(err, "ERRNO=%i", error);
-#undef ADD_FIELD
-                if (sd_journal_sendv(iov, (int) n) < 0)
+                if (log_to_journal(level, error, message_id, text) < 0)
                         fprintf(stderr, "%s%s\n", strempty(log_prefix), text);
         } else
                 fprintf(stderr, "%s%s\n", strempty(log_prefix), text);

@@ -1,5 +1,7 @@
-/* Logging for every berth program: stderr, /dev/kmsg (generator under systemd)
- * or the journal (with structured fields) when stderr is already the journal. */
+/* Logging for every berth program: stderr, /dev/kmsg (generator under systemd; the journal's socket
+ * where there is no /dev/kmsg) or the journal (with structured fields) when stderr is already the
+ * journal. The journal is spoken to in its native protocol, without libsystemd, so that the
+ * generator does not load libsystemd and its dependencies at boot. */
 #pragma once
 
 #include <syslog.h>
@@ -8,7 +10,7 @@
 
 typedef enum LogTarget {
         LOG_TARGET_STDERR, /* plain lines on stderr (run by hand, --dry-run, tests) */
-        LOG_TARGET_KMSG, /* "<LEVEL>PROGRAM[PID]: message" to /dev/kmsg, stderr if that fails */
+        LOG_TARGET_KMSG, /* "<LEVEL>PROGRAM[PID]: message" to /dev/kmsg; the journal, then stderr, if that fails */
         LOG_TARGET_AUTO, /* the journal when stderr is connected to it ($JOURNAL_STREAM), else stderr */
 } LogTarget;
 
@@ -23,6 +25,8 @@ void log_parse_environment(void);
 void log_set_prefix(const char *prefix);
 /* BERTH_CONTAINER= on every journal entry. NULL clears it. */
 void log_set_container(const char *name);
+/* Where journal entries are sent (default /run/systemd/journal/socket); for tests. */
+void log_set_journal_socket(const char *path);
 /* Returns the level for a name ("err", "warning", ...) or a digit, -EINVAL otherwise. */
 int log_level_from_string(const char *s);
 
