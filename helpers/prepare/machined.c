@@ -10,7 +10,12 @@
  *   - registered by another unit (a hand-run nspawn, machinectl, an old scope): stale when its
  *     leader PID is gone, or now belongs to a process outside the machine's unit (PID reuse);
  *     otherwise it is a live container of the same name, which is an error we report instead of
- *     killing it. */
+ *     killing it.
+ *
+ * The registration is ended with UnregisterMachine, not TerminateMachine: machined (252) answers
+ * TerminateMachine by stopping the machine's unit, which would be our own unit (cancelling the
+ * very start we are part of) or another unit whose remaining processes are not ours to kill.
+ * UnregisterMachine only forgets the machine, which is all nspawn needs to register it anew. */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -94,7 +99,7 @@ int machined_clear_stale(const Context *c)
                 return 0;
         }
 
-        r = sd_bus_call_method(bus, MACHINE1, MACHINE1_PATH, MACHINE1_MANAGER, "TerminateMachine", &error, NULL, "s", c->name);
+        r = sd_bus_call_method(bus, MACHINE1, MACHINE1_PATH, MACHINE1_MANAGER, "UnregisterMachine", &error, NULL, "s", c->name);
         if (r < 0 && !sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine")) {
                 r = log_error_errno(r, "Failed to terminate the stale registration of machine %s: %s. Try "
                         "'machinectl terminate %s'.", c->name, error.message ?: strerror(-r), c->name);

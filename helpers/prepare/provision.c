@@ -16,13 +16,24 @@
  *   - the full capabilities of root (berth-prepare narrows only its own effective set before
  *     this; see berth-prepare.c).
  *
- * "Makes progress" means: the tree being filled grew (allocated bytes or inode count) since the
- * previous report. Only then is the start timeout extended, by three report intervals, so a
- * provisioner that hangs (a stalled download) is still killed by systemd when the extension runs
- * out, and one that works is never killed. */
+ * "Makes progress" means, since the previous report: the tree being filled grew (allocated bytes
+ * or inode count), or the provisioner's process tree used CPU time (at least 1% of the interval,
+ * and at least 50 ms, so that a hung program waking up now and then does not count). The CPU time
+ * counts because debootstrap and dnf resolve dependencies for a minute or more without writing a
+ * byte. Only on progress is the start timeout extended, by three report intervals, so a
+ * provisioner that hangs (a stalled download: no writes, no CPU) is still killed by systemd when
+ * the extension runs out, and one that works is never killed.
+ *
+ * The CPU time of the process tree is read from /proc/PID/stat: for every live process whose
+ * parent chain leads to the provisioner, utime + stime (its own) + cutime + cstime (its reaped
+ * children's), so a process's time is counted once, by itself while it lives, then by the parent
+ * that reaped it. Not seen: processes that left the tree by daemonizing (reparented to init), which
+ * no provisioner berth runs needs to do. The unit's cgroup would see them, but its cpu.stat also
+ * counts berth-prepare itself and is only there when CPU accounting is on. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <dirent.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -297,6 +308,121 @@ static usec_t progress_interval(void)
         return PROGRESS_INTERVAL_DEFAULT;
 }
 
+typedef struct ProcCpu {
+        pid_t pid, ppid;
+        uint64_t ticks; /* utime + stime + cutime + cstime */
+} ProcCpu;
+
+/* Parses /proc/PID/stat (dirfd is /proc). -ENOENT/-ESRCH when the process went away meanwhile. */
+static int read_proc_cpu(int proc_fd, const char *pid, ProcCpu *ret)
+{
+        char path[PATH_MAX], buf[1024];
+        snprintf(path, sizeof path, "%s/stat", pid);
+        _cleanup_close_ int fd = openat(proc_fd, path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        if (n < 0)
+                return -errno;
+        buf[n] = '\0';
+
+        /* Field 2, the command name in parentheses, may hold spaces and ')' itself: the fields after
+         * it start after the last ')'. Then: 3 state, 4 ppid, 5 … 13 (skipped), 14 utime, 15 stime,
+         * 16 cutime, 17 cstime. */
+        const char *p = strrchr(buf, ')');
+        if (!p || p[1] != ' ' || !p[2])
+                return -EBADMSG;
+        p += 3; /* past ") " and the state character */
+        long long f[15] = { 0 };
+        for (size_t i = 1; i < ELEMENTSOF(f); i++) {
+                char *end;
+                errno = 0;
+                f[i] = strtoll(p, &end, 10);
+                if (end == p || errno != 0)
+                        return -EBADMSG;
+                p = end;
+        }
+        if (f[1] < 0 || f[11] < 0 || f[12] < 0 || f[13] < 0 || f[14] < 0)
+                return -EBADMSG;
+        ret->ppid = (pid_t) f[1];
+        ret->ticks = (uint64_t) f[11] + (uint64_t) f[12] + (uint64_t) f[13] + (uint64_t) f[14];
+        return 0;
+}
+
+static bool pid_in(const pid_t *pids, size_t n, pid_t pid)
+{
+        for (size_t i = 0; i < n; i++)
+                if (pids[i] == pid)
+                        return true;
+        return false;
+}
+
+/* The CPU time used so far by the process tree under root (see the top of this file). */
+static int tree_cpu_usec(pid_t root, usec_t *ret)
+{
+        _cleanup_free_ ProcCpu *all = NULL;
+        _cleanup_free_ pid_t *tree = NULL;
+        size_t n = 0, cap = 0, n_tree = 0;
+
+        _cleanup_closedir_ DIR *d = opendir("/proc");
+        if (!d)
+                return -errno;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                char *end;
+                errno = 0;
+                unsigned long pid = strtoul(de->d_name, &end, 10);
+                if (*end != '\0' || end == de->d_name || errno != 0 || pid == 0 || pid > INT_MAX)
+                        continue;
+                ProcCpu pc = { .pid = (pid_t) pid };
+                if (read_proc_cpu(dirfd(d), de->d_name, &pc) < 0)
+                        continue; /* gone meanwhile, or unreadable: not ours to count */
+                if (n == cap) {
+                        size_t ncap = cap ? cap * 2 : 256;
+                        ProcCpu *a = reallocarray(all, ncap, sizeof *a);
+                        if (!a)
+                                return -ENOMEM;
+                        all = a;
+                        cap = ncap;
+                }
+                all[n++] = pc;
+        }
+
+        /* Descendants of root: PIDs wrap, so a child may have a smaller PID than its parent;
+         * repeat until no process joins. Trees are small (tens of processes). */
+        tree = calloc(n + 1, sizeof *tree);
+        if (!tree)
+                return -ENOMEM;
+        tree[n_tree++] = root;
+        uint64_t ticks = 0;
+        bool root_seen = false;
+        _cleanup_free_ bool *counted = calloc(n + 1, sizeof *counted);
+        if (!counted)
+                return -ENOMEM;
+        for (bool changed = true; changed;) {
+                changed = false;
+                for (size_t i = 0; i < n; i++) {
+                        if (counted[i])
+                                continue;
+                        if (all[i].pid == root)
+                                root_seen = true;
+                        else if (!pid_in(tree, n_tree, all[i].ppid))
+                                continue;
+                        else
+                                tree[n_tree++] = all[i].pid;
+                        counted[i] = true;
+                        ticks += all[i].ticks;
+                        changed = true;
+                }
+        }
+        if (!root_seen)
+                return -ESRCH;
+
+        long hz = sysconf(_SC_CLK_TCK);
+        *ret = ticks * USEC_PER_SEC / (uint64_t) (hz > 0 ? hz : 100);
+        return 0;
+}
+
 static void format_bytes(uint64_t b, char *buf, size_t size)
 {
         if (b >= 1024ull * 1024 * 1024)
@@ -376,6 +502,7 @@ static int run_provisioner(const Context *c, const char *path, char **argv, int 
         usec_t interval = progress_interval(), start = now_usec(CLOCK_MONOTONIC);
         usec_t next = start + interval;
         uint64_t last_bytes = 0, last_inodes = 0;
+        usec_t last_cpu = 0, cpu_min = interval / 100 > 50 * USEC_PER_MSEC ? interval / 100 : 50 * USEC_PER_MSEC;
 
         for (;;) {
                 usec_t now = now_usec(CLOCK_MONOTONIC);
@@ -418,14 +545,33 @@ static int run_provisioner(const Context *c, const char *path, char **argv, int 
                         (void) tree_usage_at(tree_fd, &bytes, &inodes);
                         format_bytes(bytes, sz, sizeof sz);
                         bool grew = bytes != last_bytes || inodes != last_inodes;
+                        /* Without a reading (/proc not mounted?), only growth counts. */
+                        usec_t cpu = last_cpu;
+                        (void) tree_cpu_usec(pid, &cpu);
+                        usec_t used = cpu > last_cpu ? cpu - last_cpu : 0;
+                        bool busy = used >= cpu_min;
+                        char what[96];
+                        if (grew && busy)
+                                snprintf(what, sizeof what, "progress: the tree grew, %.1f s of CPU time",
+                                        (double) used / USEC_PER_SEC);
+                        else if (grew)
+                                snprintf(what, sizeof what, "progress: the tree grew");
+                        else if (busy)
+                                snprintf(what, sizeof what, "progress: %.1f s of CPU time, the tree did not grow",
+                                        (double) used / USEC_PER_SEC);
+                        else
+                                snprintf(what, sizeof what,
+                                        "no progress since the last report: the tree did not grow, no CPU time used");
                         log_event(LOG_INFO, BERTH_MESSAGE_PROVISION_PROGRESS,
-                                "Provisioning: %s in %llu files so far, %llu s elapsed%s.", sz,
-                                (unsigned long long) inodes, (unsigned long long) ((now - start) / USEC_PER_SEC),
-                                grew ? "" : ", no progress since the last report");
-                        if (grew && getenv("NOTIFY_SOCKET"))
+                                "Provisioning: %s in %llu files so far, %llu s elapsed; %s.", sz,
+                                (unsigned long long) inodes, (unsigned long long) ((now - start) / USEC_PER_SEC), what);
+                        if ((grew || busy) && getenv("NOTIFY_SOCKET"))
                                 (void) sd_notifyf(false, "EXTEND_TIMEOUT_USEC=%llu", (unsigned long long) (3 * interval));
                         last_bytes = bytes;
                         last_inodes = inodes;
+                        /* A reaped orphan's time leaves the sum: never let the baseline go down. */
+                        if (cpu > last_cpu)
+                                last_cpu = cpu;
                         next = now + interval;
                 }
         }

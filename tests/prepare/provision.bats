@@ -296,13 +296,13 @@ arg=dnf$"
 	EOF
 	NOTIFY_SOCKET="$sock" BERTH_PREPARE_PROGRESS_USEC=300000 run prepare web
 	assert_success
-	assert_output --regexp "Provisioning: [0-9.]+ [KMG]iB in [0-9]+ files so far, [0-9]+ s elapsed\."
-	assert_output --partial "no progress since the last report"
+	assert_output --regexp "Provisioning: [0-9.]+ [KMG]iB in [0-9]+ files so far, [0-9]+ s elapsed; progress: the tree grew"
+	assert_output --partial "no progress since the last report: the tree did not grow, no CPU time used."
 	# The counts only grow, and the reports that saw no progress saw the files already there.
 	counts=$(sed -n 's/.*Provisioning: .* in \([0-9]*\) files so far.*/\1/p' <<< "$output")
 	[ "$(sort -n <<< "$counts")" = "$counts" ]
 	[ "$(sed -n 's/.* in \([0-9]*\) files so far.*no progress.*/\1/p' <<< "$output" | sort -n | head -1)" -gt 0 ]
-	grew=$(grep -c 'files so far, [0-9]* s elapsed\.$' <<< "$output" || true)
+	grew=$(grep -c 'files so far, [0-9]* s elapsed; progress: ' <<< "$output" || true)
 	still=$(grep -c 'no progress since the last report' <<< "$output" || true)
 	# The recorder reads asynchronously: give it the chance to catch up before stopping it.
 	for _ in $(seq 100); do
@@ -316,4 +316,79 @@ arg=dnf$"
 	run grep '^EXTEND_TIMEOUT_USEC=' "$msgs"
 	[ "${#lines[@]}" = "$grew" ]
 	for l in "${lines[@]}"; do [ "$l" = "EXTEND_TIMEOUT_USEC=900000" ]; done
+}
+
+# start_recorder: a stand-in for systemd's notification socket; sets $sock, $msgs, $recorder.
+start_recorder() {
+	sock="$BATS_TEST_TMPDIR/notify"
+	msgs="$BATS_TEST_TMPDIR/messages"
+	"$BERTH_NOTIFY_RECORDER" "$sock" "$msgs" &
+	recorder=$!
+	for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+}
+
+# stop_recorder N: waits until the recorder has N extensions (it reads asynchronously), stops it.
+stop_recorder() {
+	for _ in $(seq 100); do
+		[ "$(grep -c '^EXTEND_TIMEOUT_USEC=' "$msgs" || true)" -ge "$1" ] && break
+		sleep 0.05
+	done
+	kill "$recorder"
+}
+
+@test "progress: CPU time without writing counts (debootstrap resolving), in a child process too" {
+	start_recorder
+	cat > "$BATS_TEST_TMPDIR/busy" <<-'EOF'
+	#!/bin/bash
+	# Works on the CPU for 3 s in a child process, writing nothing (as a dependency resolver
+	# does), then writes the tree.
+	bash -c 'end=$((SECONDS + 3)); while [ "$SECONDS" -lt "$end" ]; do :; done'
+	mkdir -p "$1/etc" "$1/usr/lib/systemd"
+	echo ID=busy > "$1/usr/lib/os-release"
+	cp /bin/true "$1/usr/lib/systemd/systemd"
+	EOF
+	chmod 0755 "$BATS_TEST_TMPDIR/busy"
+	entry web <<-EOF
+	[Container]
+	Provision=command $BATS_TEST_TMPDIR/busy %r
+	EOF
+	NOTIFY_SOCKET="$sock" BERTH_PREPARE_PROGRESS_USEC=500000 run prepare web
+	assert_success
+	assert_output --regexp "Provisioning: [0-9.]+ KiB in [0-9]+ files so far, [0-9]+ s elapsed; progress: [0-9]+\.[0-9] s of CPU time, the tree did not grow\."
+	busy=$(grep -c 'progress: [0-9.]* s of CPU time, the tree did not grow' <<< "$output" || true)
+	progress=$(grep -c 'elapsed; progress: ' <<< "$output" || true)
+	stop_recorder "$progress"
+	[ "$busy" -ge 1 ]
+	# One extension per report that saw progress of either kind, none for the others.
+	run grep '^EXTEND_TIMEOUT_USEC=' "$msgs"
+	[ "${#lines[@]}" = "$progress" ]
+	for l in "${lines[@]}"; do [ "$l" = "EXTEND_TIMEOUT_USEC=1500000" ]; done
+}
+
+@test "progress: a provisioner that sleeps without writing makes none, and gets no extension" {
+	start_recorder
+	cat > "$BATS_TEST_TMPDIR/hung" <<-'EOF'
+	#!/bin/bash
+	# Waits 3 s in a child (a stalled download: no CPU, no writes), then writes the tree.
+	sleep 3
+	mkdir -p "$1/etc" "$1/usr/lib/systemd"
+	echo ID=hung > "$1/usr/lib/os-release"
+	cp /bin/true "$1/usr/lib/systemd/systemd"
+	EOF
+	chmod 0755 "$BATS_TEST_TMPDIR/hung"
+	entry web <<-EOF
+	[Container]
+	Provision=command $BATS_TEST_TMPDIR/hung %r
+	EOF
+	NOTIFY_SOCKET="$sock" BERTH_PREPARE_PROGRESS_USEC=500000 run prepare web
+	assert_success
+	refute_output --partial 'of CPU time'
+	still=$(grep -c 'no progress since the last report: the tree did not grow, no CPU time used\.$' <<< "$output" || true)
+	[ "$still" -ge 2 ]
+	# Only a report that happened to fall between the final writes and the exit may see growth.
+	progress=$(grep -c 'elapsed; progress: the tree grew\.$' <<< "$output" || true)
+	[ "$progress" -le 1 ]
+	stop_recorder "$progress"
+	run grep -c '^EXTEND_TIMEOUT_USEC=' "$msgs"
+	assert_output "$progress"
 }
