@@ -1,0 +1,95 @@
+#!/usr/bin/env bats
+# A stale systemd-machined registration of the container's name (SPEC section 4): berth-prepare
+# terminates it over sd-bus before nspawn would fail with "Machine 'NAME' already exists"; a live
+# machine of that name under another unit is reported instead, and left alone.
+#
+# How a stale registration is made: a transient service (the "squatter") registers a machine
+# named like the container over D-Bus (RegisterMachine, the call a hand-run nspawn makes), with
+# a child of its own as leader, then kills that child and stays. machined on systemd 252 drops a
+# registration when its unit goes away, not when the leader dies, so the machine stays listed
+# with a dead leader: exactly what a crashed container whose unit has not been cleaned up leaves.
+
+load lib/e2e
+
+setup() {
+	e2e_setup machined
+}
+
+teardown() {
+	e2e_teardown
+}
+
+# squat NAME UNIT KEEP: starts UNIT, a service that registers machine NAME with a leader of its
+# own; with KEEP=dead the leader is killed at once (a stale registration), with KEEP=live it
+# runs on (a live machine).
+squat() {
+	local name=$1 unit=$2 keep=$3
+	guest systemd-run --quiet --unit="$unit" --service-type=exec -- /bin/sh -c '
+		sleep infinity &
+		leader=$!
+		busctl call org.freedesktop.machine1 /org/freedesktop/machine1 \
+			org.freedesktop.machine1.Manager RegisterMachine sayssus \
+			"$0" 0 squatter container "$leader" / || exit 1
+		# Killed and reaped: a zombie would still answer kill -0.
+		if [ "$1" = dead ]; then kill -KILL "$leader"; wait "$leader"; fi
+		exec sleep infinity' "$name" "$keep"
+	# Until the registration is there, with the leader the squatter gave it.
+	local i
+	for i in $(seq 300); do
+		guest machinectl show --property=Unit --value "$name" 2>/dev/null | grep -qx "$unit.service" && break
+		sleep 0.1
+	done
+	run guest machinectl show --property=Unit --value "$name"
+	assert_output "$unit.service"
+}
+
+@test "stale machined registration: terminated by berth-prepare, the container starts" {
+	# Not started at boot: the squatter must be in place first.
+	e2e_busybox_entry box 'Enable=no' | entry box
+	boot
+	squat box squatter dead
+	run guest sh -c 'kill -0 "$(machinectl show --property=Leader --value box)"'
+	assert_failure
+	run guest systemctl show -P ActiveState squatter.service
+	assert_output active
+
+	run guest systemctl start systemd-nspawn@box
+	assert_success
+	wait_unit box active
+	run journal_of box
+	assert_output --partial 'Terminated the stale registration of machine box in systemd-machined (unit squatter.service'
+	assert_output --partial 'its leader process is gone'
+	run guest machinectl show --property=State --property=Unit box
+	assert_line State=running
+	assert_line Unit=systemd-nspawn@box.service
+	run guest machinectl list --no-legend
+	assert_output --regexp '^box +container +systemd-nspawn '
+	# The squatter itself was not killed: berth ends the registration, not other units.
+	run guest systemctl show -P ActiveState squatter.service
+	assert_output active
+	keep_output guest journalctl -b --no-pager -o short-monotonic -u systemd-nspawn@box -u squatter
+	keep_output guest machinectl list
+
+	guest systemctl stop systemd-nspawn@box squatter
+	e2e_host_poweroff
+}
+
+@test "live machine of the same name under another unit: the start fails naming it, it keeps running" {
+	e2e_busybox_entry box 'Enable=no' | entry box
+	boot
+	squat box squatter live
+
+	run guest systemctl start systemd-nspawn@box
+	assert_failure
+	run journal_of box
+	assert_output --partial 'A machine named box is already running (unit squatter.service'
+	assert_output --partial "machinectl poweroff box"
+	refute_output --partial 'Terminated the stale registration'
+	run guest machinectl show --property=Unit --value box
+	assert_output squatter.service
+	run guest sh -c 'kill -0 "$(machinectl show --property=Leader --value box)"'
+	assert_success
+
+	guest systemctl stop squatter
+	e2e_host_poweroff
+}
