@@ -242,16 +242,21 @@ e2e_host_init() {
 }
 
 # e2e_host_boot [--network] [--stage DESTDIR] [--bind SRC:DST]... [--bind-ro SRC:DST]...
-#               [-- KERNEL-ARG...]: boots the host and waits until its systemd has finished
-#               starting up. --network shares the machine's network (default: a private one,
-#               no route out). Kernel arguments go to the guest's PID 1 (its command line).
+#               [--overlay LOWER:UPPER:DST]... [-- KERNEL-ARG...]: boots the host and waits
+#               until its systemd has finished starting up. --network shares the machine's
+#               network (default: a private one, no route out). --overlay is nspawn's: a
+#               writable overlay of the machine's LOWER at DST, changes going to UPPER (a
+#               directory of the test, kept across e2e_host_reboot); without --stage and with
+#               /usr and /var/lib/dpkg overlaid, a package can be installed in the host with
+#               dpkg (tests/e2e/deb.bats). Kernel arguments go to the guest's PID 1 (its
+#               command line).
 e2e_host_boot() {
 	local network=--private-network stage= args=() kargs=()
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--network) network= ;;
 		--stage) stage=$2; shift ;;
-		--bind | --bind-ro) args+=("$1=$2"); shift ;;
+		--bind | --bind-ro | --overlay) args+=("$1=$2"); shift ;;
 		--) shift; kargs=("$@"); break ;;
 		*) e2e_die "e2e_host_boot: unknown option $1" || return ;;
 		esac
