@@ -48,7 +48,7 @@ teardown() {
 # tree_digest: a digest of the files the package is built from (those scripts/build-deb
 # --worktree copies: content, and whether executable), so that a changed tree gets a new package.
 tree_digest() {
-	(cd "$BERTH_SOURCE_ROOT" && git ls-files -z --cached --others --exclude-standard --deduplicate) |
+	"$BERTH_SOURCE_ROOT/scripts/build-deb" --list-files |
 		python3 -c '
 import hashlib, os, sys
 h = hashlib.sha256()
@@ -71,7 +71,7 @@ print(h.hexdigest()[:16])' "$BERTH_SOURCE_ROOT"
 deb_package() {
 	local digest dir start
 	digest=$(tree_digest) || return
-	[ -n "$digest" ] || fail "cannot list the tree's files with git in $BERTH_SOURCE_ROOT"
+	[ -n "$digest" ] || fail "scripts/build-deb --list-files listed nothing in $BERTH_SOURCE_ROOT"
 	dir="$BERTH_BUILD_ROOT/e2e-deb/$digest"
 	mkdir -p "$BERTH_BUILD_ROOT/e2e-deb" || return
 	(
