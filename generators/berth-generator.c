@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "entry.h"
@@ -352,6 +353,8 @@ static int generate_entry(Generator *g, const Entry *e)
         r = output_write_file(&g->out, dir, DROPIN_NAME, g->text_buf + start, g->text_size - (size_t) start);
         if (r < 0)
                 g->failed = true;
+        /* The next entry's text reuses the buffer instead of growing it by all the drop-ins. */
+        rewind(f);
 
         /* As 'systemctl enable systemd-nspawn@NAME' would link it: to the template unit file. An
          * entry with errors keeps its Enable= (yes when that could not be read either), so its
@@ -522,5 +525,8 @@ static int run(int argc, char *argv[])
 
 int main(int argc, char *argv[])
 {
+        /* Output files are created 0644 and directories 0755 whatever umask we were started with
+         * (systemd's is 022): the modes are part of the output, which is deterministic. */
+        umask(0022);
         return run(argc, argv);
 }

@@ -71,6 +71,40 @@ static void print_dry_run_path(GeneratorOutput *o, const char *dir, const char *
         fputs(name, o->dry_run);
 }
 
+/* Writes dir/name below the output directory through a temporary name next to it, then renameat().
+ * The temporary name carries our pid and a counter: unique among concurrent runs without asking
+ * the kernel for random bytes, and O_EXCL never reuses or follows anything already there. The
+ * path is relative to the output directory, so the entry's fresh drop-in directory is never
+ * opened, and no fchmod() is needed: main() set the umask (022), so 0644 is what is created. */
+static int write_atomic(GeneratorOutput *o, const char *dir, const char *name, const char *content, size_t size)
+{
+        char tmp[PATH_MAX], path[PATH_MAX];
+        int fd, r;
+
+        if ((size_t) snprintf(path, sizeof path, "%s%s%s", strempty(dir), dir ? "/" : "", name) >= sizeof path)
+                return -ENAMETOOLONG;
+        if (o->pid == 0)
+                o->pid = getpid();
+        for (;;) {
+                if ((size_t) snprintf(tmp, sizeof tmp, "%s%s.#%s.%d.%u", strempty(dir), dir ? "/" : "", name,
+                            (int) o->pid, o->serial++) >= sizeof tmp)
+                        return -ENAMETOOLONG;
+                fd = openat(o->dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+                if (fd >= 0)
+                        break;
+                if (errno != EEXIST)
+                        return -errno;
+        }
+        r = write_all(fd, content, size);
+        if (close(fd) < 0 && r >= 0)
+                r = -errno;
+        if (r >= 0 && renameat(o->dir_fd, tmp, o->dir_fd, path) < 0)
+                r = -errno;
+        if (r < 0)
+                (void) unlinkat(o->dir_fd, tmp, 0);
+        return r;
+}
+
 int output_write_file(GeneratorOutput *o, const char *dir, const char *name, const char *content, size_t size)
 {
         int r;
@@ -82,10 +116,11 @@ int output_write_file(GeneratorOutput *o, const char *dir, const char *name, con
                 return 0;
         }
 
-        int fd = subdir_fd(o, dir);
-        if (fd < 0)
-                return fd;
-        r = write_file_atomicat(fd, name, content, size, 0644, 0);
+        /* Generator directories are fresh at every boot and daemon-reload; an existing
+         * subdirectory is from a rerun over the same directory. */
+        if (dir && mkdirat(o->dir_fd, dir, 0755) < 0 && errno != EEXIST)
+                return log_error_errno(errno, "Failed to create %s in the generator directory: %m", dir);
+        r = write_atomic(o, dir, name, content, size);
         if (r < 0)
                 return log_error_errno(r, "Failed to write %s%s%s in the generator directory: %m", strempty(dir),
                         dir ? "/" : "", name);

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #define OUTPUT_DIR_CACHE 4
 
@@ -18,6 +19,8 @@ typedef struct GeneratorOutput {
                 char *name;
                 int fd;
         } dirs[OUTPUT_DIR_CACHE];
+        unsigned serial; /* for temporary names, with pid */
+        pid_t pid;
 } GeneratorOutput;
 
 /* Closes the cached directories. */
@@ -27,7 +30,9 @@ void output_done(GeneratorOutput *o);
  * shows paths there, so an admin sees where the files will be after boot or daemon-reload. */
 #define GENERATOR_NORMAL_DIR "/run/systemd/generator"
 
-/* Writes dir/name (dir NULL: the top level), creating dir. Logs its own errors. */
+/* Writes dir/name (dir NULL: the top level), creating dir, atomically (temporary name + rename).
+ * Files are created 0644 under the process umask, which the generator sets to 022. Logs its own
+ * errors. */
 int output_write_file(GeneratorOutput *o, const char *dir, const char *name, const char *content, size_t size);
 
 /* Makes dir/name a symlink to target, creating dir; an existing link is replaced atomically.

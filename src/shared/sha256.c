@@ -1,5 +1,15 @@
-/* SHA-256 as specified in FIPS 180-4, section 6.2: small, portable, no dependency. */
+/* SHA-256 as specified in FIPS 180-4, section 6.2: small, portable, no dependency; on x86-64
+ * CPUs with the SHA extensions the compression function runs on them (chosen at run time). */
+#include <stdbool.h>
 #include <string.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#  include <cpuid.h>
+#  include <immintrin.h>
+#  define HAVE_SHA_NI 1
+#else
+#  define HAVE_SHA_NI 0
+#endif
 
 #include "sha256.h"
 
@@ -76,7 +86,7 @@ static inline uint32_t rotr(uint32_t x, unsigned n)
         return (x >> n) | (x << (32 - n));
 }
 
-static void sha256_block(Sha256 *s, const uint8_t *p)
+static void sha256_block_generic(Sha256 *s, const uint8_t *p)
 {
         uint32_t w[64], a, b, c, d, e, f, g, h;
 
@@ -100,6 +110,87 @@ static void sha256_block(Sha256 *s, const uint8_t *p)
         }
         s->state[0] += a, s->state[1] += b, s->state[2] += c, s->state[3] += d;
         s->state[4] += e, s->state[5] += f, s->state[6] += g, s->state[7] += h;
+}
+
+#if HAVE_SHA_NI
+/* The same compression with the SHA extensions (SHA256RNDS2 does two rounds, SHA256MSG1/2 the
+ * message schedule, four words at a time). The instructions keep the state as two vectors,
+ * ABEF and CDGH, so it is rearranged on the way in and out. */
+__attribute__((target("sha,sse4.1,ssse3"))) static void sha256_block_shani(Sha256 *s, const uint8_t *p)
+{
+        const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+        __m128i dcba = _mm_loadu_si128((const __m128i *) &s->state[0]);
+        __m128i hgfe = _mm_loadu_si128((const __m128i *) &s->state[4]);
+        __m128i cdab = _mm_shuffle_epi32(dcba, 0xb1);
+        __m128i efgh = _mm_shuffle_epi32(hgfe, 0x1b);
+        __m128i abef = _mm_alignr_epi8(cdab, efgh, 8);
+        __m128i cdgh = _mm_blend_epi16(efgh, cdab, 0xf0);
+        __m128i abef0 = abef, cdgh0 = cdgh, w[4];
+
+        for (unsigned g = 0; g < 16; g++) {
+                __m128i m;
+
+                if (g < 4)
+                        w[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *) (p + 16 * g)), bswap);
+                else
+                        /* W[t..t+3] from W[t-16..t-13], W[t-12..t-9], W[t-7..t-4] and W[t-4..t-1]. */
+                        w[g % 4] = _mm_sha256msg2_epu32(
+                                _mm_add_epi32(_mm_sha256msg1_epu32(w[g % 4], w[(g + 1) % 4]),
+                                        _mm_alignr_epi8(w[(g + 3) % 4], w[(g + 2) % 4], 4)),
+                                w[(g + 3) % 4]);
+                m = _mm_add_epi32(w[g % 4], _mm_loadu_si128((const __m128i *) &K[4 * g]));
+                cdgh = _mm_sha256rnds2_epu32(cdgh, abef, m);
+                abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(m, 0x0e));
+        }
+        abef = _mm_add_epi32(abef, abef0);
+        cdgh = _mm_add_epi32(cdgh, cdgh0);
+
+        __m128i feba = _mm_shuffle_epi32(abef, 0x1b);
+        __m128i dchg = _mm_shuffle_epi32(cdgh, 0xb1);
+        _mm_storeu_si128((__m128i *) &s->state[0], _mm_blend_epi16(feba, dchg, 0xf0));
+        _mm_storeu_si128((__m128i *) &s->state[4], _mm_alignr_epi8(dchg, feba, 8));
+}
+
+static bool cpu_has_sha_ni(void)
+{
+        unsigned a, b, c, d;
+
+        if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSSE3) || !(c & bit_SSE4_1))
+                return false;
+        return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
+}
+#endif
+
+/* Set by sha256_force_generic() (tests compare both implementations). */
+static bool force_generic;
+
+void sha256_force_generic(bool generic)
+{
+        force_generic = generic;
+}
+
+static void sha256_block(Sha256 *s, const uint8_t *p)
+{
+#if HAVE_SHA_NI
+        static int shani = -1;
+
+        if (shani < 0)
+                shani = cpu_has_sha_ni();
+        if (shani && !force_generic) {
+                sha256_block_shani(s, p);
+                return;
+        }
+#endif
+        sha256_block_generic(s, p);
+}
+
+bool sha256_accelerated(void)
+{
+#if HAVE_SHA_NI
+        return cpu_has_sha_ni();
+#else
+        return false;
+#endif
 }
 
 void sha256_init(Sha256 *s)
