@@ -109,7 +109,9 @@ show() {
 	e2e_host_boot "${DEB_HOST_ARGS[@]}"
 
 	# Before: no berth in the host, so the entries do nothing yet.
-	run guest sh -c 'command -v berth'
+	run guest test -e /usr/bin/berth
+	assert_failure
+	run guest test -e /lib/systemd/system-generators/berth-generator
 	assert_failure
 	run guest test -e /run/berth
 	assert_failure
@@ -156,8 +158,10 @@ show() {
 	assert_output $'enabled\nenabled'
 	run guest stat -c '%a %U %G %F' /run/berth
 	assert_output '700 root root directory'
-	guest test -L /run/systemd/generator/machines.target.wants/systemd-nspawn@db.service
-	guest test -L /run/systemd/generator/machines.target.wants/systemd-nspawn@web.service
+	for f in db web; do
+		guest test -L "/run/systemd/generator/machines.target.wants/systemd-nspawn@$f.service" ||
+			fail "no systemd-nspawn@$f.service from the generator after dpkg -i: did the postinst run daemon-reload?"
+	done
 	local id
 	id=$(sed -n 's/^-- \([0-9a-f]\{32\}\)$/\1/p' "$BERTH_SOURCE_ROOT/catalog/berth.catalog" | head -n1)
 	[ -n "$id" ]
