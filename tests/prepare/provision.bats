@@ -4,6 +4,11 @@
 # debootstrap run, which needs the network, is in the e2e suite).
 load lib.bash
 
+teardown() {
+	# A notify recorder still running (a test failed before stopping it) would keep bats waiting.
+	if [ -n "${recorder:-}" ]; then kill "$recorder" 2>/dev/null || true; fi
+}
+
 @test "copy: owners, modes, device nodes, FIFO, hard links, ACLs, xattrs, sparse files, symlinks" {
 	src="$BATS_TEST_TMPDIR/src"
 	make_rich_tree "$src"
@@ -341,8 +346,9 @@ stop_recorder() {
 	cat > "$BATS_TEST_TMPDIR/busy" <<-'EOF'
 	#!/bin/bash
 	# Works on the CPU for 3 s in a child process, writing nothing (as a dependency resolver
-	# does), then writes the tree.
-	bash -c 'end=$((SECONDS + 3)); while [ "$SECONDS" -lt "$end" ]; do :; done'
+	# does), then writes the tree. The child names itself with ") " in its name, which
+	# /proc/PID/stat shows in parentheses before the fields berth-prepare reads.
+	bash -c 'printf "x) 1 2 (y" > /proc/$BASHPID/comm; end=$((SECONDS + 3)); while [ "$SECONDS" -lt "$end" ]; do :; done'
 	mkdir -p "$1/etc" "$1/usr/lib/systemd"
 	echo ID=busy > "$1/usr/lib/os-release"
 	cp /bin/true "$1/usr/lib/systemd/systemd"
