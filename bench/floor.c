@@ -57,7 +57,8 @@ static int read_dir(int dfd, const char *path, int depth)
         DIR *d = fdopendir(fd);
         if (!d)
                 return -errno;
-        fd = -1; /* owned by d now */
+        /* owned by d now; closep() reads it, which clang 14's analyzer does not know */
+        fd = -1; // NOLINT(clang-analyzer-deadcode.DeadStores)
         _cleanup_closedir_ DIR *dir = d;
 
         struct dirent *de;
@@ -66,7 +67,8 @@ static int read_dir(int dfd, const char *path, int depth)
                 if (de->d_name[0] == '.')
                         continue;
                 if (de->d_type == DT_DIR) {
-                        if (depth == 0 && (streq(de->d_name, "defaults.d") || endswith(de->d_name, ".conf.d"))) {
+                        if (depth == 0 &&
+                                (streq(de->d_name, "defaults.d") || endswith(de->d_name, ".conf.d"))) {
                                 r = read_dir(dirfd(dir), de->d_name, depth + 1);
                                 if (r < 0)
                                         return r;
@@ -77,7 +79,8 @@ static int read_dir(int dfd, const char *path, int depth)
                         continue;
                 r = read_file_at(dirfd(dir), de->d_name);
                 if (r < 0) {
-                        fprintf(stderr, "bench-floor: Failed to read %s/%s: %s\n", path, de->d_name, strerror(-r));
+                        fprintf(stderr, "bench-floor: Failed to read %s/%s: %s\n", path, de->d_name,
+                                strerror(-r));
                         return r;
                 }
         }
@@ -90,9 +93,11 @@ static int write_file_at(int dfd, const char *path, size_t size, unsigned serial
         const char *slash = strrchr(path, '/');
         int dlen = slash ? (int) (slash - path + 1) : 0;
 
-        if ((size_t) snprintf(tmp, sizeof tmp, "%.*s.#%s.%08x", dlen, path, slash ? slash + 1 : path, serial) >= sizeof tmp)
+        if ((size_t) snprintf(tmp, sizeof tmp, "%.*s.#%s.%08x", dlen, path, slash ? slash + 1 : path,
+                    serial) >= sizeof tmp)
                 return -ENAMETOOLONG;
-        _cleanup_close_ int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+        _cleanup_close_ int fd =
+                openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (fd < 0)
                 return -errno;
         static char filler[64 * 1024];
@@ -188,7 +193,8 @@ int main(int argc, char **argv)
                 case 'l': {
                         char *target = strchr(rest, ' '); /* after the size */
                         if (!target) {
-                                fprintf(stderr, "bench-floor: %s:%u: symlink without target\n", argv[1], lineno);
+                                fprintf(stderr, "bench-floor: %s:%u: symlink without target\n", argv[1],
+                                        lineno);
                                 return 1;
                         }
                         r = symlinkat(target + 1, out, p) < 0 ? -errno : 0;

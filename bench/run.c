@@ -24,8 +24,8 @@ extern char **environ;
 
 typedef struct Command {
         const char *label;
-        char **envp;  /* environ plus the command's own VAR=VALUE words */
-        char **argv;  /* points into the runner's argv */
+        char **envp; /* environ plus the command's own VAR=VALUE words */
+        char **argv; /* points into the runner's argv */
         double wall_ms[REPS_MAX];
         double cpu_ms[REPS_MAX];
         long max_rss_kb;
@@ -97,7 +97,8 @@ static int run_once(Command *c, int log_fd, double *ret_wall, double *ret_cpu)
         if (arg_fresh && make_fresh(arg_fresh) < 0)
                 return -1;
         if (arg_before) {
-                r = system(arg_before);
+                /* --before is a shell command by design (drop caches, reset state): the user's own */
+                r = system(arg_before); // NOLINT(cert-env33-c)
                 if (r != 0) {
                         fprintf(stderr, "bench-run: --before command '%s' failed (%s %d)\n", arg_before,
                                 r > 0 && WIFEXITED(r) ? "exit status" : "status",
@@ -221,20 +222,16 @@ static int parse_commands(int argc, char **argv, Command **ret, size_t *ret_n)
 
 int main(int argc, char **argv)
 {
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "reps", required_argument, NULL, 'r' },
-                { "warmup", required_argument, NULL, 'w' },
-                { "fresh", required_argument, NULL, 'f' },
-                { "log", required_argument, NULL, 'l' },
+        static const struct option options[] = { { "help", no_argument, NULL, 'h' },
+                { "reps", required_argument, NULL, 'r' }, { "warmup", required_argument, NULL, 'w' },
+                { "fresh", required_argument, NULL, 'f' }, { "log", required_argument, NULL, 'l' },
                 { "before", required_argument, NULL, 'b' },
-                { "expect-status", required_argument, NULL, 'e' },
-                {}
-        };
+                { "expect-status", required_argument, NULL, 'e' }, {} };
         int c;
 
         /* Options end at the first "--cmd": what follows belongs to the commands. */
-        while (optind < argc && !streq(argv[optind], "--cmd") && (c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
+        while (optind < argc && !streq(argv[optind], "--cmd") &&
+                (c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         help();
@@ -261,9 +258,18 @@ int main(int argc, char **argv)
                 case 'b':
                         arg_before = optarg;
                         break;
-                case 'e':
-                        arg_expect_status = atoi(optarg);
+                case 'e': {
+                        char *end;
+                        errno = 0;
+                        long v = strtol(optarg, &end, 10);
+                        if (errno || *end || end == optarg || v < 0 || v > 255) {
+                                fprintf(stderr, "bench-run: invalid --expect-status=%s: expected 0-255\n",
+                                        optarg);
+                                return 2;
+                        }
+                        arg_expect_status = (int) v;
                         break;
+                }
                 default:
                         return 2;
                 }
@@ -300,7 +306,7 @@ int main(int argc, char **argv)
                 double wall = median(cmd->wall_ms, arg_reps);
                 double wall_min = cmd->wall_ms[0]; /* sorted by median() */
                 printf("%s %u %.3f %.3f %ld %.3f\n", cmd->label, arg_reps, wall,
-                       median(cmd->cpu_ms, arg_reps), cmd->max_rss_kb, wall_min);
+                        median(cmd->cpu_ms, arg_reps), cmd->max_rss_kb, wall_min);
                 free(cmd->envp);
         }
         return 0;

@@ -15,12 +15,12 @@ static char *quote_words(char **words)
         size_t n = 1;
         char *out, *o;
 
-        STRV_FOREACH(w, words)
+        STRV_FOREACH (w, words)
                 n += 2 * strlen(*w) + 3;
         out = o = malloc(n);
         if (!out)
                 return NULL;
-        STRV_FOREACH(w, words) {
+        STRV_FOREACH (w, words) {
                 if (o != out)
                         *o++ = ' ';
                 *o++ = '"';
@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 return 0;
         }
         FUZZ_CHECK(words);
-        STRV_FOREACH(w, words)
+        STRV_FOREACH (w, words)
                 FUZZ_CHECK(*w);
 
         quoted = quote_words(words);
@@ -68,15 +68,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 error = NULL;
                 r = split_command_line(quoted, &again, &error);
                 if (r < 0) {
-                        fprintf(stderr, "re-splitting the quoted words failed (%d, %s): %s\n", r, strempty(error),
-                                quoted);
+                        fprintf(stderr, "re-splitting the quoted words failed (%d, %s): %s\n", r,
+                                strempty(error), quoted);
                         abort();
                 }
                 FUZZ_CHECK(strv_length(again) == strv_length(words));
                 for (size_t i = 0; words[i]; i++)
                         if (strcmp(words[i], again[i]) != 0) {
-                                fprintf(stderr, "word %zu: \"%s\" came back as \"%s\" from %s\n", i, words[i],
-                                        again[i], quoted);
+                                fprintf(stderr, "word %zu: \"%s\" came back as \"%s\" from %s\n", i,
+                                        words[i], again[i], quoted);
                                 abort();
                         }
                 strv_free(again);

@@ -30,7 +30,8 @@ static bool section_is_known(const char *section, void *userdata)
         return config_section_is_known(section);
 }
 
-static int on_assignment(const char *section, const char *key, const char *value, unsigned line, void *userdata)
+static int on_assignment(
+        const char *section, const char *key, const char *value, unsigned line, void *userdata)
 {
         State *st = userdata;
         size_t kl = strlen(key), vl = strlen(value);
@@ -61,7 +62,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         static const ConfigParseCallbacks cb = {
                 .section_is_known = section_is_known,
-                .unknown_section_hint = "[Container], [Exec], [Files], [Network], [Unit], [Service], [Install]",
+                .unknown_section_hint =
+                        "[Container], [Exec], [Files], [Network], [Unit], [Service], [Install]",
                 .assignment = on_assignment,
                 .error = on_error,
         };

@@ -69,13 +69,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 for (size_t j = 0; j < e->n_errors; j++)
                         check_error(&e->errors[j]);
                 for (size_t j = 0; j < e->n_assignments; j++)
-                        FUZZ_CHECK(e->assignments[j].section && e->assignments[j].key && e->assignments[j].value);
+                        FUZZ_CHECK(e->assignments[j].section && e->assignments[j].key &&
+                                   e->assignments[j].value);
                 /* Without errors, the cross-entry checks held: dependencies exist. */
                 if (e->n_errors == 0)
-                        STRV_FOREACH(d, e->depends_on)
+                        STRV_FOREACH (d, e->depends_on)
                                 FUZZ_CHECK(entry_set_find(set, *d));
         }
-        STRV_FOREACH(m, set->masked)
+        STRV_FOREACH (m, set->masked)
                 FUZZ_CHECK(entry_set_is_masked(set, *m));
 
         entry_set_free(set);

@@ -89,8 +89,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (out) {
                 r = kernel_cmdline_get(out, "audit", &value);
                 if (r != 1 || !audit_value_is_off(value)) {
-                        fprintf(stderr, "after the edit, audit= reads %s in:\n%s\n", r == 1 ? value : "(absent)",
-                                out);
+                        fprintf(stderr, "after the edit, audit= reads %s in:\n%s\n",
+                                r == 1 ? value : "(absent)", out);
                         abort();
                 }
                 free(value);

@@ -61,7 +61,8 @@ static void lookup_both(int root_fd, const char *path, int flags)
         size_t l = strlen(path);
         bool known_difference = l == 0 || path[l - 1] == '/';
         if ((a >= 0) != (b >= 0) && !known_difference) {
-                fprintf(stderr, "lookup \"%s\" (flags 0%o): openat2 gives %d, the walk %d\n", path, flags, a, b);
+                fprintf(stderr, "lookup \"%s\" (flags 0%o): openat2 gives %d, the walk %d\n", path, flags, a,
+                        b);
                 abort();
         }
         if (a >= 0 && b >= 0) {
@@ -116,8 +117,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         dfd = -1;
                         if (rootfs_open_parent(root_fd, path, &dfd, &name) >= 0) {
                                 check_inside(dfd, path);
-                                FUZZ_CHECK(name && name[0] && strcmp(name, ".") != 0 && strcmp(name, "..") != 0 &&
-                                        !strchr(name, '/'));
+                                FUZZ_CHECK(name && name[0] && strcmp(name, ".") != 0 &&
+                                           strcmp(name, "..") != 0 && !strchr(name, '/'));
                                 close(dfd);
                                 free(name);
                                 name = NULL;

@@ -249,8 +249,8 @@ int fuzz_make_tree(const char *dir, const uint8_t *data, size_t size, unsigned f
                                 const char *n2 = memchr(p, '\n', (size_t) (end - p));
                                 p = n2 ? n2 + 1 : end;
                         }
-                        int fd = openat(pfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
-                                0644);
+                        int fd = openat(pfd, name,
+                                O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0644);
                         if (fd >= 0) {
                                 struct stat st;
                                 /* Only ever write into a regular file the tree made. */

@@ -1,8 +1,8 @@
 /* Fuzzes the value parsers of containers.d keys that hold no memory of their own: time spans
  * (StartTimeoutSec=), capability lists (Capability=, DropCapability=, checked with libcap), and every
  * other [Exec]/[Files]/[Network] key check in the real key table (config-tables.c), plus booleans,
- * Bind= splitting, the hash check and the "did you mean" key suggestion. The first input byte picks the key, the rest is
- * the value. The [Container] keys, which fill an entry, are fuzzed through the whole loader
+ * Bind= splitting, the hash check and the "did you mean" key suggestion. The first input byte picks the key,
+ * the rest is the value. The [Container] keys, which fill an entry, are fuzzed through the whole loader
  * (fuzz-entry-tree). */
 #include <errno.h>
 #include <stdlib.h>

@@ -26,12 +26,12 @@ int fuzz_empty_dir(const char *path);
 
 /* An invariant of the code under test: abort (a crash libFuzzer reports) when it does not hold.
  * Not assert(): that would vanish under -DNDEBUG. */
-#define FUZZ_CHECK(expr)                                                                          \
-        do {                                                                                      \
-                if (!(expr)) {                                                                    \
-                        fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #expr); \
-                        abort();                                                                  \
-                }                                                                                 \
+#define FUZZ_CHECK(expr)                                                                                    \
+        do {                                                                                                \
+                if (!(expr)) {                                                                              \
+                        fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #expr);            \
+                        abort();                                                                            \
+                }                                                                                           \
         } while (0)
 
 /* Builds a small file tree under dir from a text description, so that libFuzzer can mutate trees:

@@ -36,7 +36,7 @@ static void unit_state_done(UnitState *s)
         free(s->load_state);
         free(s->active_state);
         free(s->sub_state);
-        *s = (UnitState) {};
+        *s = (UnitState){};
 }
 
 /* One row of 'berth list': an entry, or a masked name (entry == NULL). */
@@ -76,7 +76,7 @@ static char *find_mask_file(const EntrySet *set, const char *name)
 
         if (asprintf(&fn, "%s.conf", name) < 0)
                 return NULL;
-        STRV_FOREACH(dir, set->search_path) {
+        STRV_FOREACH (dir, set->search_path) {
                 _cleanup_free_ char *p = path_join(*dir, fn);
                 struct stat st;
 
@@ -102,7 +102,8 @@ static int query_unit_states(Row *rows, size_t n)
                 return 0;
 
         if (sd_booted() <= 0) {
-                log_warning("System has not been booted with systemd as init system (PID 1): unit states not shown.");
+                log_warning("System has not been booted with systemd as init system (PID 1): unit states "
+                            "not shown.");
                 return -EHOSTDOWN;
         }
 
@@ -149,7 +150,8 @@ static int query_unit_states(Row *rows, size_t n)
                         rows[i].state.load_state = strdup(load);
                         rows[i].state.active_state = strdup(active);
                         rows[i].state.sub_state = strdup(sub);
-                        if (!rows[i].state.load_state || !rows[i].state.active_state || !rows[i].state.sub_state)
+                        if (!rows[i].state.load_state || !rows[i].state.active_state ||
+                                !rows[i].state.sub_state)
                                 return log_error_errno(-ENOMEM, "Out of memory.");
                         break;
                 }
@@ -167,7 +169,7 @@ static const char *row_state(const Row *row)
         if (!row->state.active_state)
                 return NULL;
         if (row->state.load_state && !streq(row->state.load_state, "loaded") &&
-            streq(row->state.active_state, "inactive"))
+                streq(row->state.active_state, "inactive"))
                 return row->state.load_state;
         return row->state.active_state;
 }
@@ -249,7 +251,8 @@ enum { COL_NAME, COL_ENABLED, COL_PRIORITY, COL_STATE, COL_SOURCE, COL_ERROR, _C
 
 static int print_rows_text(const Row *rows, size_t n)
 {
-        static const char *const headers[_COL_MAX] = { "NAME", "ENABLED", "PRIORITY", "STATE", "SOURCE", "ERROR" };
+        static const char *const headers[_COL_MAX] = { "NAME", "ENABLED", "PRIORITY", "STATE", "SOURCE",
+                "ERROR" };
         size_t width[_COL_MAX] = {};
         char ***cells = calloc(n + 1, sizeof(char **));
         int r = 0;
@@ -318,7 +321,7 @@ static int print_rows_text(const Row *rows, size_t n)
 
 static int load_entries(EntrySet **ret)
 {
-        int r = entry_set_load(&(LoadOptions) {}, ret);
+        int r = entry_set_load(&(LoadOptions){}, ret);
         if (r < 0)
                 return log_error_errno(r, "Failed to load entries: %m");
         return 0;
@@ -347,7 +350,8 @@ static int verb_list(char **args)
         while (ie < set->n_entries || im < n_masked) {
                 Row *row = &rows[n++];
 
-                if (im >= n_masked || (ie < set->n_entries && strcmp(set->entries[ie]->name, set->masked[im]) <= 0)) {
+                if (im >= n_masked ||
+                        (ie < set->n_entries && strcmp(set->entries[ie]->name, set->masked[im]) <= 0)) {
                         row->entry = set->entries[ie++];
                         row->name = row->entry->name;
                 } else {
@@ -413,10 +417,13 @@ static int verb_check(char **args)
         bool failed = false;
         int r;
 
-        STRV_FOREACH(a, args)
+        STRV_FOREACH (a, args)
                 if (!machine_name_is_valid(*a))
-                        return log_error("Invalid entry name '%s': a name is 1-64 characters of A-Z a-z 0-9 - _ . "
-                                "not starting with '.' or '-'.", *a), 2;
+                        return log_error("Invalid entry name '%s': a name is 1-64 characters of A-Z a-z 0-9 "
+                                         "- _ . "
+                                         "not starting with '.' or '-'.",
+                                       *a),
+                               2;
 
         r = load_entries(&set);
         if (r < 0)
@@ -436,7 +443,7 @@ static int verb_check(char **args)
                         n_bad += e->n_errors > 0;
                 }
         } else
-                STRV_FOREACH(a, args) {
+                STRV_FOREACH (a, args) {
                         const Entry *e = entry_set_find(set, *a);
                         size_t n_about = 0;
 
@@ -671,11 +678,11 @@ static int cat_one(const EntrySet *set, const char *name, bool first)
 
         printf("# %s: effective configuration of %s\n", e->name, e->source);
         printf("# Files applied, in this order (later values win):\n");
-        STRV_FOREACH(f, e->files)
+        STRV_FOREACH (f, e->files)
                 printf("#   %s\n", *f);
         if (!strv_isempty(e->shadowed)) {
                 printf("# Overridden or masked, not applied:\n");
-                STRV_FOREACH(f, e->shadowed) {
+                STRV_FOREACH (f, e->shadowed) {
                         _cleanup_free_ char *by = NULL;
                         bool masked = false;
 
@@ -709,16 +716,19 @@ static int verb_cat(char **args)
 
         if (strv_isempty(args))
                 return log_error("'cat' needs at least one entry NAME."), 2;
-        STRV_FOREACH(a, args)
+        STRV_FOREACH (a, args)
                 if (!machine_name_is_valid(*a))
-                        return log_error("Invalid entry name '%s': a name is 1-64 characters of A-Z a-z 0-9 - _ . "
-                                "not starting with '.' or '-'.", *a), 2;
+                        return log_error("Invalid entry name '%s': a name is 1-64 characters of A-Z a-z 0-9 "
+                                         "- _ . "
+                                         "not starting with '.' or '-'.",
+                                       *a),
+                               2;
 
         r = load_entries(&set);
         if (r < 0)
                 return 1;
 
-        STRV_FOREACH(a, args)
+        STRV_FOREACH (a, args)
                 if (cat_one(set, *a, a == args) < 0)
                         failed = true;
 
@@ -755,14 +765,10 @@ static void help(void)
 static int parse_argv(int argc, char *argv[])
 {
         enum { ARG_VERSION = 0x100, ARG_JSON, ARG_NO_LEGEND, ARG_NO_PAGER };
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "version", no_argument, NULL, ARG_VERSION },
-                { "json", no_argument, NULL, ARG_JSON },
+        static const struct option options[] = { { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION }, { "json", no_argument, NULL, ARG_JSON },
                 { "no-legend", no_argument, NULL, ARG_NO_LEGEND },
-                { "no-pager", no_argument, NULL, ARG_NO_PAGER },
-                {}
-        };
+                { "no-pager", no_argument, NULL, ARG_NO_PAGER }, {} };
         int c;
 
         opterr = 0;

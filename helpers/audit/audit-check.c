@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/socket.h>
@@ -68,9 +69,9 @@ typedef struct AuditState {
         char *container; /* what kind of container, NULL when none was found */
         char container_source[256];
 
-        int initial_pidns;      /* 1: kthreadd is PID 2 here, 0: it is not, -1: cannot tell */
+        int initial_pidns; /* 1: kthreadd is PID 2 here, 0: it is not, -1: cannot tell */
         char pidns_source[256];
-        int cap_audit_control;  /* in the effective set: 1, 0, -1 not checked (--root) */
+        int cap_audit_control; /* in the effective set: 1, 0, -1 not checked (--root) */
 } AuditState;
 
 static void audit_state_done(AuditState *s)
@@ -80,17 +81,21 @@ static void audit_state_done(AuditState *s)
 }
 
 typedef enum Verdict {
-        VERDICT_ABSENT,   /* not compiled in */
+        VERDICT_ABSENT, /* not compiled in */
         VERDICT_DISABLED,
         VERDICT_ENABLED,
-        VERDICT_LOCKED,   /* enabled == 2: immutable until reboot */
-        VERDICT_HOST,     /* inside a container that cannot see the state: the host's business */
+        VERDICT_LOCKED, /* enabled == 2: immutable until reboot */
+        VERDICT_HOST, /* inside a container that cannot see the state: the host's business */
         VERDICT_UNKNOWN,
 } Verdict;
 
 static const char *const verdict_names[] = {
-        [VERDICT_ABSENT] = "absent",   [VERDICT_DISABLED] = "disabled", [VERDICT_ENABLED] = "enabled",
-        [VERDICT_LOCKED] = "locked",   [VERDICT_HOST] = "host",         [VERDICT_UNKNOWN] = "unknown",
+        [VERDICT_ABSENT] = "absent",
+        [VERDICT_DISABLED] = "disabled",
+        [VERDICT_ENABLED] = "enabled",
+        [VERDICT_LOCKED] = "locked",
+        [VERDICT_HOST] = "host",
+        [VERDICT_UNKNOWN] = "unknown",
 };
 
 static void probe_set(Probe *p, int error)
@@ -151,7 +156,8 @@ static void netlink_probe(AuditState *s)
                 }
                 if (from.nl_pid != 0) /* only the kernel's answers count */
                         continue;
-                for (struct nlmsghdr *h = (struct nlmsghdr *) buf; NLMSG_OK(h, (size_t) n); h = NLMSG_NEXT(h, n)) {
+                for (struct nlmsghdr *h = (struct nlmsghdr *) buf; NLMSG_OK(h, (size_t) n);
+                        h = NLMSG_NEXT(h, n)) {
                         if (h->nlmsg_seq != req.h.nlmsg_seq)
                                 continue;
                         if (h->nlmsg_type == NLMSG_ERROR) {
@@ -166,7 +172,8 @@ static void netlink_probe(AuditState *s)
                         if (h->nlmsg_type == AUDIT_GET) {
                                 struct audit_status st = {};
                                 size_t len = h->nlmsg_len - NLMSG_LENGTH(0);
-                                /* Older kernels send a shorter struct; the fields we read are at its start. */
+                                /* Older kernels send a shorter struct; the fields we read are at its start.
+                                 */
                                 memcpy(&st, NLMSG_DATA(h), MIN_SIZE(len, sizeof st));
                                 s->enabled = st.enabled;
                                 s->pid = st.pid;
@@ -264,17 +271,23 @@ static int fixture_read(AuditState *s, const char *path)
                 else if (streq(key, "enabled") || streq(key, "pid")) {
                         errno = 0;
                         v = strtoul(value, &end, 10);
-                        r = errno || end == value || *end || v > UINT32_MAX || (streq(key, "enabled") && v > 2) ? -EINVAL : 0;
+                        r = errno || end == value || *end || v > UINT32_MAX ||
+                                            (streq(key, "enabled") && v > 2)
+                                    ? -EINVAL
+                                    : 0;
                         if (r >= 0 && streq(key, "enabled")) {
                                 s->enabled = v;
                                 probe_set(&s->get, 0);
                         } else if (r >= 0)
                                 s->pid = v;
                 } else
-                        return log_error_errno(EINVAL, "%s:%u: unknown key '%s' (accepted: socket, get, enabled, pid, loginuid-reset)",
+                        return log_error_errno(EINVAL,
+                                "%s:%u: unknown key '%s' (accepted: socket, get, enabled, pid, "
+                                "loginuid-reset)",
                                 path, line, key);
                 if (r < 0)
-                        return log_error_errno(EINVAL, "%s:%u: invalid value '%s' for %s", path, line, value, key);
+                        return log_error_errno(
+                                EINVAL, "%s:%u: invalid value '%s' for %s", path, line, value, key);
         }
         /* An answer implies the socket opened. */
         if (s->get.state != PROBE_NOT_TRIED && s->socket.state == PROBE_NOT_TRIED)
@@ -354,6 +367,27 @@ static int container_set(AuditState *s, const char *what, const char *source)
         return 1;
 }
 
+/* Reads n blank-separated decimal numbers (a uid_map line); false unless all n are there and
+ * each fits (strtoul(), not sscanf(), so an overflow is not silently wrapped). */
+static bool parse_ulongs(const char *text, unsigned long *ret, size_t n)
+{
+        const char *p = text;
+
+        for (size_t i = 0; i < n; i++) {
+                char *end;
+                while (*p == ' ' || *p == '\t')
+                        p++;
+                if (*p < '0' || *p > '9')
+                        return false;
+                errno = 0;
+                ret[i] = strtoul(p, &end, 10);
+                if (errno != 0 || end == p)
+                        return false;
+                p = end;
+        }
+        return true;
+}
+
 /* The markers systemd-detect-virt --container looks at, and the user namespace. */
 static int container_detect(AuditState *s, const char *root)
 {
@@ -389,8 +423,9 @@ static int container_detect(AuditState *s, const char *root)
 
         /* Not the initial user namespace: its uid_map is not the full identity mapping. */
         if (read_one_line(p_uidmap, 4096, &text) >= 0) {
-                unsigned long a, b, c;
-                if (sscanf(text, "%lu %lu %lu", &a, &b, &c) == 3 && !(a == 0 && b == 0 && c == 4294967295UL))
+                unsigned long v[3];
+                if (parse_ulongs(text, v, ELEMENTSOF(v)) &&
+                        !(v[0] == 0 && v[1] == 0 && v[2] == 4294967295UL))
                         return container_set(s, "user-namespace", p_uidmap);
         }
         return 0;
@@ -486,9 +521,9 @@ typedef struct Finding {
         bool boolean;
         long long number;
         char string[128];
-        char text[160];   /* the value, for people */
+        char text[160]; /* the value, for people */
         char source[256];
-        char note[400];   /* what it means; "" for nothing to add */
+        char note[400]; /* what it means; "" for nothing to add */
 } Finding;
 
 enum { MAX_FINDINGS = 12 };
@@ -539,9 +574,12 @@ static size_t findings_build(const AuditState *s, const char *root, Finding *f)
                 x->type = VALUE_BOOL;
                 x->boolean = s->compiled_in;
         }
-        snprintf(x->text, sizeof x->text, "%s", s->compiled_in == 1 ? "yes" : s->compiled_in == 0 ? "no" : "unknown");
+        snprintf(x->text, sizeof x->text, "%s",
+                s->compiled_in == 1   ? "yes"
+                : s->compiled_in == 0 ? "no"
+                                      : "unknown");
         snprintf(x->note, sizeof x->note, "%s",
-                s->compiled_in == 1 ? "the file exists only in kernels built with audit (CONFIG_AUDIT)"
+                s->compiled_in == 1   ? "the file exists only in kernels built with audit (CONFIG_AUDIT)"
                 : s->compiled_in == 0 ? "no such file: the kernel is built without audit"
                                       : "cannot tell");
 
@@ -563,13 +601,16 @@ static size_t findings_build(const AuditState *s, const char *root, Finding *f)
                 switch (s->socket.error) {
                 case EPROTONOSUPPORT:
                         snprintf(x->note, sizeof x->note,
-                                "the kernel has no audit netlink protocol: audit is not compiled in, or was switched "
+                                "the kernel has no audit netlink protocol: audit is not compiled in, or was "
+                                "switched "
                                 "off at boot with audit=0 (then it cannot be switched on); audit is off");
                         break;
                 case EAFNOSUPPORT:
                         snprintf(x->note, sizeof x->note,
-                                "audit sockets are blocked here: systemd-nspawn's seccomp filter answers this on "
-                                "purpose, so that audit tools act as if audit were off (or the kernel lacks netlink); "
+                                "audit sockets are blocked here: systemd-nspawn's seccomp filter answers "
+                                "this on "
+                                "purpose, so that audit tools act as if audit were off (or the kernel lacks "
+                                "netlink); "
                                 "the real kernel's state cannot be seen from here");
                         break;
                 case EPERM:
@@ -579,7 +620,8 @@ static size_t findings_build(const AuditState *s, const char *root, Finding *f)
                                 "unreachable from here, which does not mean it is off in the kernel");
                         break;
                 default:
-                        snprintf(x->note, sizeof x->note, "unexpected error: the state cannot be read this way");
+                        snprintf(x->note, sizeof x->note,
+                                "unexpected error: the state cannot be read this way");
                 }
 
         x = finding_add(f, &n, "audit_get", "AUDIT_GET",
@@ -589,12 +631,14 @@ static size_t findings_build(const AuditState *s, const char *root, Finding *f)
                 switch (s->get.error) {
                 case EPERM:
                         snprintf(x->note, sizeof x->note,
-                                "the kernel answers only processes with CAP_AUDIT_CONTROL in the initial PID "
+                                "the kernel answers only processes with CAP_AUDIT_CONTROL in the initial "
+                                "PID "
                                 "namespace (this one is not root, or runs in a container's PID namespace)");
                         break;
                 case ECONNREFUSED:
                         snprintf(x->note, sizeof x->note,
-                                "the kernel refuses audit requests from user namespaces other than the initial one "
+                                "the kernel refuses audit requests from user namespaces other than the "
+                                "initial one "
                                 "(an unprivileged container)");
                         break;
                 case ETIMEDOUT:
@@ -610,7 +654,9 @@ static size_t findings_build(const AuditState *s, const char *root, Finding *f)
                 x->type = VALUE_NUMBER;
                 x->number = s->enabled;
                 snprintf(x->text, sizeof x->text, "%u (%s)", s->enabled,
-                        s->enabled == 0 ? "disabled" : s->enabled == 1 ? "enabled" : "enabled and locked");
+                        s->enabled == 0   ? "disabled"
+                        : s->enabled == 1 ? "enabled"
+                                          : "enabled and locked");
                 if (s->enabled == 2)
                         snprintf(x->note, sizeof x->note,
                                 "locked ('auditctl -e 2'): it cannot be changed until the next boot");
@@ -664,15 +710,16 @@ static size_t findings_build(const AuditState *s, const char *root, Finding *f)
                 snprintf(x->note, sizeof x->note,
                         "systemd-nspawn cannot reset it either: it then waits 5 seconds at every start, and "
                         "containers misbehave (kernels before 3.14 with audit enabled)%s",
-                        geteuid() != 0 && !root ? "; this needs CAP_AUDIT_CONTROL, run as root to be sure" : "");
+                        geteuid() != 0 && !root ? "; this needs CAP_AUDIT_CONTROL, run as root to be sure"
+                                                : "");
 
         x = finding_add(f, &n, "container", "inside a container", s->container ? s->container_source : "");
         if (s->container) {
                 finding_string(x, s->container);
                 snprintf(x->text, sizeof x->text, "yes: %s", s->container);
                 snprintf(x->note, sizeof x->note, "%s",
-                        s->get.state == PROBE_OK
-                                ? "but the kernel's audit state is readable from here, so it is judged as on a host"
+                        s->get.state == PROBE_OK ? "but the kernel's audit state is readable from here, so "
+                                                   "it is judged as on a host"
                         : s->initial_pidns == 1
                                 ? "but this is the initial PID namespace, so the marker is ignored"
                                 : "audit belongs to the host's kernel: check it there");
@@ -694,7 +741,8 @@ static size_t findings_build(const AuditState *s, const char *root, Finding *f)
                 x->boolean = s->cap_audit_control;
                 snprintf(x->text, sizeof x->text, "%s", s->cap_audit_control ? "yes" : "no");
                 if (!s->cap_audit_control)
-                        snprintf(x->note, sizeof x->note, "AUDIT_GET and the login UID reset need it: run as root");
+                        snprintf(x->note, sizeof x->note,
+                                "AUDIT_GET and the login UID reset need it: run as root");
         } else
                 snprintf(x->text, sizeof x->text, "not checked");
 
@@ -718,7 +766,8 @@ static void verdict_text(const AuditState *s, Verdict v, const char *container, 
                 what = "kernel audit is disabled: containers are not affected";
                 break;
         case VERDICT_ENABLED:
-                what = "kernel audit is ENABLED: systemd-nspawn containers can misbehave (logins inside fail, "
+                what = "kernel audit is ENABLED: systemd-nspawn containers can misbehave (logins inside "
+                       "fail, "
                        "the audit login UID cannot be reset)";
                 break;
         case VERDICT_LOCKED:
@@ -726,18 +775,21 @@ static void verdict_text(const AuditState *s, Verdict v, const char *container, 
                        "inside fail, the audit login UID cannot be reset)";
                 break;
         case VERDICT_HOST:
-                what = "running inside a container whose kernel audit state cannot be read here: audit is the "
+                what = "running inside a container whose kernel audit state cannot be read here: audit is "
+                       "the "
                        "host's business, nothing to do here";
                 break;
         default:
                 what = s->cap_audit_control == 0
-                        ? "kernel audit state unknown: reading it needs CAP_AUDIT_CONTROL (run as root)"
-                        : "kernel audit state unknown: could not be read (see findings)";
+                               ? "kernel audit state unknown: reading it needs CAP_AUDIT_CONTROL (run as "
+                                 "root)"
+                               : "kernel audit state unknown: could not be read (see findings)";
         }
         snprintf(msg, msg_size, "%s%s%s", prefix, what,
-                reset_failed(s) && v != VERDICT_HOST ? "; systemd-nspawn cannot reset the audit login UID and will "
-                                                       "stall 5 s at every start"
-                                                     : "");
+                reset_failed(s) && v != VERDICT_HOST
+                        ? "; systemd-nspawn cannot reset the audit login UID and will "
+                          "stall 5 s at every start"
+                        : "");
         /* Capitalise the sentence. */
         if (msg[0] >= 'a' && msg[0] <= 'z')
                 msg[0] -= 'a' - 'A';
@@ -760,7 +812,8 @@ static void verdict_text(const AuditState *s, Verdict v, const char *container, 
                         snprintf(remedy, remedy_size, "none needed");
                 else
                         snprintf(remedy, remedy_size,
-                                "none needed now; an audit daemon (auditd) would enable it: 'berth-audit fix' "
+                                "none needed now; an audit daemon (auditd) would enable it: 'berth-audit "
+                                "fix' "
                                 "adds audit=0 to the kernel command line to keep it off for good");
                 break;
         case VERDICT_ABSENT:
@@ -885,10 +938,11 @@ int audit_check(const AuditOptions *o)
 
         if (problem && o->policy != AUDIT_POLICY_IGNORE) {
                 if (status && o->container)
-                        log_event(LOG_ERR, BERTH_MESSAGE_AUDIT_ENABLED, "Refusing to start container %s (Audit=refuse): %s.",
-                                o->container, core);
+                        log_event(LOG_ERR, BERTH_MESSAGE_AUDIT_ENABLED,
+                                "Refusing to start container %s (Audit=refuse): %s.", o->container, core);
                 else if (status)
-                        log_event(LOG_ERR, BERTH_MESSAGE_AUDIT_ENABLED, "Refusing (--policy=refuse): %s.", core);
+                        log_event(LOG_ERR, BERTH_MESSAGE_AUDIT_ENABLED, "Refusing (--policy=refuse): %s.",
+                                core);
                 else
                         log_event(LOG_WARNING, BERTH_MESSAGE_AUDIT_ENABLED, "%s. Remedy: %s.", core, remedy);
         }

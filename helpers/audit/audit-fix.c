@@ -36,8 +36,8 @@ typedef enum TargetKind {
 
 typedef struct Target {
         TargetKind kind;
-        char *found;  /* the path looked at, e.g. DIR/etc/sysconfig/grub */
-        char *real;   /* the file edited: symlinks resolved */
+        char *found; /* the path looked at, e.g. DIR/etc/sysconfig/grub */
+        char *real; /* the file edited: symlinks resolved */
         struct stat st;
         char *old, *new;
         size_t old_size, new_size;
@@ -87,14 +87,14 @@ static int resolve_in_root(const char *root, const char *path, char **ret)
                 ssize_t n;
 
                 if (lstat(cur, &st) < 0)
-                        return -errno;
+                        return negative_errno();
                 if (!S_ISLNK(st.st_mode)) {
                         *ret = TAKE_PTR(cur);
                         return 0;
                 }
                 n = readlink(cur, target, sizeof target - 1);
                 if (n < 0)
-                        return -errno;
+                        return negative_errno();
                 target[n] = '\0';
 
                 char *next;
@@ -128,13 +128,17 @@ static int target_add(Target *targets, size_t *n, TargetKind kind, const char *r
         r = resolve_in_root(root, found, &real);
         if (r == -ENOENT) {
                 if (lstat(found, &st) >= 0) /* a symlink to nothing: say so rather than skip it */
-                        return log_error_errno(r, "%s is a symlink to a file that does not exist; fix the symlink", found);
+                        return log_error_errno(
+                                r, "%s is a symlink to a file that does not exist; fix the symlink", found);
                 return 0;
         }
         if (r < 0)
                 return log_error_errno(r, "Failed to resolve %s: %m", found);
 
         for (size_t i = 0; i < *n; i++)
+                /* resolve_in_root() set real, as it returned >= 0; clang 14's analyzer assumes
+                 * errno can be negative, so that its -errno could be too. */
+                // NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker)
                 if (streq(targets[i].real, real))
                         return 0;
         targets[(*n)++] = (Target){ .kind = kind, .found = TAKE_PTR(found), .real = TAKE_PTR(real) };
@@ -152,13 +156,17 @@ static int target_read_and_edit(Target *t)
         if (fstat(fd, &t->st) < 0)
                 return log_error_errno(errno, "Failed to stat %s: %m", t->real);
         if (!S_ISREG(t->st.st_mode))
-                return log_error_errno(EINVAL, "%s is not a regular file; berth-audit edits only regular files", t->real);
+                return log_error_errno(
+                        EINVAL, "%s is not a regular file; berth-audit edits only regular files", t->real);
         if (t->st.st_size > CMDLINE_FILE_MAX)
-                return log_error_errno(EFBIG, "%s is %lld bytes, more than the %d a boot loader configuration file "
-                        "can sensibly be; not touching it", t->real, (long long) t->st.st_size, CMDLINE_FILE_MAX);
+                return log_error_errno(EFBIG,
+                        "%s is %lld bytes, more than the %d a boot loader configuration file "
+                        "can sensibly be; not touching it",
+                        t->real, (long long) t->st.st_size, CMDLINE_FILE_MAX);
         r = read_full_fd(fd, CMDLINE_FILE_MAX, &t->old, &t->old_size);
         if (r == -EFBIG)
-                return log_error_errno(r, "%s is larger than %d bytes; not touching it", t->real, CMDLINE_FILE_MAX);
+                return log_error_errno(
+                        r, "%s is larger than %d bytes; not touching it", t->real, CMDLINE_FILE_MAX);
         if (r < 0)
                 return log_error_errno(r, "Failed to read %s: %m", t->real);
 
@@ -168,7 +176,8 @@ static int target_read_and_edit(Target *t)
                 r = kernel_cmdline_file_set_audit_off(t->old, t->old_size, &t->new, &t->new_size, &err);
         if (r == -EBADMSG) {
                 if (err.line > 0)
-                        return log_error_errno(r, "%s:%u: %s; the file was not changed", t->real, err.line, err.message);
+                        return log_error_errno(
+                                r, "%s:%u: %s; the file was not changed", t->real, err.line, err.message);
                 return log_error_errno(r, "%s: %s; the file was not changed", t->real, err.message);
         }
         if (r < 0)
@@ -178,7 +187,8 @@ static int target_read_and_edit(Target *t)
 }
 
 /* Writes dir/name through a temporary file in dir and rename(), with st's owner and mode. */
-static int write_replacing(int dfd, const char *name, const char *content, size_t size, const struct stat *st)
+static int write_replacing(
+        int dfd, const char *name, const char *content, size_t size, const struct stat *st)
 {
         char tmp[NAME_MAX + 1];
         uint64_t rnd = 0;
@@ -186,10 +196,12 @@ static int write_replacing(int dfd, const char *name, const char *content, size_
 
         if (getrandom(&rnd, sizeof rnd, GRND_NONBLOCK) != sizeof rnd)
                 rnd = (uint64_t) getpid() * 2654435761u;
-        if ((size_t) snprintf(tmp, sizeof tmp, ".#%s.berth-%016llx", name, (unsigned long long) rnd) >= sizeof tmp)
+        if ((size_t) snprintf(tmp, sizeof tmp, ".#%s.berth-%016llx", name, (unsigned long long) rnd) >=
+                sizeof tmp)
                 return -ENAMETOOLONG;
 
-        _cleanup_close_ int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        _cleanup_close_ int fd =
+                openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)
                 return -errno;
         for (size_t done = 0; done < size && r == 0;) {
@@ -233,7 +245,8 @@ static int target_write(const Target *t, char **ret_backup)
 
         r = write_replacing(dfd, backup_name, t->old, t->old_size, &t->st);
         if (r < 0)
-                return log_error_errno(r, "Failed to write the backup %s/%s: %m; %s was not changed", dir, backup_name, t->real);
+                return log_error_errno(r, "Failed to write the backup %s/%s: %m; %s was not changed", dir,
+                        backup_name, t->real);
         r = write_replacing(dfd, base, t->new, t->new_size, &t->st);
         if (r < 0)
                 return log_error_errno(r, "Failed to write %s: %m; it was not changed", t->real);
@@ -290,7 +303,7 @@ static int os_release_read(const char *root, OsRelease *ret)
                         _cleanup_strv_free_ char **words = NULL;
                         if (strv_split(unquote((char *) v), " \t", &words) < 0)
                                 return -ENOMEM;
-                        STRV_FOREACH(w, words)
+                        STRV_FOREACH (w, words)
                                 if (strv_extend(&ret->like, *w) < 0)
                                         return -ENOMEM;
                 }
@@ -332,13 +345,17 @@ static int grub_regenerate_command(const char *root, const OsRelease *os, char *
                         _cleanup_free_ char *p = root_path(root, efi_cfg);
                         if (!p)
                                 return -ENOMEM;
-                        if (read_full_file(p, CMDLINE_FILE_MAX, &efi_text, NULL) >= 0 && !strstr(efi_text, "configfile"))
+                        if (read_full_file(p, CMDLINE_FILE_MAX, &efi_text, NULL) >= 0 &&
+                                !strstr(efi_text, "configfile"))
                                 cfg = efi_cfg;
                 }
                 bool bls = exists_in(root, "/boot/loader/entries");
                 return asprintf(ret, "grub2-mkconfig -o %s%s", cfg,
-                               bls ? "\n  and, for the existing boot entries (BLS): grubby --update-kernel=ALL --args=audit=0"
-                                   : "") < 0 ? -ENOMEM : 0;
+                               bls ? "\n  and, for the existing boot entries (BLS): grubby "
+                                     "--update-kernel=ALL --args=audit=0"
+                                   : "") < 0
+                               ? -ENOMEM
+                               : 0;
         }
         if (exists_in(root, "/usr/sbin/update-grub"))
                 return (*ret = strdup("update-grub")) ? 0 : -ENOMEM;
@@ -348,9 +365,12 @@ static int grub_regenerate_command(const char *root, const OsRelease *os, char *
 static int kernel_install_command(const OsRelease *os, char **ret)
 {
         /* Fedora-like systems keep the kernel image in /lib/modules/KVER, Debian-like ones in /boot. */
-        const char *image = os_is(os, debian_like) ? "/boot/vmlinuz-$(uname -r)" : "/lib/modules/$(uname -r)/vmlinuz";
-        return asprintf(ret, "kernel-install add \"$(uname -r)\" \"%s\"   (or reinstall the kernel package)", image) < 0
-                ? -ENOMEM : 0;
+        const char *image =
+                os_is(os, debian_like) ? "/boot/vmlinuz-$(uname -r)" : "/lib/modules/$(uname -r)/vmlinuz";
+        return asprintf(ret, "kernel-install add \"$(uname -r)\" \"%s\"   (or reinstall the kernel package)",
+                       image) < 0
+                       ? -ENOMEM
+                       : 0;
 }
 
 /* GRUB reads /etc/default/grub.d/NAME.cfg after /etc/default/grub (Debian, Ubuntu): an assignment
@@ -364,10 +384,11 @@ static void grub_dropins_warn(const char *root)
         if (!dir || !(d = opendir(dir)))
                 return;
         for (struct dirent *de; (de = readdir(d));)
-                if (endswith(de->d_name, ".cfg") && de->d_name[0] != '.' && strv_extend(&names, de->d_name) < 0)
+                if (endswith(de->d_name, ".cfg") && de->d_name[0] != '.' &&
+                        strv_extend(&names, de->d_name) < 0)
                         return;
         strv_sort(names);
-        STRV_FOREACH(name, names) {
+        STRV_FOREACH (name, names) {
                 _cleanup_free_ char *p = path_join(dir, *name);
                 _cleanup_free_ char *text = NULL;
                 size_t size;
@@ -375,11 +396,15 @@ static void grub_dropins_warn(const char *root)
                         continue;
                 unsigned line = grub_defaults_find_cmdline_assignment(text, size);
                 if (line > 0)
-                        log_warning("%s:%u sets GRUB_CMDLINE_LINUX, and GRUB reads it after /etc/default/grub: "
-                                "make sure it keeps audit=0.", p, line);
+                        log_warning(
+                                "%s:%u sets GRUB_CMDLINE_LINUX, and GRUB reads it after /etc/default/grub: "
+                                "make sure it keeps audit=0.",
+                                p, line);
                 else if (strstr(text, "audit="))
-                        log_warning("%s mentions audit=, and GRUB reads it after /etc/default/grub: make sure it "
-                                "does not turn audit back on.", p);
+                        log_warning("%s mentions audit=, and GRUB reads it after /etc/default/grub: make "
+                                    "sure it "
+                                    "does not turn audit back on.",
+                                p);
         }
 }
 
@@ -406,8 +431,9 @@ int audit_fix(const AuditOptions *o)
                 _cleanup_free_ char *b = root_path(o->root, "/etc/sysconfig/grub");
                 _cleanup_free_ char *c = root_path(o->root, "/etc/kernel/cmdline");
                 log_error("No boot loader configuration found: looked for %s and %s (GRUB) and %s "
-                        "(kernel-install, systemd-boot). Add audit=0 to the kernel command line by hand; for "
-                        "systemd-boot, create %s from /proc/cmdline with audit=0 added.",
+                          "(kernel-install, systemd-boot). Add audit=0 to the kernel command line by hand; "
+                          "for "
+                          "systemd-boot, create %s from /proc/cmdline with audit=0 added.",
                         strempty(a), strempty(b), strempty(c), strempty(c));
                 return 1;
         }
@@ -442,7 +468,8 @@ int audit_fix(const AuditOptions *o)
                                 continue;
                         if (target_write(&targets[i], &backup) < 0)
                                 return 1;
-                        printf("Wrote %s (the previous version is in %s).\n", targets[i].real, strempty(backup));
+                        printf("Wrote %s (the previous version is in %s).\n", targets[i].real,
+                                strempty(backup));
                 }
 
         if (targets[0].kind == TARGET_GRUB)
@@ -455,8 +482,8 @@ int audit_fix(const AuditOptions *o)
         }
         printf("%s the boot menu (berth-audit does not run this), then reboot:\n",
                 any_changed && o->dry_run ? "After 'berth-audit fix', regenerate"
-                : any_changed          ? "Now regenerate"
-                                       : "If the boot menu was not regenerated since audit=0 was added, regenerate");
+                : any_changed             ? "Now regenerate"
+                              : "If the boot menu was not regenerated since audit=0 was added, regenerate");
         for (size_t i = 0; i < ts.n; i++) {
                 _cleanup_free_ char *cmd = NULL;
                 r = targets[i].kind == TARGET_GRUB ? grub_regenerate_command(o->root, &os, &cmd)

@@ -32,7 +32,7 @@ static size_t utf8_sequence_length(const unsigned char *s)
                 cp = (cp << 6) | (s[i] & 0x3f);
         }
         if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-            (cp >= 0xd800 && cp <= 0xdfff))
+                (cp >= 0xd800 && cp <= 0xdfff))
                 return 0;
         return n;
 }

@@ -10,11 +10,11 @@ typedef enum AuditPolicy {
 } AuditPolicy;
 
 typedef struct AuditOptions {
-        const char *root;      /* --root=DIR: files under DIR instead of the machine; NULL for "/" */
-        AuditPolicy policy;    /* check */
-        bool json;             /* check */
+        const char *root; /* --root=DIR: files under DIR instead of the machine; NULL for "/" */
+        AuditPolicy policy; /* check */
+        bool json; /* check */
         const char *container; /* check: the container named in messages */
-        bool dry_run;          /* fix */
+        bool dry_run; /* fix */
 } AuditOptions;
 
 /* Both return the process exit status. */

@@ -60,7 +60,8 @@ _printf_(1, 2) static int usage_error(const char *format, ...)
 }
 
 /* Options take their value as --opt=VALUE or --opt VALUE. */
-static const char *option_value(const char *arg, const char *name, int argc, char **argv, int *i, bool *ret_missing)
+static const char *option_value(
+        const char *arg, const char *name, int argc, char **argv, int *i, bool *ret_missing)
 {
         const char *v = startswith(arg, name);
         *ret_missing = false;
@@ -104,14 +105,17 @@ int main(int argc, char **argv)
                         seen_dry_run = true;
                 else if ((v = option_value(a, "--policy", argc, argv, &i, &missing)) || missing) {
                         if (missing)
-                                return usage_error("option '--policy' needs a value: warn, refuse or ignore");
+                                return usage_error(
+                                        "option '--policy' needs a value: warn, refuse or ignore");
                         policy = v;
                 } else if ((v = option_value(a, "--container", argc, argv, &i, &missing)) || missing) {
                         if (missing)
                                 return usage_error("option '--container' needs a container name");
                         if (!machine_name_is_valid(v))
-                                return usage_error("invalid container name '%s' in --container: 1-64 characters "
-                                        "of A-Z a-z 0-9 - _ ., not starting with '.' or '-'", v);
+                                return usage_error(
+                                        "invalid container name '%s' in --container: 1-64 characters "
+                                        "of A-Z a-z 0-9 - _ ., not starting with '.' or '-'",
+                                        v);
                         o.container = v;
                 } else if ((v = option_value(a, "--root", argc, argv, &i, &missing)) || missing) {
                         struct stat st;
@@ -146,7 +150,8 @@ int main(int argc, char **argv)
                 else if (streq(policy, "ignore"))
                         o.policy = AUDIT_POLICY_IGNORE;
                 else
-                        return usage_error("invalid value '%s' for --policy: expected warn, refuse or ignore", policy);
+                        return usage_error(
+                                "invalid value '%s' for --policy: expected warn, refuse or ignore", policy);
         }
         if (seen_json && !check)
                 return usage_error("option '--json' is only valid with 'check'");

@@ -61,7 +61,7 @@ static bool kernel_is_space(char c)
 
 typedef struct Param {
         size_t start, end; /* [start, end) in the decoded string */
-        size_t eq;         /* index of the first '=', or end when there is none */
+        size_t eq; /* index of the first '=', or end when there is none */
 } Param;
 
 /* Finds the parameter at or after *pos, the way the kernel's next_arg() splits them: double quotes
@@ -156,10 +156,10 @@ typedef enum SegmentKind {
  * the raw text of every decoded character, so edits of the decoded value map back to bytes. */
 typedef struct Word {
         size_t start, end; /* raw [start, end) */
-        char *chars;       /* decoded, NUL-terminated */
+        char *chars; /* decoded, NUL-terminated */
         size_t n;
         size_t *raw_start, *raw_end; /* per decoded character */
-        size_t *segment;             /* per decoded character: index into the segment arrays */
+        size_t *segment; /* per decoded character: index into the segment arrays */
         SegmentKind *segment_kind;
         size_t *segment_close; /* raw position of a quoted segment's closing quote */
         size_t n_segments;
@@ -226,19 +226,22 @@ static int word_scan(const char *t, size_t size, size_t start, Word *w, bool rec
                         for (p++;; p++) {
                                 if (p >= size)
                                         return edit_error(err, line_of(t, open),
-                                                "the quote %c opened here is never closed, so the file is not "
-                                                "valid shell", c);
+                                                "the quote %c opened here is never closed, so the file is "
+                                                "not "
+                                                "valid shell",
+                                                c);
                                 if (t[p] == c)
                                         break;
                                 if (current == SEGMENT_DOUBLE && t[p] == '\\' && p + 1 < size &&
-                                    strchr("$`\"\\\n", t[p + 1])) {
+                                        strchr("$`\"\\\n", t[p + 1])) {
                                         if (t[p + 1] != '\n') /* backslash-newline: a continuation */
                                                 word_add(w, record, t[p + 1], p, p + 2);
                                         p++;
                                         continue;
                                 }
                                 if (current == SEGMENT_DOUBLE &&
-                                    ((t[p] == '$' && p + 1 < size && strchr("({", t[p + 1])) || t[p] == '`'))
+                                        ((t[p] == '$' && p + 1 < size && strchr("({", t[p + 1])) ||
+                                                t[p] == '`'))
                                         return edit_error(err, line_of(t, p),
                                                 "the value uses $(...), ${...} or `...`, which berth-audit "
                                                 "cannot edit safely; add audit=0 by hand");
@@ -369,15 +372,15 @@ static int edits_apply(Edits *e, const char *t, size_t size, const char *tail, c
 }
 
 typedef enum AppendMode {
-        APPEND_NEVER,       /* GRUB_CMDLINE_LINUX_DEFAULT: only rewrite what is there */
-        APPEND_SHELL_WORD,  /* GRUB_CMDLINE_LINUX: append inside the word, keeping its quoting */
-        APPEND_PLAIN,       /* /etc/kernel/cmdline: after the last parameter */
+        APPEND_NEVER, /* GRUB_CMDLINE_LINUX_DEFAULT: only rewrite what is there */
+        APPEND_SHELL_WORD, /* GRUB_CMDLINE_LINUX: append inside the word, keeping its quoting */
+        APPEND_PLAIN, /* /etc/kernel/cmdline: after the last parameter */
 } AppendMode;
 
 /* Plans the edits that make w's last audit= parameter "off". Returns 1 when edits were added, 0
  * when it already is. */
-static int word_plan_audit_off(const Word *w, const char *t, AppendMode mode, const char *what,
-        Edits *edits, EditError *err)
+static int word_plan_audit_off(
+        const Word *w, const char *t, AppendMode mode, const char *what, Edits *edits, EditError *err)
 {
         const char *s = w->chars;
         size_t pos = 0, quotes = 0;
@@ -421,13 +424,18 @@ static int word_plan_audit_off(const Word *w, const char *t, AppendMode mode, co
                         r = edits_add(edits, w->raw_end[p.eq], 0, text);
                 else {
                         for (size_t i = p.eq + 1; i + 1 < p.end; i++)
-                                if (w->segment[i] != w->segment[i + 1] || w->raw_end[i] != w->raw_start[i + 1])
+                                if (w->segment[i] != w->segment[i + 1] ||
+                                        w->raw_end[i] != w->raw_start[i + 1])
                                         return edit_error(err, line_of(t, w->raw_start[p.eq]),
-                                                "the audit= value in %s is split by shell quoting or escapes; "
-                                                "set it to audit=0 by hand", what);
-                        if (q % 2 == 1 && w->segment_kind[w->segment[p.eq + 1]] != w->segment_kind[w->segment[p.eq]])
+                                                "the audit= value in %s is split by shell quoting or "
+                                                "escapes; "
+                                                "set it to audit=0 by hand",
+                                                what);
+                        if (q % 2 == 1 &&
+                                w->segment_kind[w->segment[p.eq + 1]] != w->segment_kind[w->segment[p.eq]])
                                 return edit_error(err, line_of(t, w->raw_start[p.eq]),
-                                        "the audit= value in %s is split by shell quoting; set it to audit=0 by hand",
+                                        "the audit= value in %s is split by shell quoting; set it to "
+                                        "audit=0 by hand",
                                         what);
                         size_t b = w->raw_start[p.eq + 1], e = w->raw_end[p.end - 1];
                         r = edits_add(edits, b, e - b, text);
@@ -442,7 +450,8 @@ static int word_plan_audit_off(const Word *w, const char *t, AppendMode mode, co
 
         if (dashdash)
                 return edit_error(err, w->n > 0 ? line_of(t, w->start) : 0,
-                        "%s contains \"--\" (what follows goes to init, not the kernel); add audit=0 before it by hand",
+                        "%s contains \"--\" (what follows goes to init, not the kernel); add audit=0 before "
+                        "it by hand",
                         what);
         if (quotes % 2 == 1)
                 return edit_error(err, line_of(t, w->start),
@@ -456,7 +465,8 @@ static int word_plan_audit_off(const Word *w, const char *t, AppendMode mode, co
                 size_t i = w->n;
                 while (i > 0 && kernel_is_space(s[i - 1]))
                         i--;
-                return edits_add(edits, i > 0 ? w->raw_end[i - 1] : 0, 0, i > 0 ? " audit=0" : "audit=0") ?: 1;
+                return edits_add(edits, i > 0 ? w->raw_end[i - 1] : 0, 0, i > 0 ? " audit=0" : "audit=0")
+                               ?: 1;
         }
 
         if (w->n_segments == 0) /* GRUB_CMDLINE_LINUX= */
@@ -491,7 +501,7 @@ static const char *const var_names[_VAR_MAX] = { "GRUB_CMDLINE_LINUX", "GRUB_CMD
 typedef struct Scan {
         bool found[_VAR_MAX];
         size_t value_pos[_VAR_MAX]; /* of the last assignment */
-        unsigned first_line;        /* of the first assignment to GRUB_CMDLINE_LINUX */
+        unsigned first_line; /* of the first assignment to GRUB_CMDLINE_LINUX */
 } Scan;
 
 static size_t skip_line(const char *t, size_t size, size_t p)
@@ -534,11 +544,14 @@ static int skip_command(const char *t, size_t size, size_t p, size_t *ret, EditE
                         for (p++;; p++) {
                                 if (p >= size)
                                         return edit_error(err, line_of(t, open),
-                                                "the quote %c opened here is never closed, so the file is not "
-                                                "valid shell", c);
+                                                "the quote %c opened here is never closed, so the file is "
+                                                "not "
+                                                "valid shell",
+                                                c);
                                 if (t[p] == c)
                                         break;
-                                if (c != '\'' && t[p] == '\\') /* in "..." and `...`, \ escapes the next byte */
+                                if (c != '\'' &&
+                                        t[p] == '\\') /* in "..." and `...`, \ escapes the next byte */
                                         p++;
                         }
                         p++;
@@ -554,7 +567,8 @@ static int skip_command(const char *t, size_t size, size_t p, size_t *ret, EditE
 
 static bool is_name_char(char c, bool first)
 {
-        return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (!first && c >= '0' && c <= '9');
+        return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+               (!first && c >= '0' && c <= '9');
 }
 
 static int var_index(const char *t, size_t len)
@@ -589,7 +603,8 @@ static int grub_scan(const char *t, size_t size, Scan *ret, EditError *err)
 
                 size_t q = p;
                 bool exported = false;
-                if (strneq(t + q, "export", MIN(6, size - q)) && size - q > 6 && (t[q + 6] == ' ' || t[q + 6] == '\t')) {
+                if (strneq(t + q, "export", MIN(6, size - q)) && size - q > 6 &&
+                        (t[q + 6] == ' ' || t[q + 6] == '\t')) {
                         exported = true;
                         q += 6;
                         while (q < size && (t[q] == ' ' || t[q] == '\t'))
@@ -606,7 +621,8 @@ static int grub_scan(const char *t, size_t size, Scan *ret, EditError *err)
                         if (v >= 0 && !(exported && (q + l >= size || strchr(" \t\n;#", t[q + l]))))
                                 return edit_error(err, line_of(t, q),
                                         "%s is not assigned as %s=VALUE (no blanks around '=', no '+='); "
-                                        "fix the line by hand", var_names[v], var_names[v]);
+                                        "fix the line by hand",
+                                        var_names[v], var_names[v]);
                         r = skip_command(t, size, p, &p, err);
                         if (r < 0)
                                 return r;
@@ -650,7 +666,8 @@ static int grub_scan(const char *t, size_t size, Scan *ret, EditError *err)
                 if (v >= 0)
                         return edit_error(err, line_of(t, p),
                                 "unexpected text after the value of %s; accepted is %s=VALUE, optionally "
-                                "followed by a comment", var_names[v], var_names[v]);
+                                "followed by a comment",
+                                var_names[v], var_names[v]);
                 r = skip_command(t, size, p, &p, err);
                 if (r < 0)
                         return r;
@@ -669,8 +686,7 @@ unsigned grub_defaults_find_cmdline_assignment(const char *text, size_t size)
         return s.first_line;
 }
 
-int grub_defaults_set_audit_off(const char *text, size_t size, char **ret, size_t *ret_size,
-        EditError *err)
+int grub_defaults_set_audit_off(const char *text, size_t size, char **ret, size_t *ret_size, EditError *err)
 {
         Edits edits = {};
         Scan s;
@@ -713,12 +729,13 @@ int grub_defaults_set_audit_off(const char *text, size_t size, char **ret, size_
                         for (size_t i = 0; i < e; i++)
                                 lines += text[i] == '\n';
                         r = edit_error(err, lines,
-                                "the last line ends with a line continuation ('\\'), which would swallow an added "
+                                "the last line ends with a line continuation ('\\'), which would swallow an "
+                                "added "
                                 "GRUB_CMDLINE_LINUX= line; remove the backslash or end that line");
                         goto finish;
                 }
                 tail = size == 0 || text[size - 1] == '\n' ? "GRUB_CMDLINE_LINUX=\"audit=0\"\n"
-                                                          : "\nGRUB_CMDLINE_LINUX=\"audit=0\"\n";
+                                                           : "\nGRUB_CMDLINE_LINUX=\"audit=0\"\n";
         }
         if (edits.n == 0 && !*tail) {
                 r = 0;
@@ -732,8 +749,8 @@ finish:
         return r;
 }
 
-int kernel_cmdline_file_set_audit_off(const char *text, size_t size, char **ret, size_t *ret_size,
-        EditError *err)
+int kernel_cmdline_file_set_audit_off(
+        const char *text, size_t size, char **ret, size_t *ret_size, EditError *err)
 {
         Edits edits = {};
         Word w = {};

@@ -12,7 +12,7 @@
 #define CMDLINE_FILE_MAX (1024 * 1024)
 
 typedef struct EditError {
-        unsigned line;       /* 1-based; 0 when the error is about the whole file */
+        unsigned line; /* 1-based; 0 when the error is about the whole file */
         char message[256];
 } EditError;
 
@@ -36,12 +36,11 @@ int text_check(const char *text, size_t size, EditError *err);
  * Every other byte is kept. Returns 1 with the new text in *ret (NUL-terminated, length in
  * *ret_size), 0 when nothing needs to change, -EBADMSG with *err filled when the file cannot be
  * edited safely, -ENOMEM. */
-int grub_defaults_set_audit_off(const char *text, size_t size, char **ret, size_t *ret_size,
-        EditError *err);
+int grub_defaults_set_audit_off(const char *text, size_t size, char **ret, size_t *ret_size, EditError *err);
 
 /* The same for the single command line of /etc/kernel/cmdline (kernel-install). */
-int kernel_cmdline_file_set_audit_off(const char *text, size_t size, char **ret, size_t *ret_size,
-        EditError *err);
+int kernel_cmdline_file_set_audit_off(
+        const char *text, size_t size, char **ret, size_t *ret_size, EditError *err);
 
 /* The line of the first assignment to GRUB_CMDLINE_LINUX in a file GRUB reads after
  * /etc/default/grub (/etc/default/grub.d/NAME.cfg), which could drop our audit=0; 0 when none. */

@@ -13,9 +13,9 @@
 
 typedef struct EditCase {
         const char *in;
-        const char *out;   /* NULL: unchanged (returns 0) */
+        const char *out; /* NULL: unchanged (returns 0) */
         const char *error; /* non-NULL: -EBADMSG with this text in the message */
-        unsigned line;     /* of the error */
+        unsigned line; /* of the error */
 } EditCase;
 
 static const EditCase grub_cases[] = {
@@ -26,7 +26,8 @@ static const EditCase grub_cases[] = {
         { "GRUB_CMDLINE_LINUX=quiet\n", "GRUB_CMDLINE_LINUX=\"quiet audit=0\"\n" },
         { "GRUB_CMDLINE_LINUX=\n", "GRUB_CMDLINE_LINUX=\"audit=0\"\n" },
         { "GRUB_CMDLINE_LINUX=", "GRUB_CMDLINE_LINUX=\"audit=0\"" },
-        { "GRUB_CMDLINE_LINUX=\"foo=\\\"a b\\\" quiet\"\n", "GRUB_CMDLINE_LINUX=\"foo=\\\"a b\\\" quiet audit=0\"\n" },
+        { "GRUB_CMDLINE_LINUX=\"foo=\\\"a b\\\" quiet\"\n",
+                "GRUB_CMDLINE_LINUX=\"foo=\\\"a b\\\" quiet audit=0\"\n" },
         { "GRUB_CMDLINE_LINUX=\"audit=1 quiet\"\n", "GRUB_CMDLINE_LINUX=\"audit=0 quiet\"\n" },
         { "GRUB_CMDLINE_LINUX=\"quiet audit=yes\"\n", "GRUB_CMDLINE_LINUX=\"quiet audit=0\"\n" },
         { "GRUB_CMDLINE_LINUX=\"audit=1 a audit=1\"\n", "GRUB_CMDLINE_LINUX=\"audit=0 a audit=0\"\n" },
@@ -40,68 +41,80 @@ static const EditCase grub_cases[] = {
         { "GRUB_CMDLINE_LINUX=\"quiet audit=OFF\"\n", NULL },
         { "GRUB_CMDLINE_LINUX=\"audit=1 audit=0\"\n", "GRUB_CMDLINE_LINUX=\"audit=0 audit=0\"\n" },
         /* the last assignment wins in sh */
-        { "GRUB_CMDLINE_LINUX=\"a\"\nGRUB_CMDLINE_LINUX=\"b\"\n", "GRUB_CMDLINE_LINUX=\"a\"\nGRUB_CMDLINE_LINUX=\"b audit=0\"\n" },
+        { "GRUB_CMDLINE_LINUX=\"a\"\nGRUB_CMDLINE_LINUX=\"b\"\n",
+                "GRUB_CMDLINE_LINUX=\"a\"\nGRUB_CMDLINE_LINUX=\"b audit=0\"\n" },
         { "GRUB_CMDLINE_LINUX=\"audit=0\"\nGRUB_CMDLINE_LINUX=\"b\"\n",
-          "GRUB_CMDLINE_LINUX=\"audit=0\"\nGRUB_CMDLINE_LINUX=\"b audit=0\"\n" },
-        { "#GRUB_CMDLINE_LINUX=\"audit=1\"\nGRUB_CMDLINE_LINUX=\"x\"\n", "#GRUB_CMDLINE_LINUX=\"audit=1\"\nGRUB_CMDLINE_LINUX=\"x audit=0\"\n" },
-        { "  # GRUB_CMDLINE_LINUX=\"x\"\n", "  # GRUB_CMDLINE_LINUX=\"x\"\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+                "GRUB_CMDLINE_LINUX=\"audit=0\"\nGRUB_CMDLINE_LINUX=\"b audit=0\"\n" },
+        { "#GRUB_CMDLINE_LINUX=\"audit=1\"\nGRUB_CMDLINE_LINUX=\"x\"\n",
+                "#GRUB_CMDLINE_LINUX=\"audit=1\"\nGRUB_CMDLINE_LINUX=\"x audit=0\"\n" },
+        { "  # GRUB_CMDLINE_LINUX=\"x\"\n",
+                "  # GRUB_CMDLINE_LINUX=\"x\"\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
         { "GRUB_TIMEOUT=5\n", "GRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
         { "GRUB_TIMEOUT=5", "GRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
         { "", "GRUB_CMDLINE_LINUX=\"audit=0\"\n" },
         /* GRUB puts GRUB_CMDLINE_LINUX_DEFAULT after it: an audit=1 there would win */
         { "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet audit=1\"\nGRUB_CMDLINE_LINUX=\"\"\n",
-          "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet audit=0\"\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+                "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet audit=0\"\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
         { "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet audit=1\"\nGRUB_CMDLINE_LINUX=\"audit=0\"\n",
-          "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet audit=0\"\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+                "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet audit=0\"\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
         { "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet splash\"\nGRUB_CMDLINE_LINUX=\"audit=0\"\n", NULL },
         { "export GRUB_CMDLINE_LINUX=\"x\"\n", "export GRUB_CMDLINE_LINUX=\"x audit=0\"\n" },
-        { "GRUB_CMDLINE_LINUX=\"x\"\nexport GRUB_CMDLINE_LINUX\n", "GRUB_CMDLINE_LINUX=\"x audit=0\"\nexport GRUB_CMDLINE_LINUX\n" },
+        { "GRUB_CMDLINE_LINUX=\"x\"\nexport GRUB_CMDLINE_LINUX\n",
+                "GRUB_CMDLINE_LINUX=\"x audit=0\"\nexport GRUB_CMDLINE_LINUX\n" },
         { "GRUB_CMDLINE_LINUX=\"x\" # comment\n", "GRUB_CMDLINE_LINUX=\"x audit=0\" # comment\n" },
-        { "GRUB_CMDLINE_LINUX=\"x\"; GRUB_TIMEOUT=1\n", "GRUB_CMDLINE_LINUX=\"x audit=0\"; GRUB_TIMEOUT=1\n" },
+        { "GRUB_CMDLINE_LINUX=\"x\"; GRUB_TIMEOUT=1\n",
+                "GRUB_CMDLINE_LINUX=\"x audit=0\"; GRUB_TIMEOUT=1\n" },
         { "GRUB_CMDLINE_LINUX=\"a\"'b'\n", "GRUB_CMDLINE_LINUX=\"a\"'b audit=0'\n" },
         { "GRUB_CMDLINE_LINUX=a\\ b\n", "GRUB_CMDLINE_LINUX=a\\ b\" audit=0\"\n" },
-        { "GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX quiet\"\n", "GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX quiet audit=0\"\n" },
+        { "GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX quiet\"\n",
+                "GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX quiet audit=0\"\n" },
         { "GRUB_CMDLINE_LINUX=\"a\nb\"\n", "GRUB_CMDLINE_LINUX=\"a\nb audit=0\"\n" },
         { "GRUB_CMDLINE_LINUX=\"a \\\nb\"\n", "GRUB_CMDLINE_LINUX=\"a \\\nb audit=0\"\n" },
         { "GRUB_CMDLINE_LINUX=\"x\"\r\n", "GRUB_CMDLINE_LINUX=\"x audit=0\"\r\n" },
         /* lines that are not our assignments are kept, whatever they are */
         { "hello world\nif true; then\n  :\nfi\n. /etc/x\nGRUB_CMDLINE_LINUX=\"\"\n",
-          "hello world\nif true; then\n  :\nfi\n. /etc/x\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
-        { "GRUB_X=\"$(oops)\"\nGRUB_CMDLINE_LINUX=\"\"\n", "GRUB_X=\"$(oops)\"\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+                "hello world\nif true; then\n  :\nfi\n. /etc/x\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+        { "GRUB_X=\"$(oops)\"\nGRUB_CMDLINE_LINUX=\"\"\n",
+                "GRUB_X=\"$(oops)\"\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
         { "  GRUB_CMDLINE_LINUX=\"x\"\n", "  GRUB_CMDLINE_LINUX=\"x audit=0\"\n" },
         /* errors */
         { "GRUB_CMDLINE_LINUX=\"unterminated\n", NULL, "never closed", 1 },
         { "A=1\nGRUB_CMDLINE_LINUX+=\"x\"\n", NULL, "is not assigned as GRUB_CMDLINE_LINUX=VALUE", 2 },
         { "GRUB_CMDLINE_LINUX audit=1\n", NULL, "is not assigned as", 1 },
         { "GRUB_CMDLINE_LINUX = \"x\"\n", NULL, "is not assigned as", 1 },
-        { "GRUB_CMDLINE_LINUX=\"x\" foo\n", NULL, "unexpected text after the value of GRUB_CMDLINE_LINUX", 1 },
+        { "GRUB_CMDLINE_LINUX=\"x\" foo\n", NULL, "unexpected text after the value of GRUB_CMDLINE_LINUX",
+                1 },
         { "\n\nGRUB_CMDLINE_LINUX=\"$(cat /x)\"\n", NULL, "$(...)", 3 },
         { "GRUB_CMDLINE_LINUX=`cat /x`\n", NULL, "$(...)", 1 },
         { "GRUB_CMDLINE_LINUX=\"${X:-a b}\"\n", NULL, "$(...)", 1 },
         { "GRUB_CMDLINE_LINUX=\"a -- b\"\n", NULL, "\"--\"", 1 },
         { "GRUB_CMDLINE_LINUX=\"a \\\"b\"\n", NULL, "unbalanced double quote", 1 },
-        { "GRUB_CMDLINE_LINUX=\"audit='1'\"\nX=\"audit=\"'1'\n", "GRUB_CMDLINE_LINUX=\"audit=0\"\nX=\"audit=\"'1'\n" },
+        { "GRUB_CMDLINE_LINUX=\"audit='1'\"\nX=\"audit=\"'1'\n",
+                "GRUB_CMDLINE_LINUX=\"audit=0\"\nX=\"audit=\"'1'\n" },
         { "GRUB_CMDLINE_LINUX=audit=\"1\"'2'\n", NULL, "split by shell quoting", 1 },
         { "A=1\n\x01\n", NULL, "control character 0x01", 2 },
         /* a quote left open anywhere: not valid shell, refused (naming the line the quote opens
          * on) rather than edited in a way a second run would change again */
         { "GRUB_TIMEOUT=\"5\nGRUB_CMDLINE_LINUX=\"quiet\"\n", NULL, "never closed", 2 },
-        { "GRUB_TIMEOUT=5\necho 'hello\nGRUB_CMDLINE_LINUX=\"quiet\"\n", NULL, "quote ' opened here is never closed", 2 },
+        { "GRUB_TIMEOUT=5\necho 'hello\nGRUB_CMDLINE_LINUX=\"quiet\"\n", NULL,
+                "quote ' opened here is never closed", 2 },
         { "GRUB_X=$(a \"b)\nGRUB_CMDLINE_LINUX=\"\"\n", NULL, "never closed", 2 },
         { "GRUB_CMDLINE_LINUX=\"\"\nGRUB_X=1 `date\n", NULL, "quote ` opened here is never closed", 2 },
         { "GRUB_CMDLINE_LINUX=\"\"\nGRUB_X=1 echo \"a\\\"\n", NULL, "never closed", 2 },
         /* the case the fuzzer found (fuzz/corpus/grub-edit/regress-unbalanced-quote) */
-        { "GREGRUB_DEFAULT=0qui\"\n_TIMEOUINUX_DEFAULTNUcopy AULT=\"quiet\"\nGRUB_CMDLINE_LINUX=\"AULT\"C", NULL,
-          "never closed", 3 },
+        { "GREGRUB_DEFAULT=0qui\"\n_TIMEOUINUX_DEFAULTNUcopy AULT=\"quiet\"\nGRUB_CMDLINE_LINUX=\"AULT\"C",
+                NULL, "never closed", 3 },
         /* ... while quotes that close on a later line are valid shell: what they enclose is not
          * an assignment, and is kept */
         { "echo 'a\nGRUB_CMDLINE_LINUX=\"audit=1\"'\nGRUB_CMDLINE_LINUX=\"\"\n",
-          "echo 'a\nGRUB_CMDLINE_LINUX=\"audit=1\"'\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+                "echo 'a\nGRUB_CMDLINE_LINUX=\"audit=1\"'\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
         { "GRUB_X=\"$(a \"b\")\nGRUB_CMDLINE_LINUX=x\"\nGRUB_CMDLINE_LINUX=\"\"\n",
-          "GRUB_X=\"$(a \"b\")\nGRUB_CMDLINE_LINUX=x\"\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
-        { "GRUB_X=1 echo \"a\nGRUB_CMDLINE_LINUX=b\"\n", "GRUB_X=1 echo \"a\nGRUB_CMDLINE_LINUX=b\"\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+                "GRUB_X=\"$(a \"b\")\nGRUB_CMDLINE_LINUX=x\"\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+        { "GRUB_X=1 echo \"a\nGRUB_CMDLINE_LINUX=b\"\n",
+                "GRUB_X=1 echo \"a\nGRUB_CMDLINE_LINUX=b\"\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
         /* a quote in a comment, or escaped, opens nothing */
-        { "# don't\nA=1 # it's\nB=it\\'s\nGRUB_CMDLINE_LINUX=\"\"\n", "# don't\nA=1 # it's\nB=it\\'s\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+        { "# don't\nA=1 # it's\nB=it\\'s\nGRUB_CMDLINE_LINUX=\"\"\n",
+                "# don't\nA=1 # it's\nB=it\\'s\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
         { "echo it\\'s\nGRUB_CMDLINE_LINUX=\"\"\n", "echo it\\'s\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
         { "echo a#'\nb'\nGRUB_CMDLINE_LINUX=\"\"\n", "echo a#'\nb'\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
 };
@@ -179,7 +192,8 @@ static void test_kernel_cmdline_file(void)
                         ASSERT_STREQ(out, c->out);
                         char *again = NULL;
                         size_t again_size;
-                        ASSERT_EQ_INT(kernel_cmdline_file_set_audit_off(out, size, &again, &again_size, &err), 0);
+                        ASSERT_EQ_INT(
+                                kernel_cmdline_file_set_audit_off(out, size, &again, &again_size, &err), 0);
                         free(out);
                 }
         }
@@ -256,7 +270,8 @@ static void test_unified_diff(void)
 
         /* two changes far apart: two hunks with three lines of context each */
         d = diff_of("1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n", "X\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\nY\n");
-        ASSERT_STREQ(d, "--- old\n+++ new\n@@ -1,4 +1,4 @@\n-1\n+X\n 2\n 3\n 4\n@@ -9,4 +9,4 @@\n 9\n 10\n 11\n-12\n+Y\n");
+        ASSERT_STREQ(d, "--- old\n+++ new\n@@ -1,4 +1,4 @@\n-1\n+X\n 2\n 3\n 4\n@@ -9,4 +9,4 @@\n 9\n 10\n "
+                        "11\n-12\n+Y\n");
         free(d);
 
         /* changes close together share one hunk */
@@ -275,7 +290,8 @@ static void test_json_string(void)
         fputc(' ', f);
         json_print_string(f, NULL);
         fclose(f);
-        ASSERT_STREQ(buf, "\"a\\\"b\\\\c\\nd\\te\\u0001 \xc3\xa9 \\ufffd \\ufffd\\ufffd \\ufffd\\ufffd\\ufffd \xf0\x9f\x98\x80\" \"\"");
+        ASSERT_STREQ(buf, "\"a\\\"b\\\\c\\nd\\te\\u0001 \xc3\xa9 \\ufffd \\ufffd\\ufffd "
+                          "\\ufffd\\ufffd\\ufffd \xf0\x9f\x98\x80\" \"\"");
         free(buf);
 
         ASSERT_STREQ(errno_name(EPROTONOSUPPORT), "EPROTONOSUPPORT");
