@@ -320,5 +320,12 @@ run_case() {
 	done
 	[ "$nasserts" -gt 0 ] || fail_case "the case checks nothing"
 
+	# systemd-analyze verify runs in the plain pass. The valgrind and ASan passes check the
+	# generator's memory on the same cases, whose output was just compared byte for byte with the
+	# same expected files that the plain pass verified; verifying them again there only costs CI
+	# minutes.
+	if [ "${BERTH_VALGRIND:-0}" = 1 ] || [ "${BERTH_SANITIZE:-0}" = 1 ]; then
+		verify=0
+	fi
 	[ "$verify" = 0 ] || verify_units
 }
