@@ -76,7 +76,10 @@ deb_package() {
 	mkdir -p "$BERTH_BUILD_ROOT/e2e-deb" || return
 	(
 		flock 9 || exit 1
-		compgen -G "$dir/berth_*.deb" >/dev/null && exit 0
+		if compgen -G "$dir/berth_*.deb" >/dev/null; then
+			echo "# package: built earlier for this state of the tree, reused" >>"$E2E_RECORD"
+			exit 0
+		fi
 		# Packages of earlier states of the tree.
 		find "$BERTH_BUILD_ROOT/e2e-deb" -mindepth 1 -maxdepth 1 -type d -mmin +120 -exec rm -rf {} +
 		rm -rf "$dir.tmp"
