@@ -8,20 +8,23 @@
  *     has not been started yet, and systemd emptied the unit's cgroup when it last stopped, so
  *     nothing of the old run can still be alive there;
  *   - registered by another unit (a hand-run nspawn, machinectl, an old scope): stale when its
- *     leader PID is gone, or now belongs to a process outside the machine's unit (PID reuse);
- *     otherwise it is a live container of the same name, which is an error we report instead of
- *     killing it.
+ *     leader PID is gone (or a zombie nobody reaped), or now belongs to a process outside the
+ *     machine's unit (PID reuse); otherwise it is a live container of the same name, which is an
+ *     error we report instead of killing it.
  *
  * The registration is ended with UnregisterMachine, not TerminateMachine: machined (252) answers
  * TerminateMachine by stopping the machine's unit, which would be our own unit (cancelling the
  * very start we are part of) or another unit whose remaining processes are not ours to kill.
  * UnregisterMachine only forgets the machine, which is all nspawn needs to register it anew. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-login.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "macro.h"
@@ -31,6 +34,27 @@
 #define MACHINE1_PATH "/org/freedesktop/machine1"
 #define MACHINE1_MANAGER "org.freedesktop.machine1.Manager"
 #define MACHINE1_MACHINE "org.freedesktop.machine1.Machine"
+
+/* Whether pid is no process any more: gone altogether, or a zombie (dead, only not yet reaped by
+ * its parent: kill(pid, 0) still succeeds on it, but it runs nothing). */
+static bool pid_is_gone(pid_t pid)
+{
+        if (kill(pid, 0) < 0 && errno == ESRCH)
+                return true;
+
+        char path[64], buf[512];
+        snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT || errno == ESRCH;
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        if (n <= 0)
+                return false;
+        buf[n] = '\0';
+        /* "PID (COMM) STATE …": COMM may hold ')' itself, the state follows the last one. */
+        const char *p = strrchr(buf, ')');
+        return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+}
 
 int machined_clear_stale(const Context *c)
 {
@@ -82,7 +106,7 @@ int machined_clear_stale(const Context *c)
         const char *why = NULL;
         if (ours && streq(unit, ours))
                 why = "registered by this very unit, whose systemd-nspawn is not running yet";
-        else if (leader == 0 || (kill((pid_t) leader, 0) < 0 && errno == ESRCH))
+        else if (leader == 0 || pid_is_gone((pid_t) leader))
                 why = "its leader process is gone";
         else if (sd_pid_get_unit((pid_t) leader, &leader_unit) >= 0 && !isempty(unit) && !streq(leader_unit, unit))
                 why = "its leader PID now belongs to another unit";

@@ -20,19 +20,28 @@ teardown() {
 }
 
 # squat NAME UNIT KEEP: starts UNIT, a service that registers machine NAME with a leader of its
-# own; with KEEP=dead the leader is killed at once (a stale registration), with KEEP=live it
-# runs on (a live machine).
+# own; with KEEP=dead the leader is killed and reaped at once (a stale registration), with
+# KEEP=zombie killed and never reaped (stale too, though kill -0 still succeeds on it), with
+# KEEP=live it runs on (a live machine). Python, because a shell reaps its children on its own.
 squat() {
 	local name=$1 unit=$2 keep=$3
-	guest systemd-run --quiet --unit="$unit" --service-type=exec -- /bin/sh -c '
-		sleep infinity &
-		leader=$!
-		busctl call org.freedesktop.machine1 /org/freedesktop/machine1 \
-			org.freedesktop.machine1.Manager RegisterMachine sayssus \
-			"$0" 0 squatter container "$leader" / || exit 1
-		# Killed and reaped: a zombie would still answer kill -0.
-		if [ "$1" = dead ]; then kill -KILL "$leader"; wait "$leader"; fi
-		exec sleep infinity' "$name" "$keep"
+	guest systemd-run --quiet --unit="$unit" --service-type=exec -- python3 -c '
+import os, signal, subprocess, sys
+name, keep = sys.argv[1:3]
+leader = os.fork()
+if leader == 0:
+    while True:
+        signal.pause()
+subprocess.run(["busctl", "call", "org.freedesktop.machine1", "/org/freedesktop/machine1",
+                "org.freedesktop.machine1.Manager", "RegisterMachine", "sayssus",
+                name, "0", "squatter", "container", str(leader), "/"], check=True)
+if keep != "live":
+    os.kill(leader, signal.SIGKILL)
+if keep == "dead":
+    os.waitpid(leader, 0)
+while True:
+    signal.pause()
+' "$name" "$keep"
 	# Until the registration is there, with the leader the squatter gave it.
 	local i
 	for i in $(seq 300); do
@@ -43,15 +52,24 @@ squat() {
 	assert_output "$unit.service"
 }
 
-@test "stale machined registration: terminated by berth-prepare, the container starts" {
-	# Not started at boot: the squatter must be in place first.
+@test "stale machined registration: removed by berth-prepare, the container starts" {
+	# Not started at boot: the squatters must be in place first.
 	e2e_busybox_entry box 'Enable=no' | entry box
+	e2e_busybox_entry zbox 'Enable=no' | entry zbox
 	boot
 	squat box squatter dead
 	run guest sh -c 'kill -0 "$(machinectl show --property=Leader --value box)"'
 	assert_failure
 	run guest systemctl show -P ActiveState squatter.service
 	assert_output active
+	squat zbox zsquatter zombie
+	local i
+	for i in $(seq 100); do
+		run guest sh -c 'grep "^State:" "/proc/$(machinectl show --property=Leader --value zbox)/status"'
+		[[ $output == *zombie* ]] && break
+		sleep 0.1
+	done
+	assert_output --partial zombie
 
 	run guest systemctl start systemd-nspawn@box
 	assert_success
@@ -67,10 +85,22 @@ squat() {
 	# The squatter itself was not killed: berth ends the registration, not other units.
 	run guest systemctl show -P ActiveState squatter.service
 	assert_output active
-	keep_output guest journalctl -b --no-pager -o short-monotonic -u systemd-nspawn@box -u squatter
+
+	# The zombie leader counts as gone.
+	run guest systemctl start systemd-nspawn@zbox
+	assert_success
+	run journal_of zbox
+	assert_output --partial 'Terminated the stale registration of machine zbox in systemd-machined (unit zsquatter.service'
+	assert_output --partial 'its leader process is gone'
+	run guest machinectl show --property=State --property=Unit zbox
+	assert_line State=running
+	assert_line Unit=systemd-nspawn@zbox.service
+
+	keep_output guest journalctl -b --no-pager -o short-monotonic -u systemd-nspawn@box -u squatter \
+		-u systemd-nspawn@zbox -u zsquatter
 	keep_output guest machinectl list
 
-	guest systemctl stop systemd-nspawn@box squatter
+	guest systemctl stop systemd-nspawn@box squatter systemd-nspawn@zbox zsquatter
 	e2e_host_poweroff
 }
 
