@@ -104,6 +104,38 @@ while True:
 	e2e_host_poweroff
 }
 
+@test "stale registration by the container's own unit: removed without cancelling the start" {
+	# What a crash leaves when machined has not yet noticed: a registration whose unit is the
+	# container's own. Made here by an ExecStartPre= that runs before berth-prepare's (drop-ins
+	# apply in file name order: 10-… before the generator's 50-berth.conf) and leaves a process
+	# of the unit registered as the machine. machined's TerminateMachine would stop this very
+	# unit and so fail the start; berth-prepare must only unregister it.
+	e2e_busybox_entry obox 'Enable=no' | entry obox
+	boot
+	guest mkdir -p /run/systemd/system/systemd-nspawn@obox.service.d
+	guest tee /run/systemd/system/systemd-nspawn@obox.service.d/10-squat.conf >/dev/null <<-'EOF'
+		[Service]
+		ExecStartPre=/usr/bin/python3 -c 'import os, signal, subprocess; leader = os.fork(); leader == 0 and [signal.pause() for _ in iter(int, 1)]; subprocess.run(["busctl", "call", "org.freedesktop.machine1", "/org/freedesktop/machine1", "org.freedesktop.machine1.Manager", "RegisterMachine", "sayssus", "obox", "0", "squatter", "container", str(leader), "/"], check=True)'
+	EOF
+	guest systemctl daemon-reload
+
+	run guest systemctl start systemd-nspawn@obox
+	assert_success
+	run journal_of obox
+	assert_output --partial 'Terminated the stale registration of machine obox in systemd-machined (unit systemd-nspawn@obox.service'
+	assert_output --partial 'registered by this very unit'
+	run guest machinectl show --property=State --property=Unit obox
+	assert_line State=running
+	assert_line Unit=systemd-nspawn@obox.service
+	# The machine's leader now is the container's, not the squatter's.
+	run guest sh -c 'tr "\0" " " < "/proc/$(machinectl show --property=Leader --value obox)/cmdline"'
+	refute_output --partial python3
+	keep_output guest journalctl -b --no-pager -o short-monotonic -u systemd-nspawn@obox
+
+	guest systemctl stop systemd-nspawn@obox
+	e2e_host_poweroff
+}
+
 @test "live machine of the same name under another unit: the start fails naming it, it keeps running" {
 	e2e_busybox_entry box 'Enable=no' | entry box
 	boot
