@@ -117,12 +117,45 @@ static int grow(void **array, size_t n, size_t size)
         return 0;
 }
 
+/* A copy of s with control characters (C0 and DEL) written as C escapes ("\r", "\x1b"), as
+ * systemd shows them: messages quote file names and file content, and an ESC or CR in a file
+ * written by a container's root must not rewrite what the admin's terminal shows. */
+static char *strdup_escape_controls(const char *s)
+{
+        static const char letters[] = "\a\b\t\n\v\f\r";
+        static const char names[] = "abtnvfr";
+        size_t n = 0;
+        char *r, *t;
+
+        for (const char *c = s; *c; c++)
+                n += ((unsigned char) *c < 0x20 || *c == 0x7f) ? 4 : 1;
+        r = t = malloc(n + 1);
+        if (!r)
+                return NULL;
+        for (const char *c = s; *c; c++) {
+                unsigned char u = (unsigned char) *c;
+                const char *l = u ? strchr(letters, u) : NULL;
+
+                if (u >= 0x20 && u != 0x7f)
+                        *t++ = *c;
+                else if (l) {
+                        *t++ = '\\';
+                        *t++ = names[l - letters];
+                } else
+                        t += sprintf(t, "\\x%02x", u);
+        }
+        *t = '\0';
+        return r;
+}
+
 static int errors_add(EntryError **errors, size_t *n, const char *file, unsigned line, const char *message)
 {
         if (grow((void **) errors, *n, sizeof(EntryError)) < 0)
                 return -ENOMEM;
         EntryError *e = &(*errors)[*n];
-        *e = (EntryError){ .file = strdup(strempty(file)), .line = line, .message = strdup(message) };
+        *e = (EntryError){ .file = strdup_escape_controls(strempty(file)),
+                .line = line,
+                .message = strdup_escape_controls(message) };
         if (!e->file || !e->message) {
                 free(e->file);
                 free(e->message);
