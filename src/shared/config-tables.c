@@ -336,7 +336,7 @@ static int parse_provision(ParseState *s, const ConfigKey *k, const char *value)
                 if (n < 3)
                         return DETAIL(s, "'dnf' takes RELEASEVER and at least one PACKAGE"), -EINVAL;
                 for (size_t i = 1; i < n; i++)
-                        if (w[i][0] == '-' || isempty(w[i]))
+                        if (isempty(w[i]) || w[i][0] == '-')
                                 return DETAIL(s, "'%.60s' is not a %s (options are not passed through)",
                                                w[i], i == 1 ? "release version" : "package name"),
                                        -EINVAL;

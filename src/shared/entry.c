@@ -117,9 +117,10 @@ static int grow(void **array, size_t n, size_t size)
         return 0;
 }
 
-/* A copy of s with control characters (C0 and DEL) written as C escapes ("\r", "\x1b"), as
- * systemd shows them: messages quote file names and file content, and an ESC or CR in a file
- * written by a container's root must not rewrite what the admin's terminal shows. */
+/* A copy of s with control characters (C0 and DEL, but TAB, which terminals only move over)
+ * written as C escapes ("\r", "\x1b"), as systemd shows them: messages quote file names and
+ * file content, and an ESC or CR in a file written by a container's root must not rewrite what
+ * the admin's terminal shows. */
 static char *strdup_escape_controls(const char *s)
 {
         static const char letters[] = "\a\b\t\n\v\f\r";
@@ -128,7 +129,7 @@ static char *strdup_escape_controls(const char *s)
         char *r, *t;
 
         for (const char *c = s; *c; c++)
-                n += ((unsigned char) *c < 0x20 || *c == 0x7f) ? 4 : 1;
+                n += ((unsigned char) *c < 0x20 || *c == 0x7f) && *c != '\t' ? 4 : 1;
         r = t = malloc(n + 1);
         if (!r)
                 return NULL;
@@ -136,7 +137,7 @@ static char *strdup_escape_controls(const char *s)
                 unsigned char u = (unsigned char) *c;
                 const char *l = u ? strchr(letters, u) : NULL;
 
-                if (u >= 0x20 && u != 0x7f)
+                if ((u >= 0x20 && u != 0x7f) || u == '\t')
                         *t++ = *c;
                 else if (l) {
                         *t++ = '\\';
@@ -1194,9 +1195,7 @@ static int check_dependency_targets(EntrySet *set)
         int r;
 
         for (size_t i = 0; i < set->n_entries; i++) {
-                Entry *e = set->entries[i];
-                if (!e)
-                        continue;
+                Entry *e = set->entries[i]; /* never NULL: the set holds loaded entries only */
                 for (int pass = 0; pass < 2; pass++) {
                         const char *key = pass == 0 ? "DependsOn" : "After";
                         STRV_FOREACH (n, pass == 0 ? e->depends_on : e->after) {

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -88,6 +89,7 @@ static bool stderr_is_journal(void)
 {
         static int cached = -1;
         const char *e;
+        char *end;
         unsigned long long dev, ino;
         struct stat st;
 
@@ -95,8 +97,19 @@ static bool stderr_is_journal(void)
                 return cached;
         cached = 0;
         e = getenv("JOURNAL_STREAM");
-        if (e && sscanf(e, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) >= 0 &&
-                (unsigned long long) st.st_dev == dev && (unsigned long long) st.st_ino == ino)
+        if (!e)
+                return cached;
+        /* "DEV:INODE" in decimal; anything else (overflow included) is not ours. */
+        errno = 0;
+        dev = strtoull(e, &end, 10);
+        if (errno != 0 || end == e || *end != ':')
+                return cached;
+        e = end + 1;
+        ino = strtoull(e, &end, 10);
+        if (errno != 0 || end == e || *end != '\0')
+                return cached;
+        if (fstat(STDERR_FILENO, &st) >= 0 && (unsigned long long) st.st_dev == dev &&
+                (unsigned long long) st.st_ino == ino)
                 cached = 1;
         return cached;
 }

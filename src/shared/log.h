@@ -34,16 +34,24 @@ int log_level_from_string(const char *s);
  * Returns -|error| (or 0 for error == 0), so "return log_error_errno(r, ...)" works. */
 int log_internal(int level, int error, const char *message_id, const char *format, ...) _printf_(4, 5);
 
-#define log_full_errno(level, error, ...) log_internal((level), (error), NULL, __VA_ARGS__)
+/* The _errno forms evaluate to -|error| in the caller (a statement expression, not only
+ * log_internal()'s return), so static analyzers see that "return log_error_errno(r, ...)" returns
+ * a negative value and do not follow the caller on as if it had succeeded. */
+#define log_full_errno(level, error, ...)                                                                   \
+        ({                                                                                                  \
+                int _log_error_ = (error);                                                                  \
+                (void) log_internal((level), _log_error_, NULL, __VA_ARGS__);                               \
+                _log_error_ < 0 ? _log_error_ : -_log_error_;                                               \
+        })
 #define log_debug(...) log_internal(LOG_DEBUG, 0, NULL, __VA_ARGS__)
 #define log_info(...) log_internal(LOG_INFO, 0, NULL, __VA_ARGS__)
 #define log_notice(...) log_internal(LOG_NOTICE, 0, NULL, __VA_ARGS__)
 #define log_warning(...) log_internal(LOG_WARNING, 0, NULL, __VA_ARGS__)
 #define log_error(...) log_internal(LOG_ERR, 0, NULL, __VA_ARGS__)
-#define log_debug_errno(error, ...) log_internal(LOG_DEBUG, (error), NULL, __VA_ARGS__)
-#define log_info_errno(error, ...) log_internal(LOG_INFO, (error), NULL, __VA_ARGS__)
-#define log_warning_errno(error, ...) log_internal(LOG_WARNING, (error), NULL, __VA_ARGS__)
-#define log_error_errno(error, ...) log_internal(LOG_ERR, (error), NULL, __VA_ARGS__)
+#define log_debug_errno(error, ...) log_full_errno(LOG_DEBUG, (error), __VA_ARGS__)
+#define log_info_errno(error, ...) log_full_errno(LOG_INFO, (error), __VA_ARGS__)
+#define log_warning_errno(error, ...) log_full_errno(LOG_WARNING, (error), __VA_ARGS__)
+#define log_error_errno(error, ...) log_full_errno(LOG_ERR, (error), __VA_ARGS__)
 /* A message with a MESSAGE_ID= (one per kind of event, see catalog/berth.catalog). */
 #define log_event(level, message_id, ...) log_internal((level), 0, (message_id), __VA_ARGS__)
 #define log_event_errno(level, error, message_id, ...)                                                      \
