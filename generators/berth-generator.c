@@ -30,8 +30,8 @@
 
 /* The ExecStart= of systemd 252's systemd-nspawn@.service. A non-default Directory= needs
  * --directory= added to it, and a drop-in can only replace a whole command line. */
-#define STOCK_NSPAWN_COMMAND                                                                      \
-        "systemd-nspawn --quiet --keep-unit --boot --link-journal=try-guest --network-veth -U "  \
+#define STOCK_NSPAWN_COMMAND                                                                                \
+        "systemd-nspawn --quiet --keep-unit --boot --link-journal=try-guest --network-veth -U "             \
         "--settings=override --machine=%i"
 
 static bool arg_dry_run;
@@ -70,7 +70,7 @@ static bool set_error_selected(const EntryError *err)
 {
         if (!arg_names || !arg_names[0])
                 return true;
-        STRV_FOREACH(n, arg_names) {
+        STRV_FOREACH (n, arg_names) {
                 const char *base = strrchr(err->file ? err->file : "", '/');
                 size_t l = strlen(*n);
                 base = base ? base + 1 : strempty(err->file);
@@ -129,7 +129,8 @@ static int parse_argv(int argc, char *argv[])
                 for (int i = optind; i < argc; i++)
                         if (!machine_name_is_valid(argv[i])) {
                                 fprintf(stderr,
-                                        "%s: invalid container name '%s' (1-64 of A-Z a-z 0-9 - _ ., not starting with . or -, no ..)\n",
+                                        "%s: invalid container name '%s' (1-64 of A-Z a-z 0-9 - _ ., not "
+                                        "starting with . or -, no ..)\n",
                                         PROGRAM, argv[i]);
                                 return -EINVAL;
                         }
@@ -138,7 +139,9 @@ static int parse_argv(int argc, char *argv[])
         }
         if (n != 1 && n != 3) {
                 if (n == 0)
-                        fprintf(stderr, "%s: missing output directory (NORMAL-DIR [EARLY-DIR LATE-DIR], see --help)\n",
+                        fprintf(stderr,
+                                "%s: missing output directory (NORMAL-DIR [EARLY-DIR LATE-DIR], see "
+                                "--help)\n",
                                 PROGRAM);
                 else
                         fprintf(stderr, "%s: unexpected argument '%s': expected one or three directories\n",
@@ -263,9 +266,9 @@ static int write_dropin(Generator *g, FILE *f, const Entry *e)
 
         write_header(f, e);
 
-        STRV_FOREACH(d, e->depends_on)
+        STRV_FOREACH (d, e->depends_on)
                 fprintf(f, "Requires=systemd-nspawn@%s.service\nAfter=systemd-nspawn@%s.service\n", *d, *d);
-        STRV_FOREACH(a, e->after)
+        STRV_FOREACH (a, e->after)
                 fprintf(f, "After=systemd-nspawn@%s.service\n", *a);
         if (w->active && entry_in_waves(e)) {
                 if (w->previous[e->priority] >= 0)
@@ -280,12 +283,12 @@ static int write_dropin(Generator *g, FILE *f, const Entry *e)
                 fputs_path_word(f, e->directory);
                 fputc('\n', f);
         }
-        STRV_FOREACH(b, e->bind_sources) {
+        STRV_FOREACH (b, e->bind_sources) {
                 fputs("RequiresMountsFor=", f);
                 fputs_path_word(f, *b);
                 fputc('\n', f);
         }
-        STRV_FOREACH(b, e->bridges) {
+        STRV_FOREACH (b, e->bridges) {
                 r = write_bridge_deps(f, *b);
                 if (r < 0)
                         return r;
@@ -335,7 +338,7 @@ static int generate_entry(Generator *g, const Entry *e)
         int r = 0;
 
         if (asprintf(&instance, "systemd-nspawn@%s.service", e->name) < 0 ||
-            asprintf(&dir, "%s.d", instance) < 0)
+                asprintf(&dir, "%s.d", instance) < 0)
                 return log_oom_error();
 
         start = ftell(f);
@@ -369,12 +372,12 @@ static int generate_entry(Generator *g, const Entry *e)
                 return 0;
 
         for (int kind = 0; kind < 2; kind++)
-                STRV_FOREACH(u, kind == 0 ? e->wanted_by : e->required_by) {
+                STRV_FOREACH (u, kind == 0 ? e->wanted_by : e->required_by) {
                         _cleanup_free_ char *linkdir = NULL;
 
                         if (!unit_name_is_valid(*u)) {
-                                log_error("%s: [Install] %s=%s is not a valid unit name, ignoring.", e->source,
-                                        kind == 0 ? "WantedBy" : "RequiredBy", *u);
+                                log_error("%s: [Install] %s=%s is not a valid unit name, ignoring.",
+                                        e->source, kind == 0 ? "WantedBy" : "RequiredBy", *u);
                                 g->failed = true;
                                 continue;
                         }
@@ -442,11 +445,13 @@ static int run(int argc, char *argv[])
 
         if (berth_disabled_on_cmdline()) {
                 if (!arg_dry_run) {
-                        log_info(KILL_SWITCH "=0 on the kernel command line: berth generates no containers.");
+                        log_info(
+                                KILL_SWITCH "=0 on the kernel command line: berth generates no containers.");
                         return 0;
                 }
-                log_notice(KILL_SWITCH "=0 is on the kernel command line: at boot nothing would be generated; "
-                           "--dry-run shows what would be without it.");
+                log_notice(
+                        KILL_SWITCH "=0 is on the kernel command line: at boot nothing would be generated; "
+                                    "--dry-run shows what would be without it.");
         }
 
         if (arg_dry_run) {
@@ -478,11 +483,12 @@ static int run(int argc, char *argv[])
                 g.failed = true;
         }
 
-        STRV_FOREACH(n, arg_names) {
+        STRV_FOREACH (n, arg_names) {
                 if (entry_set_find(set, *n))
                         continue;
                 if (entry_set_is_masked(set, *n)) {
-                        log_notice("%s is masked (an empty file or a symlink to /dev/null): no container.", *n);
+                        log_notice(
+                                "%s is masked (an empty file or a symlink to /dev/null): no container.", *n);
                         continue;
                 }
                 _cleanup_free_ char *path = strv_join(set->search_path, ":");

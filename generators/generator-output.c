@@ -41,10 +41,12 @@ static int subdir_fd(GeneratorOutput *o, const char *dir)
                 if (!name)
                         return log_error_errno(ENOMEM, "Out of memory.");
                 if (mkdirat(o->dir_fd, dir, 0755) < 0 && errno != EEXIST)
-                        return log_error_errno(errno, "Failed to create %s in the generator directory: %m", dir);
+                        return log_error_errno(
+                                errno, "Failed to create %s in the generator directory: %m", dir);
                 fd = openat(o->dir_fd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
                 if (fd < 0)
-                        return log_error_errno(errno, "Failed to open %s in the generator directory: %m", dir);
+                        return log_error_errno(
+                                errno, "Failed to open %s in the generator directory: %m", dir);
                 /* Evict the least recently used one. */
                 i = OUTPUT_DIR_CACHE - 1;
                 if (o->dirs[i].name) {
@@ -76,12 +78,14 @@ static void print_dry_run_path(GeneratorOutput *o, const char *dir, const char *
  * the kernel for random bytes, and O_EXCL never reuses or follows anything already there. The
  * path is relative to the output directory, so the entry's fresh drop-in directory is never
  * opened, and no fchmod() is needed: main() set the umask (022), so 0644 is what is created. */
-static int write_atomic(GeneratorOutput *o, const char *dir, const char *name, const char *content, size_t size)
+static int write_atomic(
+        GeneratorOutput *o, const char *dir, const char *name, const char *content, size_t size)
 {
         char tmp[PATH_MAX], path[PATH_MAX];
         int fd, r;
 
-        if ((size_t) snprintf(path, sizeof path, "%s%s%s", strempty(dir), dir ? "/" : "", name) >= sizeof path)
+        if ((size_t) snprintf(path, sizeof path, "%s%s%s", strempty(dir), dir ? "/" : "", name) >=
+                sizeof path)
                 return -ENAMETOOLONG;
         if (o->pid == 0)
                 o->pid = getpid();
@@ -105,7 +109,8 @@ static int write_atomic(GeneratorOutput *o, const char *dir, const char *name, c
         return r;
 }
 
-int output_write_file(GeneratorOutput *o, const char *dir, const char *name, const char *content, size_t size)
+int output_write_file(
+        GeneratorOutput *o, const char *dir, const char *name, const char *content, size_t size)
 {
         int r;
 
@@ -122,8 +127,8 @@ int output_write_file(GeneratorOutput *o, const char *dir, const char *name, con
                 return log_error_errno(errno, "Failed to create %s in the generator directory: %m", dir);
         r = write_atomic(o, dir, name, content, size);
         if (r < 0)
-                return log_error_errno(r, "Failed to write %s%s%s in the generator directory: %m", strempty(dir),
-                        dir ? "/" : "", name);
+                return log_error_errno(r, "Failed to write %s%s%s in the generator directory: %m",
+                        strempty(dir), dir ? "/" : "", name);
         return 0;
 }
 
@@ -164,7 +169,8 @@ int add_symlink(GeneratorOutput *o, const char *dir, const char *name, const cha
         if (getrandom(&rnd, sizeof rnd, GRND_NONBLOCK) != sizeof rnd)
                 rnd = (uint64_t) getpid() << 32 ^ (uint64_t) (uintptr_t) tmp;
         if ((size_t) snprintf(tmp, sizeof tmp, ".#%s.%016llx", name, (unsigned long long) rnd) >= sizeof tmp)
-                return log_error_errno(ENAMETOOLONG, "Failed to create symlink %s/%s: %m", strempty(dir), name);
+                return log_error_errno(
+                        ENAMETOOLONG, "Failed to create symlink %s/%s: %m", strempty(dir), name);
         if (symlinkat(target, fd, tmp) < 0)
                 return log_error_errno(errno, "Failed to create symlink %s/%s: %m", strempty(dir), name);
         if (renameat(fd, tmp, fd, name) < 0) {

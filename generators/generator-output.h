@@ -10,8 +10,8 @@
 #define OUTPUT_DIR_CACHE 4
 
 typedef struct GeneratorOutput {
-        int dir_fd;           /* the normal generator directory; -1 for a dry run */
-        FILE *dry_run;        /* where a dry run prints; NULL when writing for real */
+        int dir_fd; /* the normal generator directory; -1 for a dry run */
+        FILE *dry_run; /* where a dry run prints; NULL when writing for real */
         const char *dry_run_dir; /* the directory shown in dry-run headers */
         /* Open subdirectories, most recently used first: machines.target.wants is used once per
          * entry, and keeping it open saves a mkdirat/openat/close for each. */
@@ -33,7 +33,8 @@ void output_done(GeneratorOutput *o);
 /* Writes dir/name (dir NULL: the top level), creating dir, atomically (temporary name + rename).
  * Files are created 0644 under the process umask, which the generator sets to 022. Logs its own
  * errors. */
-int output_write_file(GeneratorOutput *o, const char *dir, const char *name, const char *content, size_t size);
+int output_write_file(
+        GeneratorOutput *o, const char *dir, const char *name, const char *content, size_t size);
 
 /* Makes dir/name a symlink to target, creating dir; an existing link is replaced atomically.
  * Logs its own errors. */

@@ -7,9 +7,9 @@
 #include "entry.h"
 
 typedef struct PriorityWaves {
-        bool active;                               /* enabled entries use more than one priority */
-        bool has_wave[ENTRY_PRIORITY_MAX + 1];     /* a berth-wave-P.target is generated */
-        int previous[ENTRY_PRIORITY_MAX + 2];      /* for P: the largest wave priority < P, or -1 */
+        bool active; /* enabled entries use more than one priority */
+        bool has_wave[ENTRY_PRIORITY_MAX + 1]; /* a berth-wave-P.target is generated */
+        int previous[ENTRY_PRIORITY_MAX + 2]; /* for P: the largest wave priority < P, or -1 */
 } PriorityWaves;
 
 /* Entries with errors take no part: their settings cannot be trusted, and they only get the

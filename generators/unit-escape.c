@@ -12,7 +12,7 @@ static bool char_is_unit_safe(char c)
 {
         /* systemd keeps these in an escaped name as they are; everything else becomes \xNN. */
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' ||
-                c == '_' || c == '.';
+               c == '_' || c == '.';
 }
 
 int unit_name_from_path(const char *path, const char *suffix, char **ret)

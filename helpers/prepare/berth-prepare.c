@@ -106,13 +106,16 @@ static int parse_argv(int argc, char *argv[])
                 return -EINVAL;
         }
         if (optind + 1 < argc) {
-                fprintf(stderr, "berth-prepare: unexpected argument '%s': give one container NAME.\n", argv[optind + 1]);
+                fprintf(stderr, "berth-prepare: unexpected argument '%s': give one container NAME.\n",
+                        argv[optind + 1]);
                 return -EINVAL;
         }
         arg_name = argv[optind];
         if (!machine_name_is_valid(arg_name)) {
-                fprintf(stderr, "berth-prepare: '%s' is not a valid container name (1-64 of A-Z a-z 0-9 - _ ., not "
-                        "starting with '.' or '-', no '..').\n", arg_name);
+                fprintf(stderr,
+                        "berth-prepare: '%s' is not a valid container name (1-64 of A-Z a-z 0-9 - _ ., not "
+                        "starting with '.' or '-', no '..').\n",
+                        arg_name);
                 return -EINVAL;
         }
         return 1;
@@ -140,8 +143,8 @@ static int context_paths(Context *c)
         const char *base;
 
         if (asprintf(&lock, "/run/berth/%s.lock", c->name) < 0 ||
-            asprintf(&run_nspawn, "/run/systemd/nspawn/%s.nspawn", c->name) < 0 ||
-            asprintf(&etc_nspawn, "/etc/systemd/nspawn/%s.nspawn", c->name) < 0)
+                asprintf(&run_nspawn, "/run/systemd/nspawn/%s.nspawn", c->name) < 0 ||
+                asprintf(&etc_nspawn, "/etc/systemd/nspawn/%s.nspawn", c->name) < 0)
                 return -ENOMEM;
         c->directory = rooted(c->entry->directory);
         c->run_dir = rooted("/run");
@@ -149,8 +152,8 @@ static int context_paths(Context *c)
         c->run_settings_path = rooted(run_nspawn);
         c->etc_settings_path = rooted(etc_nspawn);
         c->fstab_path = rooted("/etc/fstab");
-        if (!c->directory || !c->run_dir || !c->lock_path || !c->run_settings_path || !c->etc_settings_path ||
-            !c->fstab_path)
+        if (!c->directory || !c->run_dir || !c->lock_path || !c->run_settings_path ||
+                !c->etc_settings_path || !c->fstab_path)
                 return -ENOMEM;
         return path_split(c->directory, &c->parent, &base);
 }
@@ -203,7 +206,8 @@ static int load_entry(EntrySet **ret_set, const Entry **ret)
         const char *digest = getenv("BERTH_DIGEST");
         if (digest && !streq(digest, e->digest))
                 return log_event_errno(LOG_ERR, ESTALE, BERTH_MESSAGE_CONFIG_CHANGED,
-                        "configuration of %s changed since units were generated; run 'systemctl daemon-reload'",
+                        "configuration of %s changed since units were generated; run 'systemctl "
+                        "daemon-reload'",
                         arg_name);
 
         *ret = e;
@@ -226,7 +230,8 @@ static int take_lock(const Context *c, int *ret_fd)
         if (mkdir(dir, 0700) < 0 && errno != EEXIST)
                 return log_error_errno(errno, "Failed to create %s: %m", dir);
 
-        _cleanup_close_ int fd = open(c->lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+        _cleanup_close_ int fd =
+                open(c->lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
         if (fd < 0)
                 return log_error_errno(errno, "Failed to open the lock %s: %m", c->lock_path);
         if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
@@ -271,8 +276,10 @@ static int ensure_rootfs(const Context *c)
                         return r;
                 if (mounts_is_mount_point(c->directory))
                         return log_error_errno(EBUSY,
-                                "%s is an empty mount point. berth provisions into a temporary sibling and renames it "
-                                "into place, which cannot cross into another file system: fill the mounted file "
+                                "%s is an empty mount point. berth provisions into a temporary sibling and "
+                                "renames it "
+                                "into place, which cannot cross into another file system: fill the mounted "
+                                "file "
                                 "system yourself, or unmount it and let berth provision the directory.",
                                 c->directory);
                 log_info("%s is an empty directory: provisioning it.", c->directory);
@@ -342,10 +349,12 @@ static int run(Context *c)
         root_fd = open(c->directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (root_fd < 0) {
                 if (errno == ENOENT && arg_dry_run)
-                        log_info("Would validate %s and set its root password after provisioning.", c->directory);
+                        log_info("Would validate %s and set its root password after provisioning.",
+                                c->directory);
                 else if (errno == ENOTDIR)
                         return log_event_errno(LOG_ERR, errno, BERTH_MESSAGE_ROOTFS_INVALID,
-                                "%s is not a directory. Remove it, or point Directory= in %s at the root file system.",
+                                "%s is not a directory. Remove it, or point Directory= in %s at the root "
+                                "file system.",
                                 c->directory, c->entry->source);
                 else
                         return log_error_errno(errno, "Failed to open %s: %m", c->directory);

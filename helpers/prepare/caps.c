@@ -27,12 +27,18 @@ static void cap_freep(cap_t *c)
 static const char *cap_name(cap_value_t v)
 {
         switch (v) {
-        case CAP_CHOWN: return "cap_chown";
-        case CAP_DAC_OVERRIDE: return "cap_dac_override";
-        case CAP_DAC_READ_SEARCH: return "cap_dac_read_search";
-        case CAP_FOWNER: return "cap_fowner";
-        case CAP_SETPCAP: return "cap_setpcap";
-        default: return "?";
+        case CAP_CHOWN:
+                return "cap_chown";
+        case CAP_DAC_OVERRIDE:
+                return "cap_dac_override";
+        case CAP_DAC_READ_SEARCH:
+                return "cap_dac_read_search";
+        case CAP_FOWNER:
+                return "cap_fowner";
+        case CAP_SETPCAP:
+                return "cap_setpcap";
+        default:
+                return "?";
         }
 }
 
@@ -53,7 +59,8 @@ int caps_check(void)
                         return log_error_errno(EPERM,
                                 "berth-prepare needs capability %s, which it does not have: run it as "
                                 "root from systemd-nspawn@.service without a CapabilityBoundingSet= "
-                                "that removes it.", cap_name(kept[i]));
+                                "that removes it.",
+                                cap_name(kept[i]));
         /* Needed to narrow the bounding set later. */
         if (!has(c, CAP_SETPCAP, CAP_EFFECTIVE) || !has(c, CAP_SETPCAP, CAP_PERMITTED))
                 return log_error_errno(EPERM,
@@ -125,9 +132,11 @@ int caps_drop_all_but_kept(void)
                 if (keep || CAP_IS_SUPPORTED(v) == 0)
                         continue;
                 if (cap_drop_bound(v) < 0 && errno != EINVAL)
-                        return log_error_errno(errno, "Failed to drop capability %d from the bounding set: %m", v);
+                        return log_error_errno(
+                                errno, "Failed to drop capability %d from the bounding set: %m", v);
                 if (cap_get_bound(v) > 0)
-                        return log_error_errno(EPERM, "Capability %d is still in the bounding set after dropping it.", v);
+                        return log_error_errno(
+                                EPERM, "Capability %d is still in the bounding set after dropping it.", v);
         }
         if (cap_reset_ambient() < 0 && errno != EINVAL)
                 return log_error_errno(errno, "Failed to clear the ambient capabilities: %m");

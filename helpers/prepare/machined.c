@@ -67,22 +67,26 @@ int machined_clear_stale(const Context *c)
         int r;
 
         if (c->root && !getenv("DBUS_SYSTEM_BUS_ADDRESS")) {
-                log_debug("--root is given: not asking the host's systemd-machined about machine %s.", c->name);
+                log_debug("--root is given: not asking the host's systemd-machined about machine %s.",
+                        c->name);
                 return 0;
         }
 
         r = sd_bus_open_system(&bus);
         if (r < 0) {
-                log_debug_errno(r, "No system bus (%m): not checking systemd-machined for a stale registration.");
+                log_debug_errno(
+                        r, "No system bus (%m): not checking systemd-machined for a stale registration.");
                 return 0;
         }
 
-        r = sd_bus_call_method(bus, MACHINE1, MACHINE1_PATH, MACHINE1_MANAGER, "GetMachine", &error, &reply, "s", c->name);
+        r = sd_bus_call_method(
+                bus, MACHINE1, MACHINE1_PATH, MACHINE1_MANAGER, "GetMachine", &error, &reply, "s", c->name);
         if (r < 0) {
                 if (sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine"))
                         log_debug("No machine %s registered with systemd-machined.", c->name);
                 else
-                        log_debug("Cannot ask systemd-machined about machine %s (%s): skipping the stale-registration check.",
+                        log_debug("Cannot ask systemd-machined about machine %s (%s): skipping the "
+                                  "stale-registration check.",
                                 c->name, error.message ?: strerror(-r));
                 sd_bus_error_free(&error);
                 return 0;
@@ -93,7 +97,8 @@ int machined_clear_stale(const Context *c)
 
         r = sd_bus_get_property_string(bus, MACHINE1, path, MACHINE1_MACHINE, "Unit", &error, &unit);
         if (r >= 0)
-                r = sd_bus_get_property_trivial(bus, MACHINE1, path, MACHINE1_MACHINE, "Leader", &error, 'u', &leader);
+                r = sd_bus_get_property_trivial(
+                        bus, MACHINE1, path, MACHINE1_MACHINE, "Leader", &error, 'u', &leader);
         if (r < 0) {
                 /* It went away meanwhile, most likely. */
                 log_debug("Cannot read machine %s from systemd-machined (%s): skipping.", c->name,
@@ -108,31 +113,38 @@ int machined_clear_stale(const Context *c)
                 why = "registered by this very unit, whose systemd-nspawn is not running yet";
         else if (leader == 0 || pid_is_gone((pid_t) leader))
                 why = "its leader process is gone";
-        else if (sd_pid_get_unit((pid_t) leader, &leader_unit) >= 0 && !isempty(unit) && !streq(leader_unit, unit))
+        else if (sd_pid_get_unit((pid_t) leader, &leader_unit) >= 0 && !isempty(unit) &&
+                 !streq(leader_unit, unit))
                 why = "its leader PID now belongs to another unit";
 
         if (!why)
                 return log_error_errno(EEXIST,
-                        "A machine named %s is already running (unit %s, leader PID %u): systemd-nspawn would fail "
+                        "A machine named %s is already running (unit %s, leader PID %u): systemd-nspawn "
+                        "would fail "
                         "with \"machine already exists\". Stop it first ('machinectl poweroff %s').",
                         c->name, strempty(unit), leader, c->name);
 
         if (c->dry_run) {
-                log_info("Would terminate the stale registration of machine %s in systemd-machined (unit %s: %s).",
+                log_info("Would remove the stale registration of machine %s in systemd-machined (unit %s: "
+                         "%s).",
                         c->name, strempty(unit), why);
                 return 0;
         }
 
-        r = sd_bus_call_method(bus, MACHINE1, MACHINE1_PATH, MACHINE1_MANAGER, "UnregisterMachine", &error, NULL, "s", c->name);
+        r = sd_bus_call_method(bus, MACHINE1, MACHINE1_PATH, MACHINE1_MANAGER, "UnregisterMachine", &error,
+                NULL, "s", c->name);
         if (r < 0 && !sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine")) {
-                r = log_error_errno(r, "Failed to terminate the stale registration of machine %s: %s. Try "
-                        "'machinectl terminate %s'.", c->name, error.message ?: strerror(-r), c->name);
+                r = log_error_errno(r,
+                        "Failed to remove the stale registration of machine %s: %s. Try "
+                        "'machinectl terminate %s'.",
+                        c->name, error.message ?: strerror(-r), c->name);
                 sd_bus_error_free(&error);
                 return r;
         }
         sd_bus_error_free(&error);
         log_event(LOG_NOTICE, BERTH_MESSAGE_STALE_MACHINE,
-                "Terminated the stale registration of machine %s in systemd-machined (unit %s, leader PID %u: %s).",
+                "Removed the stale registration of machine %s in systemd-machined (unit %s, leader PID %u: "
+                "%s).",
                 c->name, strempty(unit), leader, why);
         return 0;
 }

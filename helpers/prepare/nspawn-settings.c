@@ -28,9 +28,11 @@ static int quote_word(FILE *f, const char *w)
 {
         bool needs = isempty(w) || strpbrk(w, " \t\n'\"\\") != NULL;
 
-        if (!needs)
+        if (!needs) {
                 fputs(w, f);
-        else if (!strchr(w, '\'') && !strchr(w, '\\'))
+                return 0;
+        }
+        if (!strchr(w, '\'') && !strchr(w, '\\'))
                 fprintf(f, "'%s'", w);
         else if (!strchr(w, '"') && !strchr(w, '\\'))
                 fprintf(f, "\"%s\"", w);
@@ -51,8 +53,9 @@ int nspawn_settings_format(const Entry *e, char **ret)
         if (!f)
                 return -ENOMEM;
 
-        fprintf(f, "# Written by berth-prepare from %s at every start of systemd-nspawn@%s.service.\n"
-                   "# Do not edit: change the entry and restart the unit.\n\n",
+        fprintf(f,
+                "# Written by berth-prepare from %s at every start of systemd-nspawn@%s.service.\n"
+                "# Do not edit: change the entry and restart the unit.\n\n",
                 e->source, e->name);
         fprintf(f, "[Exec]\nBoot=%s\n", e->boot ? "yes" : "no");
         /* With Boot=yes, Command= has no meaning for nspawn; init gets no extra arguments. */
@@ -63,8 +66,10 @@ int nspawn_settings_format(const Entry *e, char **ret)
                                 fputc(' ', f);
                         r = quote_word(f, *w);
                         if (r < 0) {
-                                r = log_error_errno(r, "%s:%u: Command= word %s holds both kinds of quote or a "
-                                        "backslash next to a quote, which systemd-nspawn's Parameters= cannot "
+                                r = log_error_errno(r,
+                                        "%s:%u: Command= word %s holds both kinds of quote or a "
+                                        "backslash next to a quote, which systemd-nspawn's Parameters= "
+                                        "cannot "
                                         "express. Use a wrapper script inside the container.",
                                         strempty(e->origins[CONTAINER_COMMAND].file),
                                         e->origins[CONTAINER_COMMAND].line, *w);
@@ -117,12 +122,18 @@ int nspawn_settings_write(const Context *c)
                 bool needed = e->has_nspawn_settings || !e->boot || e->hostname;
                 if (needed)
                         return log_error_errno(EEXIST,
-                                "%s exists and takes precedence over %s, which berth writes from %s: the entry's "
-                                "settings (Boot=, Command=, Hostname=, [Exec], [Files], [Network]) would be ignored. "
-                                "Fix: move what %s says into %s and remove it, or remove those settings from the entry.",
-                                c->etc_settings_path, c->run_settings_path, e->source, c->etc_settings_path, e->source);
-                log_warning("%s exists and takes precedence over %s; leaving it be, since the entry sets nothing "
-                        "for systemd-nspawn.", c->etc_settings_path, c->run_settings_path);
+                                "%s exists and takes precedence over %s, which berth writes from %s: the "
+                                "entry's "
+                                "settings (Boot=, Command=, Hostname=, [Exec], [Files], [Network]) would be "
+                                "ignored. "
+                                "Fix: move what %s says into %s and remove it, or remove those settings "
+                                "from the entry.",
+                                c->etc_settings_path, c->run_settings_path, e->source, c->etc_settings_path,
+                                e->source);
+                log_warning("%s exists and takes precedence over %s; leaving it be, since the entry sets "
+                            "nothing "
+                            "for systemd-nspawn.",
+                        c->etc_settings_path, c->run_settings_path);
         }
 
         r = nspawn_settings_format(e, &content);

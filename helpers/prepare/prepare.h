@@ -7,17 +7,17 @@
 
 typedef struct Context {
         const char *name;
-        const char *root;         /* --root=DIR or NULL: berth's own paths are put under it */
+        const char *root; /* --root=DIR or NULL: berth's own paths are put under it */
         bool dry_run;
         const Entry *entry;
 
-        char *directory;          /* the container's root fs on this host (under --root) */
-        char *parent;             /* the directory that holds it: where temporary siblings go */
-        char *run_dir;            /* /run (under --root) */
-        char *lock_path;          /* /run/berth/NAME.lock */
-        char *run_settings_path;  /* /run/systemd/nspawn/NAME.nspawn */
-        char *etc_settings_path;  /* /etc/systemd/nspawn/NAME.nspawn */
-        char *fstab_path;         /* /etc/fstab */
+        char *directory; /* the container's root fs on this host (under --root) */
+        char *parent; /* the directory that holds it: where temporary siblings go */
+        char *run_dir; /* /run (under --root) */
+        char *lock_path; /* /run/berth/NAME.lock */
+        char *run_settings_path; /* /run/systemd/nspawn/NAME.nspawn */
+        char *etc_settings_path; /* /etc/systemd/nspawn/NAME.nspawn */
+        char *fstab_path; /* /etc/fstab */
 } Context;
 
 /* provision.c */

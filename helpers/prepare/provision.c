@@ -61,8 +61,16 @@
 #define KILL_WAIT_USEC (5 * USEC_PER_SEC)
 
 static const char *const proxy_vars[] = {
-        "http_proxy", "https_proxy", "ftp_proxy", "no_proxy", "all_proxy",
-        "HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "ftp_proxy",
+        "no_proxy",
+        "all_proxy",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "FTP_PROXY",
+        "NO_PROXY",
+        "ALL_PROXY",
 };
 
 static int build_env(char ***ret)
@@ -98,7 +106,7 @@ static int find_program(const char *name, char **ret)
         _cleanup_strv_free_ char **dirs = NULL;
         if (strv_split(PROVISION_PATH, ":", &dirs) < 0)
                 return -ENOMEM;
-        STRV_FOREACH(d, dirs) {
+        STRV_FOREACH (d, dirs) {
                 _cleanup_free_ char *p = path_join(*d, name);
                 struct stat st;
                 if (!p)
@@ -161,10 +169,10 @@ int provision_argv(const Entry *e, const char *target, char ***ret)
         size_t n = strv_length(args);
         int r = 0;
 
-#define ADD(s)                                          \
-        do {                                            \
-                if (strv_extend(&a, (s)) < 0)           \
-                        return -ENOMEM;                 \
+#define ADD(s)                                                                                              \
+        do {                                                                                                \
+                if (strv_extend(&a, (s)) < 0)                                                               \
+                        return -ENOMEM;                                                                     \
         } while (0)
 
         switch (e->provision) {
@@ -191,7 +199,8 @@ int provision_argv(const Entry *e, const char *target, char ***ret)
                 if (!z)
                         return -EPROTONOSUPPORT;
                 _cleanup_free_ char *file = NULL, *dir = NULL;
-                if (asprintf(&file, "--file=%s", args[0]) < 0 || asprintf(&dir, "--directory=%s", target) < 0)
+                if (asprintf(&file, "--file=%s", args[0]) < 0 ||
+                        asprintf(&dir, "--directory=%s", target) < 0)
                         return -ENOMEM;
                 /* GNU tar, by default, strips leading "/" and skips members with ".." (so nothing
                  * lands outside the target), and creates symlinks that point outside as
@@ -228,19 +237,20 @@ int provision_argv(const Entry *e, const char *target, char ***ret)
                 r = find_program("dnf", &dnf);
                 ADD(r >= 0 ? "dnf" : "yum");
                 ADD("-y");
-                if (asprintf(&rel, "--releasever=%s", args[0]) < 0 || asprintf(&root, "--installroot=%s", target) < 0)
+                if (asprintf(&rel, "--releasever=%s", args[0]) < 0 ||
+                        asprintf(&root, "--installroot=%s", target) < 0)
                         return -ENOMEM;
                 ADD(rel);
                 ADD(root);
                 ADD("install");
-                STRV_FOREACH(p, args + 1)
+                STRV_FOREACH (p, args + 1)
                         ADD(*p);
                 break;
         }
         case PROVISION_COMMAND:
                 if (n < 1)
                         return -EINVAL;
-                STRV_FOREACH(p, args) {
+                STRV_FOREACH (p, args) {
                         char *s = expand_r(*p, target);
                         if (!s || strv_push(&a, s) < 0)
                                 return -ENOMEM;
@@ -284,13 +294,16 @@ int provision_remove_stale(const Context *c)
                 if (!suffix || strlen(suffix) != 6)
                         continue;
                 if (c->dry_run) {
-                        log_info("Would remove %s/%s, left over by an interrupted provisioning.", c->parent, de->d_name);
+                        log_info("Would remove %s/%s, left over by an interrupted provisioning.", c->parent,
+                                de->d_name);
                         continue;
                 }
-                log_notice("Removing %s/%s, left over by an interrupted provisioning.", c->parent, de->d_name);
+                log_notice(
+                        "Removing %s/%s, left over by an interrupted provisioning.", c->parent, de->d_name);
                 int r = rm_rf_at(pfd, de->d_name);
                 if (r < 0 && ret >= 0)
-                        ret = log_error_errno(r, "Failed to remove %s/%s: %m. Remove it by hand.", c->parent, de->d_name);
+                        ret = log_error_errno(
+                                r, "Failed to remove %s/%s: %m. Remove it by hand.", c->parent, de->d_name);
         }
         return ret;
 }
@@ -438,7 +451,8 @@ static int pidfd_open_(pid_t pid)
         return (int) syscall(SYS_pidfd_open, pid, 0);
 }
 
-_noreturn_ static void run_child(const char *path, char **argv, char **env, const sigset_t *old_mask, pid_t parent)
+_noreturn_ static void run_child(
+        const char *path, char **argv, char **env, const sigset_t *old_mask, pid_t parent)
 {
         /* Die with berth-prepare, even when it is SIGKILLed. */
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
@@ -463,8 +477,8 @@ _noreturn_ static void run_child(const char *path, char **argv, char **env, cons
 
 /* Runs argv, reporting progress on tree_fd; returns 0 on success, a negative errno for our own
  * failures, or a positive exit status/signal description through *ret_status. */
-static int run_provisioner(const Context *c, const char *path, char **argv, int tree_fd, int *ret_status,
-        bool *ret_stopped)
+static int run_provisioner(
+        const Context *c, const char *path, char **argv, int tree_fd, int *ret_status, bool *ret_stopped)
 {
         _cleanup_strv_free_ char **env = NULL;
         _cleanup_close_ int pidfd = -1;
@@ -502,7 +516,8 @@ static int run_provisioner(const Context *c, const char *path, char **argv, int 
         usec_t interval = progress_interval(), start = now_usec(CLOCK_MONOTONIC);
         usec_t next = start + interval;
         uint64_t last_bytes = 0, last_inodes = 0;
-        usec_t last_cpu = 0, cpu_min = interval / 100 > 50 * USEC_PER_MSEC ? interval / 100 : 50 * USEC_PER_MSEC;
+        usec_t last_cpu = 0,
+               cpu_min = interval / 100 > 50 * USEC_PER_MSEC ? interval / 100 : 50 * USEC_PER_MSEC;
 
         for (;;) {
                 usec_t now = now_usec(CLOCK_MONOTONIC);
@@ -531,8 +546,10 @@ static int run_provisioner(const Context *c, const char *path, char **argv, int 
                 if (k > 0 && (p[1].revents & POLLIN)) {
                         struct signalfd_siginfo si;
                         if (read(sfd, &si, sizeof si) == (ssize_t) sizeof si) {
-                                log_error("Received %s while provisioning: stopping the provisioner and removing "
-                                        "the partial tree.", strsignal((int) si.ssi_signo));
+                                log_error("Received %s while provisioning: stopping the provisioner and "
+                                          "removing "
+                                          "the partial tree.",
+                                        strsignal((int) si.ssi_signo));
                                 *ret_stopped = true;
                                 break;
                         }
@@ -557,16 +574,20 @@ static int run_provisioner(const Context *c, const char *path, char **argv, int 
                         else if (grew)
                                 snprintf(what, sizeof what, "progress: the tree grew");
                         else if (busy)
-                                snprintf(what, sizeof what, "progress: %.1f s of CPU time, the tree did not grow",
+                                snprintf(what, sizeof what,
+                                        "progress: %.1f s of CPU time, the tree did not grow",
                                         (double) used / USEC_PER_SEC);
                         else
                                 snprintf(what, sizeof what,
-                                        "no progress since the last report: the tree did not grow, no CPU time used");
+                                        "no progress since the last report: the tree did not grow, no CPU "
+                                        "time used");
                         log_event(LOG_INFO, BERTH_MESSAGE_PROVISION_PROGRESS,
                                 "Provisioning: %s in %llu files so far, %llu s elapsed; %s.", sz,
-                                (unsigned long long) inodes, (unsigned long long) ((now - start) / USEC_PER_SEC), what);
+                                (unsigned long long) inodes,
+                                (unsigned long long) ((now - start) / USEC_PER_SEC), what);
                         if ((grew || busy) && getenv("NOTIFY_SOCKET"))
-                                (void) sd_notifyf(false, "EXTEND_TIMEOUT_USEC=%llu", (unsigned long long) (3 * interval));
+                                (void) sd_notifyf(false, "EXTEND_TIMEOUT_USEC=%llu",
+                                        (unsigned long long) interval * 3);
                         last_bytes = bytes;
                         last_inodes = inodes;
                         /* A reaped orphan's time leaves the sum: never let the baseline go down. */
@@ -616,13 +637,15 @@ int provision_run(const Context *c)
                         "Root file system %s does not exist and %s sets no Provision=. Create it (for "
                         "example 'debootstrap --include=systemd,dbus bookworm %s'), or set Provision= in "
                         "[Container] (debootstrap SUITE, dnf RELEASEVER PACKAGE..., tar PATH, copy PATH, "
-                        "command PROGRAM).", c->directory, e->source, c->directory);
+                        "command PROGRAM).",
+                        c->directory, e->source, c->directory);
 
         if (asprintf(&tmp, "%s/%sXXXXXX", c->parent, temp_prefix(c, prefix, sizeof prefix)) < 0)
                 return log_oom_();
         r = provision_argv(e, tmp, &argv);
         if (r == -EPROTONOSUPPORT)
-                return log_error_errno(r, "%s:%u: Provision=tar: cannot tell the compression of %s from its name; "
+                return log_error_errno(r,
+                        "%s:%u: Provision=tar: cannot tell the compression of %s from its name; "
                         "accepted: .tar, .tar.gz (.tgz), .tar.xz (.txz), .tar.zst (.tzst).",
                         strempty(e->origins[CONTAINER_PROVISION].file), e->origins[CONTAINER_PROVISION].line,
                         e->provision_args[0]);
@@ -634,30 +657,37 @@ int provision_run(const Context *c)
         if (e->provision == PROVISION_COPY || e->provision == PROVISION_TAR) {
                 struct stat st;
                 if (stat(e->provision_args[0], &st) < 0)
-                        return log_error_errno(errno, "Provision=%s %s: the source cannot be read: %m. Fix the "
-                                "path in %s.", provision_kind_to_string(e->provision), e->provision_args[0], e->source);
+                        return log_error_errno(errno,
+                                "Provision=%s %s: the source cannot be read: %m. Fix the "
+                                "path in %s.",
+                                provision_kind_to_string(e->provision), e->provision_args[0], e->source);
                 if (e->provision == PROVISION_COPY && !S_ISDIR(st.st_mode))
-                        return log_error_errno(ENOTDIR, "Provision=copy %s: not a directory. Fix the path in %s.",
+                        return log_error_errno(ENOTDIR,
+                                "Provision=copy %s: not a directory. Fix the path in %s.",
                                 e->provision_args[0], e->source);
                 if (e->provision == PROVISION_TAR && !S_ISREG(st.st_mode))
-                        return log_error_errno(EINVAL, "Provision=tar %s: not a regular file. Fix the path in %s.",
+                        return log_error_errno(EINVAL,
+                                "Provision=tar %s: not a regular file. Fix the path in %s.",
                                 e->provision_args[0], e->source);
         }
 
         r = find_program(argv[0], &program);
         if (r < 0)
-                return log_error_errno(r, "Provision=%s needs %s, which is not %s (PATH=%s): %m. Install it%s.",
+                return log_error_errno(r,
+                        "Provision=%s needs %s, which is not %s (PATH=%s): %m. Install it%s.",
                         provision_kind_to_string(e->provision), argv[0],
                         strchr(argv[0], '/') ? "executable" : "installed", PROVISION_PATH,
-                        e->provision == PROVISION_DEBOOTSTRAP ? " ('apt install debootstrap')" :
-                        e->provision == PROVISION_DNF ? " (dnf or yum)" : "");
+                        e->provision == PROVISION_DEBOOTSTRAP ? " ('apt install debootstrap')"
+                        : e->provision == PROVISION_DNF       ? " (dnf or yum)"
+                                                              : "");
 
         cmdline = strv_join(argv, " ");
         if (!cmdline)
                 return log_oom_();
 
         if (c->dry_run) {
-                log_info("Would provision %s with: %s (in a temporary sibling, renamed into place on success).",
+                log_info("Would provision %s with: %s (in a temporary sibling, renamed into place on "
+                         "success).",
                         c->directory, cmdline);
                 return 0;
         }
@@ -694,15 +724,18 @@ int provision_run(const Context *c)
         if (r < 0) {
                 if (stopped)
                         log_event(LOG_ERR, BERTH_MESSAGE_PROVISION_FAILED,
-                                "Provisioning failed at step '%s': stopped by a signal (the unit's start timeout?). "
-                                "Nothing was left behind; the next start provisions again.", argv[0]);
+                                "Provisioning failed at step '%s': stopped by a signal (the unit's start "
+                                "timeout?). "
+                                "Nothing was left behind; the next start provisions again.",
+                                argv[0]);
                 goto fail;
         }
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
                 char how[64];
                 describe_status(status, how, sizeof how);
                 r = log_event_errno(LOG_ERR, EIO, BERTH_MESSAGE_PROVISION_FAILED,
-                        "Provisioning failed at step '%s': %s %s. Its output is in the log above; the partial "
+                        "Provisioning failed at step '%s': %s %s. Its output is in the log above; the "
+                        "partial "
                         "tree was removed. Fix the cause (Provision= in %s) and start again.",
                         argv[0], program, how, e->source);
                 goto fail;
@@ -715,8 +748,10 @@ int provision_run(const Context *c)
         r = validate_rootfs(&check, tfd);
         if (r < 0) {
                 log_event(LOG_ERR, BERTH_MESSAGE_PROVISION_FAILED,
-                        "Provisioning failed at step 'check the new tree': %s succeeded, but what it made is not a "
-                        "usable root file system (see above). The partial tree was removed.", argv[0]);
+                        "Provisioning failed at step 'check the new tree': %s succeeded, but what it made "
+                        "is not a "
+                        "usable root file system (see above). The partial tree was removed.",
+                        argv[0]);
                 goto fail;
         }
 
@@ -733,7 +768,8 @@ int provision_run(const Context *c)
         /* rename() also replaces an empty directory left in place (by tmpfiles or an admin). */
         if (renameat(pfd, tmpname, pfd, final) < 0) {
                 r = log_event_errno(LOG_ERR, errno, BERTH_MESSAGE_PROVISION_FAILED,
-                        "Provisioning failed at step 'rename into place': renaming %s to %s: %m", tmp, c->directory);
+                        "Provisioning failed at step 'rename into place': renaming %s to %s: %m", tmp,
+                        c->directory);
                 goto fail;
         }
         (void) fsync(pfd);
@@ -744,16 +780,17 @@ int provision_run(const Context *c)
         if (dfd >= 0)
                 (void) tree_usage_at(dfd, &bytes, &inodes);
         format_bytes(bytes, sz, sizeof sz);
-        log_event(LOG_INFO, BERTH_MESSAGE_PROVISION_DONE, "Provisioned %s with %s: %s in %llu files, %llu s.",
-                c->directory, argv[0], sz, (unsigned long long) inodes,
+        log_event(LOG_INFO, BERTH_MESSAGE_PROVISION_DONE,
+                "Provisioned %s with %s: %s in %llu files, %llu s.", c->directory, argv[0], sz,
+                (unsigned long long) inodes,
                 (unsigned long long) ((now_usec(CLOCK_MONOTONIC) - start) / USEC_PER_SEC));
         return 0;
 
-fail:
-        {
-                int k = rm_rf_at(pfd, tmpname);
-                if (k < 0)
-                        log_error_errno(k, "Failed to remove the partial tree %s: %m. The next start removes it.", tmp);
-        }
+fail : {
+        int k = rm_rf_at(pfd, tmpname);
+        if (k < 0)
+                log_error_errno(
+                        k, "Failed to remove the partial tree %s: %m. The next start removes it.", tmp);
+}
         return r < 0 ? r : -EIO;
 }

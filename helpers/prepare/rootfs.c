@@ -239,8 +239,8 @@ int rootfs_open_parent(int root_fd, const char *path, int *ret_dirfd, char **ret
         return 0;
 }
 
-int rootfs_read_file(int root_fd, const char *path, size_t max, char **ret, size_t *ret_size,
-        struct stat *ret_st)
+int rootfs_read_file(
+        int root_fd, const char *path, size_t max, char **ret, size_t *ret_size, struct stat *ret_st)
 {
         /* O_NONBLOCK: opening a FIFO for reading must not wait for a writer. */
         _cleanup_close_ int fd = rootfs_open_in(root_fd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
@@ -262,8 +262,8 @@ int rootfs_read_file(int root_fd, const char *path, size_t max, char **ret, size
         return 0;
 }
 
-int rootfs_replace_file(int dirfd, const char *name, const void *content, size_t size, uid_t uid,
-        gid_t gid, mode_t mode)
+int rootfs_replace_file(
+        int dirfd, const char *name, const void *content, size_t size, uid_t uid, gid_t gid, mode_t mode)
 {
         char tmp[NAME_MAX + 1];
         uint64_t rnd = 0;
@@ -276,7 +276,8 @@ int rootfs_replace_file(int dirfd, const char *name, const void *content, size_t
 
         /* Created 0600 and only then given its owner and mode, so that the content is never
          * readable by anyone else while it is being written. */
-        _cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        _cleanup_close_ int fd =
+                openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)
                 return -errno;
         r = write_all(fd, content, size);
@@ -305,11 +306,13 @@ static int fd_mount_id(int fd, const char *name, int *ret)
                 struct file_handle h;
                 unsigned char buf[MAX_HANDLE_SZ];
         } fh = { .h.handle_bytes = MAX_HANDLE_SZ };
-        int mnt_id;
+        int mnt_id = -1;
 
         if (name_to_handle_at(fd, name, &fh.h, &mnt_id, isempty(name) ? AT_EMPTY_PATH : 0) < 0 &&
-            errno != EOVERFLOW)
+                errno != EOVERFLOW)
                 return -errno;
+        if (mnt_id < 0)
+                return -EOPNOTSUPP;
         *ret = mnt_id;
         return 0;
 }
@@ -338,7 +341,8 @@ static int rm_rf_entry(int dirfd, const struct stat *st_parent, const char *name
 
         if (depth > 4096)
                 return -ELOOP;
-        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+        _cleanup_close_ int fd =
+                openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
         if (fstat(fd, &st) < 0)

@@ -31,22 +31,26 @@ static int read_hash_file(const char *path, char **ret)
 
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
-                return log_error_errno(errno, "RootPasswordHashFile=%s cannot be opened: %m. Create it (one line: "
-                        "the crypt(3) hash, e.g. from 'mkpasswd -m yescrypt'), mode 0600.", path);
+                return log_error_errno(errno,
+                        "RootPasswordHashFile=%s cannot be opened: %m. Create it (one line: "
+                        "the crypt(3) hash, e.g. from 'mkpasswd -m yescrypt'), mode 0600.",
+                        path);
         struct stat st;
         if (fstat(fd, &st) < 0)
                 return log_error_errno(errno, "Failed to stat %s: %m", path);
         if (!S_ISREG(st.st_mode))
                 return log_error_errno(EINVAL, "RootPasswordHashFile=%s is not a regular file.", path);
         if (st.st_mode & 044)
-                return log_error_errno(EPERM, "RootPasswordHashFile=%s is readable by group or others (mode %04o): "
+                return log_error_errno(EPERM,
+                        "RootPasswordHashFile=%s is readable by group or others (mode %04o): "
                         "a password hash must stay secret. Fix: 'chmod 600 %s'.",
                         path, (unsigned) (st.st_mode & 07777), path);
 
         _cleanup_free_ char *buf = NULL;
         int r = read_full_fd(fd, HASH_FILE_MAX, &buf, NULL);
         if (r == -EFBIG)
-                return log_error_errno(r, "RootPasswordHashFile=%s is larger than %u bytes; it must hold one line, the hash.",
+                return log_error_errno(r,
+                        "RootPasswordHashFile=%s is larger than %u bytes; it must hold one line, the hash.",
                         path, HASH_FILE_MAX);
         if (r < 0)
                 return log_error_errno(r, "Failed to read %s: %m", path);
@@ -59,7 +63,8 @@ static int read_hash_file(const char *path, char **ret)
         while (l > 0 && isspace((unsigned char) s[l - 1]))
                 s[--l] = '\0';
         if (l == 0)
-                return log_error_errno(EINVAL, "RootPasswordHashFile=%s is empty; its first line must be the hash.", path);
+                return log_error_errno(
+                        EINVAL, "RootPasswordHashFile=%s is empty; its first line must be the hash.", path);
         *ret = strdup(s);
         return *ret ? 0 : log_oom_();
 }
@@ -121,13 +126,16 @@ int shadow_apply_root_password(const Context *c, int root_fd)
         const char *from = e->root_password_hash ? "RootPasswordHash=" : e->root_password_hash_file;
 
         if (!hash_is_valid(hash))
-                return log_error_errno(EINVAL, "The root password hash from %s contains a ':' or a control "
-                        "character; it must be one crypt(3) hash ('$y$...', '$6$...') or '!'/'*'.", from);
+                return log_error_errno(EINVAL,
+                        "The root password hash from %s contains a ':' or a control "
+                        "character; it must be one crypt(3) hash ('$y$...', '$6$...') or '!'/'*'.",
+                        from);
 
         _cleanup_close_ int etc_fd = -1;
         r = rootfs_open_parent(root_fd, "/etc/shadow", &etc_fd, &name);
         if (r < 0)
-                return log_error_errno(r, "Failed to open /etc inside %s: %m. The container needs an /etc directory.",
+                return log_error_errno(r,
+                        "Failed to open /etc inside %s: %m. The container needs an /etc directory.",
                         c->directory);
 
         struct stat st;
@@ -137,32 +145,42 @@ int shadow_apply_root_password(const Context *c, int root_fd)
                         return log_error_errno(errno, "Failed to stat /etc/shadow in %s: %m", c->directory);
                 exists = false;
         } else if (S_ISLNK(st.st_mode))
-                return log_error_errno(ELOOP, "/etc/shadow in %s is a symlink; refusing to follow it. Fix: replace "
-                        "it with a regular file (mode 0640).", c->directory);
+                return log_error_errno(ELOOP,
+                        "/etc/shadow in %s is a symlink; refusing to follow it. Fix: replace "
+                        "it with a regular file (mode 0640).",
+                        c->directory);
         else if (!S_ISREG(st.st_mode))
-                return log_error_errno(EINVAL, "/etc/shadow in %s is not a regular file (a %s); refusing it. Fix: "
-                        "replace it with a regular file (mode 0640).", c->directory,
-                        S_ISFIFO(st.st_mode) ? "FIFO" : S_ISDIR(st.st_mode) ? "directory" :
-                        S_ISSOCK(st.st_mode) ? "socket" : "device node");
+                return log_error_errno(EINVAL,
+                        "/etc/shadow in %s is not a regular file (a %s); refusing it. Fix: "
+                        "replace it with a regular file (mode 0640).",
+                        c->directory,
+                        S_ISFIFO(st.st_mode)   ? "FIFO"
+                        : S_ISDIR(st.st_mode)  ? "directory"
+                        : S_ISSOCK(st.st_mode) ? "socket"
+                                               : "device node");
 
         if (exists) {
-                _cleanup_close_ int fd = openat(etc_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+                _cleanup_close_ int fd =
+                        openat(etc_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
                 if (fd < 0)
                         return log_error_errno(errno, "Failed to open /etc/shadow in %s: %m", c->directory);
                 if (fstat(fd, &st) < 0)
                         return log_error_errno(errno, "Failed to stat /etc/shadow in %s: %m", c->directory);
                 if (!S_ISREG(st.st_mode))
-                        return log_error_errno(EINVAL, "/etc/shadow in %s is not a regular file; refusing it.", c->directory);
+                        return log_error_errno(EINVAL,
+                                "/etc/shadow in %s is not a regular file; refusing it.", c->directory);
                 if ((uint64_t) st.st_size > ROOTFS_READ_MAX)
-                        return log_error_errno(EFBIG, "/etc/shadow in %s is %llu bytes, more than any real shadow file "
-                                "(limit %u); refusing to read it. Fix: inspect and repair the container's /etc/shadow.",
+                        return log_error_errno(EFBIG,
+                                "/etc/shadow in %s is %llu bytes, more than any real shadow file "
+                                "(limit %u); refusing to read it. Fix: inspect and repair the container's "
+                                "/etc/shadow.",
                                 c->directory, (unsigned long long) st.st_size, ROOTFS_READ_MAX);
                 r = read_full_fd(fd, ROOTFS_READ_MAX, &old, &old_size);
                 if (r < 0)
                         return log_error_errno(r, "Failed to read /etc/shadow in %s: %m", c->directory);
                 if (memchr(old, '\0', old_size))
-                        return log_error_errno(EBADMSG, "/etc/shadow in %s contains a NUL byte; refusing to edit it.",
-                                c->directory);
+                        return log_error_errno(EBADMSG,
+                                "/etc/shadow in %s contains a NUL byte; refusing to edit it.", c->directory);
         }
 
         /* Find root's line: at the start of the file or after a newline. */
@@ -195,7 +213,8 @@ int shadow_apply_root_password(const Context *c, int root_fd)
         } else {
                 /* No root line (or no file): add one in front, as shadow's own tools would write it. */
                 long days = (long) (time(NULL) / 86400);
-                if (asprintf(&content, "root:%s:%ld:0:99999:7:::\n%.*s", hash, days, (int) old_size, strempty(old)) < 0)
+                if (asprintf(&content, "root:%s:%ld:0:99999:7:::\n%.*s", hash, days, (int) old_size,
+                            strempty(old)) < 0)
                         return log_oom_();
         }
 
@@ -233,7 +252,8 @@ int shadow_apply_root_password(const Context *c, int root_fd)
         if (r < 0)
                 return log_error_errno(r, "Failed to write /etc/shadow in %s: %m", c->directory);
 
-        log_event(LOG_NOTICE, BERTH_MESSAGE_PASSWORD_SET, "Set root's password (from %s) in %s/etc/shadow%s.",
-                from, c->directory, exists ? "" : " (created it)");
+        log_event(LOG_NOTICE, BERTH_MESSAGE_PASSWORD_SET,
+                "Set root's password (from %s) in %s/etc/shadow%s.", from, c->directory,
+                exists ? "" : " (created it)");
         return 0;
 }

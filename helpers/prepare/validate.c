@@ -71,7 +71,8 @@ static int check_command(const Context *c, int root_fd)
 
         if (!cmd)
                 return log_event_errno(LOG_ERR, EINVAL, BERTH_MESSAGE_ROOTFS_INVALID,
-                        "%s: Boot=no needs Command= (the program to run inside): add it to [Container].", e->source);
+                        "%s: Boot=no needs Command= (the program to run inside): add it to [Container].",
+                        e->source);
 
         if (strchr(cmd, '/')) {
                 r = check_regular(root_fd, cmd, true);
@@ -87,7 +88,7 @@ static int check_command(const Context *c, int root_fd)
         _cleanup_strv_free_ char **dirs = NULL;
         if (container_path(e, &path) < 0 || strv_split(path, ":", &dirs) < 0)
                 return log_oom_();
-        STRV_FOREACH(d, dirs) {
+        STRV_FOREACH (d, dirs) {
                 _cleanup_free_ char *p = NULL;
                 if (asprintf(&p, "%s/%s", *d, cmd) < 0)
                         return log_oom_();
@@ -132,7 +133,8 @@ int validate_rootfs(const Context *c, int root_fd)
                 return log_error_errno(errno, "Failed to stat %s: %m", c->directory);
         if (!S_ISDIR(st.st_mode))
                 return log_event_errno(LOG_ERR, ENOTDIR, BERTH_MESSAGE_ROOTFS_INVALID,
-                        "%s is not a directory. Remove it, or point Directory= in %s at the root file system.",
+                        "%s is not a directory. Remove it, or point Directory= in %s at the root file "
+                        "system.",
                         c->directory, e->source);
 
         bool userns = private_users_possible(e);
@@ -143,7 +145,8 @@ int validate_rootfs(const Context *c, int root_fd)
                         "'chown root:root %s'.",
                         c->directory, (unsigned) st.st_uid, (unsigned) st.st_gid,
                         userns ? ", or to the base of a user range nspawn shifted it to (uid = gid, "
-                                           "a multiple of 65536)" : "",
+                                 "a multiple of 65536)"
+                               : "",
                         c->directory);
         else if (shifted && st.st_uid != 0)
                 log_debug("%s is owned by %u:%u, shifted for private users.", c->directory,
@@ -153,15 +156,18 @@ int validate_rootfs(const Context *c, int root_fd)
                 ret = log_event_errno(LOG_ERR, EPERM, BERTH_MESSAGE_ROOTFS_INVALID,
                         "%s is writable by %s (mode %04o): anyone could plant files in the container. Fix: "
                         "'chmod go-w %s'.",
-                        c->directory, (st.st_mode & 020) && (st.st_mode & 002) ? "group and others" :
-                                      (st.st_mode & 020) ? "its group" : "others",
+                        c->directory,
+                        (st.st_mode & 020) && (st.st_mode & 002) ? "group and others"
+                        : (st.st_mode & 020)                     ? "its group"
+                                                                 : "others",
                         (unsigned) (st.st_mode & 07777), c->directory);
 
         if (check_regular(root_fd, "/etc/os-release", false) < 0 &&
-            check_regular(root_fd, "/usr/lib/os-release", false) < 0)
+                check_regular(root_fd, "/usr/lib/os-release", false) < 0)
                 ret = log_event_errno(LOG_ERR, ENOENT, BERTH_MESSAGE_ROOTFS_INVALID,
                         "%s holds neither /etc/os-release nor /usr/lib/os-release (looked up inside the "
-                        "container root); systemd-nspawn refuses such a tree. Fix: install the distribution's "
+                        "container root); systemd-nspawn refuses such a tree. Fix: install the "
+                        "distribution's "
                         "base files (base-files, or the package that provides os-release) into it.",
                         c->directory);
 
@@ -171,7 +177,8 @@ int validate_rootfs(const Context *c, int root_fd)
                         found = check_regular(root_fd, init_paths[i], true) >= 0;
                 if (!found)
                         ret = log_event_errno(LOG_ERR, ENOENT, BERTH_MESSAGE_ROOTFS_INVALID,
-                                "%s has no init to boot: none of /usr/lib/systemd/systemd, /lib/systemd/systemd, "
+                                "%s has no init to boot: none of /usr/lib/systemd/systemd, "
+                                "/lib/systemd/systemd, "
                                 "/sbin/init is an executable file inside it. Fix: install systemd into the "
                                 "container, or set Boot=no and Command= in %s.",
                                 c->directory, e->source);
@@ -190,12 +197,14 @@ int validate_rootfs(const Context *c, int root_fd)
         else {
                 if (noexec)
                         ret = log_event_errno(LOG_ERR, EPERM, BERTH_MESSAGE_ROOTFS_INVALID,
-                                "%s is on %s, which is mounted noexec: nothing in the container could run. Fix: "
+                                "%s is on %s, which is mounted noexec: nothing in the container could run. "
+                                "Fix: "
                                 "'mount -o remount,exec %s' (and drop noexec from its /etc/fstab line).",
                                 c->directory, mp, mp);
                 if (ro && !e->read_only)
                         ret = log_event_errno(LOG_ERR, EROFS, BERTH_MESSAGE_ROOTFS_INVALID,
-                                "%s is on %s, which is mounted read-only. Fix: set ReadOnly=yes in [Files] of %s, "
+                                "%s is on %s, which is mounted read-only. Fix: set ReadOnly=yes in [Files] "
+                                "of %s, "
                                 "or 'mount -o remount,rw %s'.",
                                 c->directory, mp, e->source, mp);
         }

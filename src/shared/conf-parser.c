@@ -238,7 +238,8 @@ int config_parse_text(const char *text, size_t size, const ConfigParseCallbacks 
                  * would be two settings to systemd and one to berth. Refuse the line. */
                 if (memchr(s, '\r', n)) {
                         r = parser_error(&p, line,
-                                "Line holds a carriage return (CR) inside it, which systemd reads as the end "
+                                "Line holds a carriage return (CR) inside it, which systemd reads as the "
+                                "end "
                                 "of a line; save the file with LF (or CRLF) line endings");
                         if (r < 0)
                                 break;

@@ -10,7 +10,8 @@
 
 typedef enum LogTarget {
         LOG_TARGET_STDERR, /* plain lines on stderr (run by hand, --dry-run, tests) */
-        LOG_TARGET_KMSG, /* "<LEVEL>PROGRAM[PID]: message" to /dev/kmsg; the journal, then stderr, if that fails */
+        LOG_TARGET_KMSG, /* "<LEVEL>PROGRAM[PID]: message" to /dev/kmsg; the journal, then stderr, if that
+                            fails */
         LOG_TARGET_AUTO, /* the journal when stderr is connected to it ($JOURNAL_STREAM), else stderr */
 } LogTarget;
 

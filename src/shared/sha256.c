@@ -4,11 +4,11 @@
 #include <string.h>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#  include <cpuid.h>
-#  include <immintrin.h>
-#  define HAVE_SHA_NI 1
+#include <cpuid.h>
+#include <immintrin.h>
+#define HAVE_SHA_NI 1
 #else
-#  define HAVE_SHA_NI 0
+#define HAVE_SHA_NI 0
 #endif
 
 #include "sha256.h"

@@ -75,7 +75,7 @@ while True:
 	assert_success
 	wait_unit box active
 	run journal_of box
-	assert_output --partial 'Terminated the stale registration of machine box in systemd-machined (unit squatter.service'
+	assert_output --partial 'Removed the stale registration of machine box in systemd-machined (unit squatter.service'
 	assert_output --partial 'its leader process is gone'
 	run guest machinectl show --property=State --property=Unit box
 	assert_line State=running
@@ -90,7 +90,7 @@ while True:
 	run guest systemctl start systemd-nspawn@zbox
 	assert_success
 	run journal_of zbox
-	assert_output --partial 'Terminated the stale registration of machine zbox in systemd-machined (unit zsquatter.service'
+	assert_output --partial 'Removed the stale registration of machine zbox in systemd-machined (unit zsquatter.service'
 	assert_output --partial 'its leader process is gone'
 	run guest machinectl show --property=State --property=Unit zbox
 	assert_line State=running
@@ -122,7 +122,7 @@ while True:
 	run guest systemctl start systemd-nspawn@obox
 	assert_success
 	run journal_of obox
-	assert_output --partial 'Terminated the stale registration of machine obox in systemd-machined (unit systemd-nspawn@obox.service'
+	assert_output --partial 'Removed the stale registration of machine obox in systemd-machined (unit systemd-nspawn@obox.service'
 	assert_output --partial 'registered by this very unit'
 	run guest machinectl show --property=State --property=Unit obox
 	assert_line State=running
@@ -146,7 +146,7 @@ while True:
 	run journal_of box
 	assert_output --partial 'A machine named box is already running (unit squatter.service'
 	assert_output --partial "machinectl poweroff box"
-	refute_output --partial 'Terminated the stale registration'
+	refute_output --partial 'Removed the stale registration'
 	run guest machinectl show --property=Unit --value box
 	assert_output squatter.service
 	run guest sh -c 'kill -0 "$(machinectl show --property=Leader --value box)"'

@@ -147,6 +147,7 @@ static void test_cmdline_get_bool(void)
         ASSERT_EQ_INT(cmdline_get_bool(w, "berth.enable", &b), 0);
 }
 
-TESTS_MAIN(TEST_CASE(test_unit_name_from_path_matches_systemd_escape), TEST_CASE(test_unit_name_from_path_refuses),
-        TEST_CASE(test_unit_name_is_valid), TEST_CASE(test_exec_word), TEST_CASE(test_path_word_and_text),
-        TEST_CASE(test_cmdline_split), TEST_CASE(test_cmdline_get_bool))
+TESTS_MAIN(TEST_CASE(test_unit_name_from_path_matches_systemd_escape),
+        TEST_CASE(test_unit_name_from_path_refuses), TEST_CASE(test_unit_name_is_valid),
+        TEST_CASE(test_exec_word), TEST_CASE(test_path_word_and_text), TEST_CASE(test_cmdline_split),
+        TEST_CASE(test_cmdline_get_bool))

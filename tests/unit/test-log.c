@@ -39,7 +39,8 @@ static void stderr_as_journal_stream(void)
 
         if (fstat(STDERR_FILENO, &st) < 0)
                 return;
-        snprintf(buf, sizeof buf, "%llu:%llu", (unsigned long long) st.st_dev, (unsigned long long) st.st_ino);
+        snprintf(buf, sizeof buf, "%llu:%llu", (unsigned long long) st.st_dev,
+                (unsigned long long) st.st_ino);
         setenv("JOURNAL_STREAM", buf, 1);
 }
 

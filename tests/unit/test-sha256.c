@@ -98,5 +98,4 @@ static void test_sha256_accelerated_matches_generic(void)
 }
 
 TESTS_MAIN(TEST_CASE(test_sha256_vectors), TEST_CASE(test_sha256_million_a),
-        TEST_CASE(test_sha256_padding_edges),
-        TEST_CASE(test_sha256_accelerated_matches_generic))
+        TEST_CASE(test_sha256_padding_edges), TEST_CASE(test_sha256_accelerated_matches_generic))
