@@ -4,7 +4,6 @@
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 
 #include "fileio.h"
@@ -146,7 +145,6 @@ static bool symlink_is(int dirfd, const char *name, const char *target)
 int add_symlink(GeneratorOutput *o, const char *dir, const char *name, const char *target)
 {
         char tmp[NAME_MAX + 1];
-        uint64_t rnd;
 
         if (o->dry_run) {
                 print_dry_run_path(o, dir, name);
@@ -166,9 +164,10 @@ int add_symlink(GeneratorOutput *o, const char *dir, const char *name, const cha
         /* A rerun over the same directory: keep a correct link, replace anything else atomically. */
         if (symlink_is(fd, name, target))
                 return 0;
-        if (getrandom(&rnd, sizeof rnd, GRND_NONBLOCK) != sizeof rnd)
-                rnd = (uint64_t) getpid() << 32 ^ (uint64_t) (uintptr_t) tmp;
-        if ((size_t) snprintf(tmp, sizeof tmp, ".#%s.%016llx", name, (unsigned long long) rnd) >= sizeof tmp)
+        if (o->pid == 0)
+                o->pid = getpid();
+        /* As for files: pid and serial make the name unique; symlinkat() never replaces. */
+        if ((size_t) snprintf(tmp, sizeof tmp, ".#%s.%d.%u", name, (int) o->pid, o->serial++) >= sizeof tmp)
                 return log_error_errno(
                         ENAMETOOLONG, "Failed to create symlink %s/%s: %m", strempty(dir), name);
         if (symlinkat(target, fd, tmp) < 0)

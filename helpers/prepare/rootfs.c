@@ -322,7 +322,7 @@ static bool is_mount_point(int dirfd, const struct stat *parent, int child_fd, c
 {
         if (parent->st_dev != child->st_dev)
                 return true;
-        int a, b;
+        int a = -1, b = -1;
         if (fd_mount_id(dirfd, "", &a) < 0 || fd_mount_id(child_fd, "", &b) < 0)
                 return false; /* st_dev equal and no mount ids: the same mount as far as we can tell */
         return a != b;

@@ -51,6 +51,7 @@
  *   (Boot=/Command=, both password keys), then the checks across entries.
  * - Digest: see entry_compute_digest().
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -130,9 +131,10 @@ static char *strdup_escape_controls(const char *s)
 
         for (const char *c = s; *c; c++)
                 n += ((unsigned char) *c < 0x20 || *c == 0x7f) && *c != '\t' ? 4 : 1;
-        r = t = malloc(n + 1);
+        r = malloc(n + 1);
         if (!r)
                 return NULL;
+        t = r;
         for (const char *c = s; *c; c++) {
                 unsigned char u = (unsigned char) *c;
                 const char *l = u ? strchr(letters, u) : NULL;
@@ -142,8 +144,12 @@ static char *strdup_escape_controls(const char *s)
                 else if (l) {
                         *t++ = '\\';
                         *t++ = names[l - letters];
-                } else
-                        t += sprintf(t, "\\x%02x", u);
+                } else {
+                        *t++ = '\\';
+                        *t++ = 'x';
+                        *t++ = "0123456789abcdef"[u >> 4];
+                        *t++ = "0123456789abcdef"[u & 15];
+                }
         }
         *t = '\0';
         return r;
@@ -1195,7 +1201,8 @@ static int check_dependency_targets(EntrySet *set)
         int r;
 
         for (size_t i = 0; i < set->n_entries; i++) {
-                Entry *e = set->entries[i]; /* never NULL: the set holds loaded entries only */
+                Entry *e = set->entries[i];
+                assert(e); /* the set holds loaded entries only */
                 for (int pass = 0; pass < 2; pass++) {
                         const char *key = pass == 0 ? "DependsOn" : "After";
                         STRV_FOREACH (n, pass == 0 ? e->depends_on : e->after) {

@@ -56,7 +56,11 @@ int log_internal(int level, int error, const char *message_id, const char *forma
 /* A message with a MESSAGE_ID= (one per kind of event, see catalog/berth.catalog). */
 #define log_event(level, message_id, ...) log_internal((level), 0, (message_id), __VA_ARGS__)
 #define log_event_errno(level, error, message_id, ...)                                                      \
-        log_internal((level), (error), (message_id), __VA_ARGS__)
+        ({                                                                                                  \
+                int _log_error_ = (error);                                                                  \
+                (void) log_internal((level), _log_error_, (message_id), __VA_ARGS__);                       \
+                _log_error_ < 0 ? _log_error_ : -_log_error_;                                               \
+        })
 
 /* Message IDs (sd-id128 strings, no dashes). Each is documented in catalog/berth.catalog. */
 #define BERTH_MESSAGE_PREPARE_FAILED "5b3c1a0e9f0d4c5f8b2e7a6d4c3b2a10"
