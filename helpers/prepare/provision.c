@@ -735,8 +735,7 @@ int provision_run(const Context *c)
                 describe_status(status, how, sizeof how);
                 r = log_event_errno(LOG_ERR, EIO, BERTH_MESSAGE_PROVISION_FAILED,
                         "Provisioning failed at step '%s': %s %s. Its output is in the log above; the "
-                        "partial "
-                        "tree was removed. Fix the cause (Provision= in %s) and start again.",
+                        "partial tree is removed now. Fix the cause (Provision= in %s) and start again.",
                         argv[0], program, how, e->source);
                 goto fail;
         }
@@ -750,7 +749,7 @@ int provision_run(const Context *c)
                 log_event(LOG_ERR, BERTH_MESSAGE_PROVISION_FAILED,
                         "Provisioning failed at step 'check the new tree': %s succeeded, but what it made "
                         "is not a "
-                        "usable root file system (see above). The partial tree was removed.",
+                        "usable root file system (see above). The partial tree is removed now.",
                         argv[0]);
                 goto fail;
         }

@@ -57,7 +57,7 @@ gone() {
 	assert_failure 1
 	assert_output --partial "provisioner: giving up"
 	assert_output --partial "Provisioning failed at step '$BATS_TEST_TMPDIR/p': $BATS_TEST_TMPDIR/p exited with status 3."
-	assert_output --partial "the partial tree was removed"
+	assert_output --partial "the partial tree is removed now"
 	assert [ ! -e "$M/web" ]
 	no_leftovers
 
