@@ -114,7 +114,9 @@ static int walk_open(int root_fd, const char *path, int flags)
                         goto finish;
                 }
 
-                if (S_ISLNK(st.st_mode) && !(last && (flags & O_NOFOLLOW))) {
+                /* O_NOFOLLOW spares only a last component without a trailing "/": "link/" names
+                 * the directory the link points to, as for the kernel. */
+                if (S_ISLNK(st.st_mode) && !(last && (flags & O_NOFOLLOW) && *rest != '/')) {
                         char target[PATH_MAX];
                         ssize_t k = readlinkat(fd, "", target, sizeof target - 1);
                         close(fd);
