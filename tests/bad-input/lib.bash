@@ -171,6 +171,12 @@ check_control() {
 		echo "the control entry's unit lacks its Description=" >&2
 		return 1
 	}
+	# 'berth check control-ok' alone repeats, for the control entry, the load the two runs above
+	# made with every entry; the plain pass checks it. The valgrind and ASan passes, which are
+	# about memory, leave it out (a third of their time in this suite).
+	if [ "${BERTH_VALGRIND:-0}" = 1 ] || [ "${BERTH_SANITIZE:-0}" = 1 ]; then
+		return 0
+	fi
 	rc=0
 	berth_exec "$BERTH_ADMIN" check "$CONTROL_NAME" >"$TREE.ctl.out" 2>&1 || rc=$?
 	if [ "$rc" != 0 ] || [ -s "$TREE.ctl.out" ]; then
