@@ -742,6 +742,25 @@ int grub_defaults_set_audit_off(const char *text, size_t size, char **ret, size_
                 goto finish;
         }
         r = edits_apply(&edits, text, size, tail, ret, ret_size);
+        if (r >= 0 && *tail) {
+                /* The appended line must read as an assignment of its own, as sh would read it: a
+                 * last line that only looks like a comment (it starts inside a quote opened on an
+                 * earlier line) and ends in a backslash would swallow it. */
+                Scan check = {};
+                EditError ignored = {};
+                if (grub_scan(*ret, *ret_size, &check, &ignored) < 0 || !check.found[VAR_LINUX]) {
+                        unsigned lines = 1;
+                        for (size_t i = 0; i < size; i++)
+                                lines += text[i] == '\n';
+                        free(*ret);
+                        *ret = NULL;
+                        *ret_size = 0;
+                        r = edit_error(err, lines,
+                                "the last line ends with a line continuation ('\\'), which would swallow an "
+                                "added GRUB_CMDLINE_LINUX= line; remove the backslash or end that line");
+                        goto finish;
+                }
+        }
         if (r >= 0)
                 r = 1;
 finish:
