@@ -136,8 +136,18 @@ typedef struct Parser {
 
 static int parser_report(Parser *p, unsigned line, const char *message)
 {
+        /* At most CONFIG_ERRORS_PER_FILE_MAX, then parser_too_many() says so once: one line can
+         * hold more than one error, and a line that is refused whole (a lone CR) is not parsed. */
+        if (p->n_errors >= CONFIG_ERRORS_PER_FILE_MAX)
+                return 0;
         p->n_errors++;
         return p->cb->error(line, message, p->userdata);
+}
+
+static int parser_too_many(Parser *p, unsigned line)
+{
+        p->n_errors++;
+        return p->cb->error(line, "Too many errors, ignoring the rest of the file", p->userdata);
 }
 
 /* Formats into a buffer on the stack: messages are short, and quoted input is cut (see cut()). */
@@ -243,6 +253,10 @@ int config_parse_text(const char *text, size_t size, const ConfigParseCallbacks 
                                 "of a line; save the file with LF (or CRLF) line endings");
                         if (r < 0)
                                 break;
+                        if (p.n_errors >= CONFIG_ERRORS_PER_FILE_MAX) {
+                                r = parser_too_many(&p, line);
+                                break;
+                        }
                         s = next;
                         continue;
                 }
@@ -265,6 +279,10 @@ int config_parse_text(const char *text, size_t size, const ConfigParseCallbacks 
                                         CONFIG_LINE_MAX / 1024);
                                 if (r < 0)
                                         break;
+                                if (p.n_errors >= CONFIG_ERRORS_PER_FILE_MAX) {
+                                        r = parser_too_many(&p, first_line);
+                                        break;
+                                }
                         }
                         /* Skip the rest of this logical line. */
                         b.size = 0;
@@ -301,7 +319,7 @@ int config_parse_text(const char *text, size_t size, const ConfigParseCallbacks 
                 if (r < 0)
                         break;
                 if (p.n_errors >= CONFIG_ERRORS_PER_FILE_MAX) {
-                        r = parser_error(&p, line, "Too many errors, ignoring the rest of the file");
+                        r = parser_too_many(&p, line);
                         break;
                 }
         }

@@ -161,6 +161,19 @@ static void test_too_many_errors(void)
         ASSERT_TRUE(strstr(r, "E@21: Missing '='"));
         ASSERT_TRUE(strstr(r, "E@21: Too many errors, ignoring the rest of the file\n"));
         ASSERT_TRUE(!strstr(r, "E@22"));
+
+        /* Lines refused whole (a lone CR) count too: the fuzzer found 30 of them gave 30 errors. */
+        char c[4096] = "[A]\n";
+        for (int i = 0; i < 30; i++)
+                strcat(c, "K=a\rb\n");
+        r = parse(c);
+        ASSERT_TRUE(strstr(r, "E@21: Line holds a carriage return"));
+        ASSERT_TRUE(strstr(r, "E@21: Too many errors, ignoring the rest of the file\n"));
+        ASSERT_TRUE(!strstr(r, "E@22"));
+        size_t n = 0;
+        for (const char *e = r; (e = strstr(e, "E@")); e++)
+                n++;
+        ASSERT_EQ_INT(n, 21);
 }
 
 static void test_booleans(void)
