@@ -37,6 +37,13 @@ static unsigned line_of(const char *t, size_t pos)
         return line;
 }
 
+/* Both readers (the word editor and the command skipper) refuse a quote left open the same way. */
+static int unclosed_quote(EditError *err, const char *t, size_t open)
+{
+        return edit_error(err, line_of(t, open),
+                "the quote %c opened here is never closed, so the file is not valid shell", t[open]);
+}
+
 int text_check(const char *text, size_t size, EditError *err)
 {
         for (size_t i = 0; i < size; i++) {
@@ -225,11 +232,7 @@ static int word_scan(const char *t, size_t size, size_t start, Word *w, bool rec
                         word_segment(w, record, current);
                         for (p++;; p++) {
                                 if (p >= size)
-                                        return edit_error(err, line_of(t, open),
-                                                "the quote %c opened here is never closed, so the file is "
-                                                "not "
-                                                "valid shell",
-                                                c);
+                                        return unclosed_quote(err, t, open);
                                 if (t[p] == c)
                                         break;
                                 if (current == SEGMENT_DOUBLE && t[p] == '\\' && p + 1 < size &&
@@ -543,11 +546,7 @@ static int skip_command(const char *t, size_t size, size_t p, size_t *ret, EditE
                         size_t open = p;
                         for (p++;; p++) {
                                 if (p >= size)
-                                        return edit_error(err, line_of(t, open),
-                                                "the quote %c opened here is never closed, so the file is "
-                                                "not "
-                                                "valid shell",
-                                                c);
+                                        return unclosed_quote(err, t, open);
                                 if (t[p] == c)
                                         break;
                                 if (c != '\'' &&

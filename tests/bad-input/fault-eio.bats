@@ -15,27 +15,7 @@
 
 load "$BERTH_SOURCE_ROOT/tests/lib/common.bash"
 bats_require_minimum_version 1.5.0
-
-setup() {
-	R="$BATS_TEST_TMPDIR/root"
-	M="$R/var/lib/machines"
-	mkdir -p "$R/etc/containers.d" "$M"
-	export BERTH_CONFIG_PATH="$R/etc/containers.d"
-	unset BERTH_DIGEST NOTIFY_SOCKET
-}
-
-# A minimal root file system that berth-prepare validates, with $2 filler files so that copying
-# it takes long enough to be interrupted.
-make_rootfs() {
-	local d=$1 n=${2:-0}
-	mkdir -p "$d/etc" "$d/usr/lib/systemd" "$d/srv"
-	chmod 0755 "$d"
-	printf 'ID=bertheio\n' >"$d/usr/lib/os-release"
-	cp /bin/true "$d/usr/lib/systemd/systemd"
-	printf 'root:*:19000:0:99999:7:::\n' >"$d/etc/shadow"
-	chmod 0640 "$d/etc/shadow"
-	awk -v n="$n" -v d="$d/srv" 'BEGIN { for (i = 0; i < n; i++) { f = sprintf("%s/f%05d", d, i); printf "%0512d\n", i > f; close(f) } }'
-}
+load fault-lib
 
 # What a complete copy has: every path, type and mode, and the size of every non-directory (a
 # directory's size depends on the file system's block size).

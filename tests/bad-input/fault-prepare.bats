@@ -5,35 +5,11 @@
 # root is either the old state or the complete new one, never a mix, and the next start succeeds.
 # Mounts are made in a private mount namespace (unshare -m), so none outlives a test.
 #
-# EIO is not injected: that needs a device-mapper "error" target or a FUSE file system, neither
-# of which CI installs; the failing write(), rename() and fsync() paths it would reach are the
-# ones ENOSPC and the read-only file system below already drive.
+# EIO is injected in fault-eio.bats (ext4 on a loop device, shut down mid-provisioning).
 
 load "$BERTH_SOURCE_ROOT/tests/lib/common.bash"
 bats_require_minimum_version 1.5.0
-
-setup() {
-	R="$BATS_TEST_TMPDIR/root"
-	M="$R/var/lib/machines"
-	mkdir -p "$R/etc/containers.d" "$M"
-	export BERTH_CONFIG_PATH="$R/etc/containers.d"
-	unset BERTH_DIGEST NOTIFY_SOCKET
-}
-
-# A minimal root file system that berth-prepare validates (os-release, an init, shadow), plus
-# $2 filler files so that copying it takes a while.
-make_rootfs() {
-	local d=$1 n=${2:-0}
-	mkdir -p "$d/etc" "$d/usr/lib/systemd" "$d/srv"
-	chmod 0755 "$d"
-	printf 'ID=berthfault\n' >"$d/usr/lib/os-release"
-	cp /bin/true "$d/usr/lib/systemd/systemd"
-	printf 'root:*:19000:0:99999:7:::\nbin:*:19000:0:99999:7:::\n' >"$d/etc/shadow"
-	chmod 0640 "$d/etc/shadow"
-	if [ "$n" -gt 0 ]; then
-		awk -v n="$n" -v d="$d/srv" 'BEGIN { for (i = 0; i < n; i++) { f = sprintf("%s/f%05d", d, i); printf "%0512d\n", i > f; close(f) } }'
-	fi
-}
+load fault-lib
 
 # What a complete copy has: every path, type, mode and size.
 listing() {
