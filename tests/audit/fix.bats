@@ -386,3 +386,16 @@ $ROOT/etc/default/grub.d/60-audit.cfg mentions audit=, and GRUB reads it after /
 	run berth_exec "$BERTH_AUDIT" fix --root="$ROOT" --dry-run
 	assert_line "  grub2-mkconfig -o /boot/grub2/grub.cfg"
 }
+
+@test "bad input: a last line that would swallow the appended GRUB_CMDLINE_LINUX= line is refused with FILE:LINE" {
+	# The file the CI fuzz run found: line 2 looks like a comment but starts inside the quote
+	# opened on line 1, and ends in a backslash that would join the added assignment to it.
+	cp "$BATS_TEST_DIRNAME/../../fuzz/corpus/grub-edit/regress-continuation-after-quoted-hash" "$ROOT/etc/default/grub"
+	local before
+	before=$(sum "$ROOT/etc/default/grub")
+	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
+	assert_failure 1
+	assert_equal "$stderr" "$ROOT/etc/default/grub:2: the last line ends with a line continuation ('\\'), which would swallow an added GRUB_CMDLINE_LINUX= line; remove the backslash or end that line; the file was not changed"
+	assert_equal "$(sum "$ROOT/etc/default/grub")" "$before"
+	assert_file_not_exists "$ROOT/etc/default/grub.berth-bak"
+}
