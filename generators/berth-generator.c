@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,6 +202,20 @@ static void write_header(FILE *f, const Entry *e)
         fputc('\n', f);
 }
 
+/* Writes the strings up to NULL, then a newline: one drop-in line. fputs() in a row, not
+ * fprintf(): the format parser was 8 % of a 1 000-entry run's instructions. */
+static void fputs_line(FILE *f, const char *s, ...) __attribute__((sentinel));
+static void fputs_line(FILE *f, const char *s, ...)
+{
+        va_list ap;
+
+        va_start(ap, s);
+        for (; s; s = va_arg(ap, const char *))
+                fputs(s, f);
+        va_end(ap);
+        fputc('\n', f);
+}
+
 static void write_prepare_line(FILE *f, const Entry *e)
 {
         fputs("ExecStartPre=", f);
@@ -215,7 +230,7 @@ static void write_pass_through(FILE *f, const Entry *e, const char *section)
         for (size_t i = 0; i < e->n_assignments; i++) {
                 const Assignment *a = &e->assignments[i];
                 if (streq(a->section, section))
-                        fprintf(f, "%s=%s\n", a->key, a->value);
+                        fputs_line(f, a->key, "=", a->value, NULL);
         }
 }
 
@@ -226,7 +241,7 @@ static void write_broken_dropin(FILE *f, const Entry *e)
         write_header(f, e);
         fputs("\n[Service]\n", f);
         if (e->digest[0])
-                fprintf(f, "Environment=BERTH_DIGEST=%s\n", e->digest);
+                fputs_line(f, "Environment=BERTH_DIGEST=", e->digest, NULL);
         write_prepare_line(f, e);
 }
 
@@ -243,7 +258,8 @@ static int write_bridge_deps(FILE *f, const char *bridge)
                 return r;
         /* The classic failure: the bridge is made by networkd/ifupdown later in boot than the
          * container starts. Wants= waits for the device if it comes; it does not fail if never. */
-        fprintf(f, "Wants=%s\nAfter=%s\n", unit, unit);
+        fputs_line(f, "Wants=", unit, NULL);
+        fputs_line(f, "After=", unit, NULL);
         return 0;
 }
 
@@ -266,10 +282,12 @@ static int write_dropin(Generator *g, FILE *f, const Entry *e)
 
         write_header(f, e);
 
-        STRV_FOREACH (d, e->depends_on)
-                fprintf(f, "Requires=systemd-nspawn@%s.service\nAfter=systemd-nspawn@%s.service\n", *d, *d);
+        STRV_FOREACH (d, e->depends_on) {
+                fputs_line(f, "Requires=systemd-nspawn@", *d, ".service", NULL);
+                fputs_line(f, "After=systemd-nspawn@", *d, ".service", NULL);
+        }
         STRV_FOREACH (a, e->after)
-                fprintf(f, "After=systemd-nspawn@%s.service\n", *a);
+                fputs_line(f, "After=systemd-nspawn@", *a, ".service", NULL);
         if (w->active && entry_in_waves(e)) {
                 if (w->previous[e->priority] >= 0)
                         fprintf(f, "After=berth-wave-%i.target\n", w->previous[e->priority]);
@@ -297,11 +315,12 @@ static int write_dropin(Generator *g, FILE *f, const Entry *e)
 
         fputs("\n[Service]\n", f);
         if (e->digest[0])
-                fprintf(f, "Environment=BERTH_DIGEST=%s\n", e->digest);
+                fputs_line(f, "Environment=BERTH_DIGEST=", e->digest, NULL);
         if (e->audit != AUDIT_IGNORE) {
                 fputs("ExecStartPre=", f);
                 fputs_exec_word(f, BERTH_AUDIT_PATH);
-                fprintf(f, " check --policy=%s --container=%s\n", audit_policy_to_string(e->audit), e->name);
+                fputs_line(f, " check --policy=", audit_policy_to_string(e->audit), " --container=", e->name,
+                        NULL);
         }
         write_prepare_line(f, e);
         if (e->has_start_timeout) {
@@ -431,7 +450,7 @@ static int run(int argc, char *argv[])
         _cleanup_entry_set_free_ EntrySet *set = NULL;
         _cleanup_close_ int dest_fd = -1;
         _cleanup_(generator_done) Generator g = { .out.dir_fd = -1 };
-        LoadOptions options = {};
+        LoadOptions options = { .generator_only = true };
         bool all;
         int r;
 

@@ -528,8 +528,8 @@ static int syntax_error_cb(unsigned line, const char *message, void *userdata)
         return errors_add(&c->entry->errors, &c->entry->n_errors, c->file, line, message);
 }
 
-static int entry_record(
-        Entry *e, const char *section, const char *key, const char *value, const char *file, unsigned line)
+static int entry_record(Entry *e, const ConfigKey *k, const char *section, const char *key,
+        const char *value, const char *file, unsigned line)
 {
         size_t ls = strlen(section) + 1, lk = strlen(key) + 1, lv = strlen(value) + 1;
         char *block;
@@ -549,6 +549,7 @@ static int entry_record(
                 .key = block + ls,
                 .value = block + ls + lk,
                 .origin = { .file = file, .line = line },
+                .config_key = k,
         };
         return 0;
 }
@@ -617,7 +618,7 @@ static int assignment_cb(
         int r;
 
         if (config_section_is_passthrough(section))
-                return entry_record(e, section, key, value, c->file, line);
+                return entry_record(e, NULL, section, key, value, c->file, line);
 
         k = config_key_lookup(section, key);
         if (!k)
@@ -641,7 +642,7 @@ static int assignment_cb(
         }
         if (k->container_key >= 0)
                 e->origins[k->container_key] = (Origin){ .file = c->file, .line = line };
-        return entry_record(e, section, key, value, c->file, line);
+        return entry_record(e, k, section, key, value, c->file, line);
 }
 
 static const ConfigParseCallbacks apply_callbacks = {
@@ -690,7 +691,7 @@ static void mark_effective(const Entry *e, const char *section, bool *effective)
                 effective[i - 1] = false;
                 if (!streq(a->section, section))
                         continue;
-                k = config_key_lookup(section, a->key);
+                k = a->config_key;
                 if (!k || (size_t) (k - keys) >= ELEMENTSOF(done) || done[k - keys])
                         continue;
                 if (isempty(a->value) || !k->is_list)
@@ -847,6 +848,40 @@ static int entry_finish(Entry *e)
                 return r;
         entry_compute_digest(e, e->digest);
         return 0;
+}
+
+/* LoadOptions.generator_only: drops the assignments nothing reads after entry_finish() but
+ * berth-prepare and berth (all of [Exec], [Files], [Network], [Install] and most of [Container]),
+ * keeping their order. The freed blocks are reused by the next entry's, so the heap of a large
+ * set stays a fraction of the whole. */
+static void entry_compact_for_generator(Entry *e)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i < e->n_assignments; i++) {
+                Assignment *a = &e->assignments[i];
+                bool keep = config_section_is_passthrough(a->section) ||
+                            (streq(a->section, "Container") &&
+                                    (streq(a->key, "DependsOn") || streq(a->key, "After")));
+                if (keep)
+                        e->assignments[n++] = *a;
+                else
+                        free(a->section); /* key and value are in the same block */
+        }
+        e->n_assignments = n;
+        /* Give the rest of the array back, down to the capacity grow() expects for n: 8, or the
+         * next power of two. */
+        size_t cap = 8;
+        while (cap < n)
+                cap *= 2;
+        if (n == 0) {
+                free(e->assignments);
+                e->assignments = NULL;
+        } else {
+                Assignment *a = realloc(e->assignments, cap * sizeof(Assignment));
+                if (a) /* a failed shrink keeps the larger array */
+                        e->assignments = a;
+        }
 }
 
 /* ---- the search path ---- */
@@ -1109,6 +1144,7 @@ typedef struct LoadContext {
         FoundList dropin_dirs;
         ReadBuffer buffer;
         size_t *dirs; /* scratch: as long as the search path */
+        bool generator_only; /* LoadOptions.generator_only */
 } LoadContext;
 
 static int load_one_entry(LoadContext *c, const Found *group, size_t n_group, Entry **ret)
@@ -1172,6 +1208,8 @@ static int load_one_entry(LoadContext *c, const Found *group, size_t n_group, En
         r = entry_finish(e);
         if (r < 0)
                 return r;
+        if (c->generator_only)
+                entry_compact_for_generator(e);
         *ret = TAKE_PTR(e);
         return 0;
 }
@@ -1607,6 +1645,7 @@ int entry_set_load(const LoadOptions *options, EntrySet **ret)
                         return r;
         }
         c.set = set;
+        c.generator_only = options && options->generator_only;
 
         n_dirs = strv_length(set->search_path);
         c.dir_fds = malloc((n_dirs + 1) * sizeof(int));

@@ -50,6 +50,7 @@ typedef struct Assignment {
         char *key;
         char *value;
         Origin origin;
+        const struct ConfigKey *config_key; /* its row of the key table; NULL in [Unit]/[Service] */
 } Assignment;
 
 /* An error, formatted for humans as "FILE:LINE: message" (just "FILE: message" when line is 0). */
@@ -144,6 +145,11 @@ typedef struct EntrySet {
 typedef struct LoadOptions {
         char **search_path; /* NULL: entry_search_path(NULL) */
         const char *root; /* NULL or a directory the default search path is put under */
+        /* Keep only the assignments the generator reads once an entry is complete (validated,
+         * derived fields and digest computed): [Unit]/[Service] and [Container] DependsOn=/After=
+         * (for the origin of cross-entry errors). The rest are freed entry by entry, so a large
+         * set is never held in memory whole: each 4 KiB of heap is a page fault at boot. */
+        bool generator_only;
 } LoadOptions;
 
 /* The search path, highest precedence first: $BERTH_CONFIG_PATH (colon-separated) when set,

@@ -1161,6 +1161,55 @@ static void test_digest(void)
         ASSERT_STREQ(again, entry_set_find(set, "u")->digest);
 }
 
+/* LoadOptions.generator_only: the same entries, digests, errors and derived fields; only the
+ * assignments the generator reads are kept, in their order. */
+static void test_generator_only(void)
+{
+        static const char *const text =
+                "[Container]\nDescription=d\nDependsOn=a\nPriority=5\nAfter=a\n"
+                "[Exec]\nEnvironment=X=1\n[Files]\nBind=/srv:/srv\n[Network]\nBridge=br0\n"
+                "[Unit]\nDocumentation=man:x(1)\n[Service]\nCPUWeight=5\n[Install]\nWantedBy=x.target\n";
+        _cleanup_strv_free_ char **path = NULL;
+        _cleanup_entry_set_free_ EntrySet *full = NULL, *lean = NULL;
+
+        tree_new();
+        tree_write("etc/a.conf", "[Container]\nPriority=1\n");
+        tree_write("etc/t.conf", text);
+        tree_write("etc/bad.conf", "[Container]\nDependsOn=nosuch\n[Exec]\nBoot=no\n");
+        ASSERT_EQ_INT(strv_extend(&path, tree_path("etc")), 0);
+        ASSERT_EQ_INT(entry_set_load(&(LoadOptions){ .search_path = path }, &full), 0);
+        ASSERT_EQ_INT(
+                entry_set_load(&(LoadOptions){ .search_path = path, .generator_only = true }, &lean), 0);
+
+        ASSERT_EQ_INT(lean->n_entries, full->n_entries);
+        for (size_t i = 0; i < full->n_entries; i++) {
+                const Entry *f = full->entries[i], *l = lean->entries[i];
+                ASSERT_STREQ(l->name, f->name);
+                ASSERT_STREQ(l->digest, f->digest);
+                ASSERT_EQ_INT(l->n_errors, f->n_errors);
+                for (size_t k = 0; k < f->n_errors; k++) {
+                        _cleanup_free_ char *a = entry_error_format(&f->errors[k]);
+                        _cleanup_free_ char *b = entry_error_format(&l->errors[k]);
+                        ASSERT_STREQ(b, a);
+                }
+        }
+        const Entry *t = entry_set_find(lean, "t");
+        ASSERT_TRUE(t && t->n_assignments == 4);
+        const char *want[][2] = { { "Container", "DependsOn" }, { "Container", "After" },
+                { "Unit", "Documentation" }, { "Service", "CPUWeight" } };
+        for (size_t i = 0; t && i < 4; i++) {
+                ASSERT_STREQ(t->assignments[i].section, want[i][0]);
+                ASSERT_STREQ(t->assignments[i].key, want[i][1]);
+        }
+        /* The derived fields the generator writes from survive. */
+        ASSERT_TRUE(t && t->has_nspawn_settings && t->priority == 5 && strv_length(t->wanted_by) == 1 &&
+                    strv_length(t->bind_sources) == 1 && strv_length(t->bridges) == 1);
+        /* The cross-entry error still names the line of DependsOn=. */
+        ASSERT_ERROR(lean, "bad", "etc/bad.conf", 2,
+                "DependsOn=nosuch names an entry that does not exist (no nosuch.conf in the search "
+                "path); accepted: names of existing entries");
+}
+
 static void test_bad_files(void)
 {
         tree_new();
@@ -1350,6 +1399,6 @@ TESTS_MAIN(TEST_CASE(test_basic), TEST_CASE(test_defaults), TEST_CASE(test_searc
         TEST_CASE(test_nspawn_sections), TEST_CASE(test_nspawn_errors),
         TEST_CASE(test_effective_assignments), TEST_CASE(test_passthrough_and_x),
         TEST_CASE(test_dependencies), TEST_CASE(test_cycles), TEST_CASE(test_big_cycle),
-        TEST_CASE(test_errors_stay_in_their_entry), TEST_CASE(test_digest), TEST_CASE(test_bad_files),
-        TEST_CASE(test_bad_dropins), TEST_CASE(test_many_entries), TEST_CASE(test_no_fd_leak),
-        TEST_CASE(test_strings))
+        TEST_CASE(test_errors_stay_in_their_entry), TEST_CASE(test_digest), TEST_CASE(test_generator_only),
+        TEST_CASE(test_bad_files), TEST_CASE(test_bad_dropins), TEST_CASE(test_many_entries),
+        TEST_CASE(test_no_fd_leak), TEST_CASE(test_strings))
