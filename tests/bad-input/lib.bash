@@ -2,6 +2,8 @@
 # 'berth-generator --dry-run' and 'berth check' over it, checks the exact messages and exit
 # statuses, that neither crashed, and that the valid control entry in the same tree is unaffected.
 
+# Plain bash checks: no bats-support/-assert/-file (tests/lib/common.bash says why).
+BERTH_BATS_LIBRARIES=no
 load "$BERTH_SOURCE_ROOT/tests/lib/common.bash"
 
 # The entry every case gets (unless it says "## no-control"): it must come out exactly as alone.

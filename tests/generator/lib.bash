@@ -1,6 +1,8 @@
 # berth-generator tests: runs one case file (cases/*.case, format in cases/README) and checks
 # its expectations; verifies generated units with the real systemd-analyze.
 
+# Plain bash checks: no bats-support/-assert/-file (tests/lib/common.bash says why).
+BERTH_BATS_LIBRARIES=no
 load "$BERTH_SOURCE_ROOT/tests/lib/common.bash"
 
 # Values the build wrote into config.h: the paths the generator puts into units. Read once, in
