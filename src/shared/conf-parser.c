@@ -50,10 +50,21 @@ bool utf8_is_valid_n(const char *str, size_t n)
         const unsigned char *s = (const unsigned char *) str, *end = s + n;
 
         while (s < end) {
-                unsigned c = *s;
+                unsigned c;
                 size_t len;
                 uint32_t cp, min;
 
+                /* Runs of ASCII, the common case, eight bytes at a time. */
+                while (end - s >= 8) {
+                        uint64_t w;
+                        memcpy(&w, s, sizeof w);
+                        if (w & UINT64_C(0x8080808080808080))
+                                break;
+                        s += 8;
+                }
+                if (s == end)
+                        break;
+                c = *s;
                 if (c < 0x80) {
                         s++;
                         continue;

@@ -121,6 +121,23 @@ static void test_binary_content(void)
         ASSERT_TRUE(!utf8_is_valid_n("\xf4\x90\x80\x80", 4));
         ASSERT_TRUE(!utf8_is_valid_n("\xe2\x82", 2));
         ASSERT_TRUE(utf8_is_valid_n("\xe2\x82\xac \xf0\x9f\x90\xb3 \xc3\xa9", 11));
+        /* ASCII is checked eight bytes at a time: a bad byte at every offset of a word, after
+         * and between runs, and a sequence cut by the end after a run. */
+        for (size_t at = 0; at < 20; at++) {
+                char buf[32];
+                memset(buf, 'a', sizeof buf);
+                buf[at] = '\xff';
+                ASSERT_TRUE(!utf8_is_valid_n(buf, sizeof buf));
+                ASSERT_TRUE(utf8_is_valid_n(buf, at)); /* the bytes before it are fine */
+                buf[at] = '\xc3';
+                buf[at + 1] = '\xa9';
+                ASSERT_TRUE(utf8_is_valid_n(buf, sizeof buf));
+                ASSERT_TRUE(!utf8_is_valid_n(buf, at + 1));
+        }
+        ASSERT_TRUE(utf8_is_valid_n("0123456789abcdef\xe2\x82\xac"
+                                    "0123456789",
+                29));
+        ASSERT_TRUE(!utf8_is_valid_n("0123456789abcdef\xe2\x82", 18));
 }
 
 static void test_long_lines(void)
