@@ -44,8 +44,8 @@ typedef struct Origin {
  * reset ("Key="). Every assignment of every section is kept, in the order it was applied, so
  * pass-through sections can be written as given and "berth cat" can show every origin. */
 typedef struct Assignment {
-        /* The loader allocates section, key and value as one block owned through section: read
-         * them, do not free or replace them one by one. */
+        /* The loader allocates section, key and value as one block in the entry's text chunks
+         * (Entry.text): read them, do not free or replace them. */
         char *section; /* without brackets: "Container", "Exec", "Files", "Network", "Unit", ... */
         char *key;
         char *value;
@@ -113,6 +113,7 @@ typedef struct Entry {
         /* Every assignment in every section, in the order applied (resets included). */
         Assignment *assignments;
         size_t n_assignments;
+        struct TextChunk *text; /* owns the assignments' text (entry.c) */
 
         /* Derived from [Exec]/[Files]/[Network] for the generator and berth-prepare. */
         bool has_nspawn_settings; /* any [Exec], [Files] or [Network] assignment */
