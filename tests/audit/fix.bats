@@ -28,6 +28,19 @@ sum() {
 	sha256sum <"$1"
 }
 
+# assert_fix_refused MESSAGE: 'berth-audit fix' on $ROOT exits 1 with MESSAGE alone on stderr,
+# nothing on stdout, and leaves /etc/default/grub as it was, with no backup.
+assert_fix_refused() {
+	local file=$ROOT/etc/default/grub before
+	before=$(sum "$file")
+	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
+	assert_failure 1
+	assert_equal "$output" ""
+	assert_equal "$stderr" "$1"
+	assert_equal "$(sum "$file")" "$before"
+	assert_file_not_exists "$file.berth-bak"
+}
+
 # fix_case NAME FILE: FILE (/etc/default/grub or /etc/kernel/cmdline) starts as NAME.in; fix
 # must make it NAME.expected, byte for byte.
 fix_case() {
@@ -242,13 +255,7 @@ fix_case() {
 
 @test "bad input: a binary file is refused and left untouched" {
 	printf 'GRUB_CMDLINE_LINUX=""\n\177ELF\002\001\001\000\000\000' >"$ROOT/etc/default/grub"
-	local before
-	before=$(sum "$ROOT/etc/default/grub")
-	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
-	assert_failure 1
-	assert_equal "$stderr" "$ROOT/etc/default/grub:2: contains the control character 0x02 (offset 26): not a text file; the file was not changed"
-	assert_equal "$(sum "$ROOT/etc/default/grub")" "$before"
-	assert_file_not_exists "$ROOT/etc/default/grub.berth-bak"
+	assert_fix_refused "$ROOT/etc/default/grub:2: contains the control character 0x02 (offset 26): not a text file; the file was not changed"
 
 	printf 'GRUB_CMDLINE_LINUX=""\n\000\n' >"$ROOT/etc/default/grub"
 	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
@@ -294,14 +301,7 @@ fix_case() {
 	# fix edited the GRUB_CMDLINE_LINUX line that sh would read as quoted text, and a second run
 	# edited it again.
 	cp "$BATS_TEST_DIRNAME/../../fuzz/corpus/grub-edit/regress-unbalanced-quote" "$ROOT/etc/default/grub"
-	local before
-	before=$(sum "$ROOT/etc/default/grub")
-	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
-	assert_failure 1
-	assert_equal "$output" ""
-	assert_equal "$stderr" "$ROOT/etc/default/grub:3: the quote \" opened here is never closed, so the file is not valid shell; the file was not changed"
-	assert_equal "$(sum "$ROOT/etc/default/grub")" "$before"
-	assert_file_not_exists "$ROOT/etc/default/grub.berth-bak"
+	assert_fix_refused "$ROOT/etc/default/grub:3: the quote \" opened here is never closed, so the file is not valid shell; the file was not changed"
 
 	# an apostrophe left open in a command line (not an assignment), and a backquote
 	printf 'GRUB_TIMEOUT=5\necho '"'"'hello\nGRUB_CMDLINE_LINUX="quiet"\n' >"$ROOT/etc/default/grub"
@@ -391,11 +391,5 @@ $ROOT/etc/default/grub.d/60-audit.cfg mentions audit=, and GRUB reads it after /
 	# The file the CI fuzz run found: line 2 looks like a comment but starts inside the quote
 	# opened on line 1, and ends in a backslash that would join the added assignment to it.
 	cp "$BATS_TEST_DIRNAME/../../fuzz/corpus/grub-edit/regress-continuation-after-quoted-hash" "$ROOT/etc/default/grub"
-	local before
-	before=$(sum "$ROOT/etc/default/grub")
-	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
-	assert_failure 1
-	assert_equal "$stderr" "$ROOT/etc/default/grub:2: the last line ends with a line continuation ('\\'), which would swallow an added GRUB_CMDLINE_LINUX= line; remove the backslash or end that line; the file was not changed"
-	assert_equal "$(sum "$ROOT/etc/default/grub")" "$before"
-	assert_file_not_exists "$ROOT/etc/default/grub.berth-bak"
+	assert_fix_refused "$ROOT/etc/default/grub:2: the last line ends with a line continuation ('\\'), which would swallow an added GRUB_CMDLINE_LINUX= line; remove the backslash or end that line; the file was not changed"
 }
