@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -77,20 +78,50 @@ static void print_dry_run_path(GeneratorOutput *o, const char *dir, const char *
  * the kernel for random bytes, and O_EXCL never reuses or follows anything already there. The
  * path is relative to the output directory, so the entry's fresh drop-in directory is never
  * opened, and no fchmod() is needed: main() set the umask (022), so 0644 is what is created. */
+/* Appends s (n bytes) at *p if it fits before end; false when it does not. */
+static bool put(char **p, const char *end, const char *s, size_t n)
+{
+        if ((size_t) (end - *p) <= n)
+                return false;
+        memcpy(*p, s, n);
+        *p += n;
+        **p = '\0';
+        return true;
+}
+
+/* Appends the decimal digits of v. */
+static bool put_uint(char **p, const char *end, unsigned long v)
+{
+        char digits[24];
+        size_t i = sizeof digits;
+
+        do
+                digits[--i] = (char) ('0' + v % 10);
+        while ((v /= 10) > 0);
+        return put(p, end, digits + i, sizeof digits - i);
+}
+
 static int write_atomic(
         GeneratorOutput *o, const char *dir, const char *name, const char *content, size_t size)
 {
         char tmp[PATH_MAX], path[PATH_MAX];
+        size_t ld = dir ? strlen(dir) : 0, ln = strlen(name);
         int fd, r;
 
-        if ((size_t) snprintf(path, sizeof path, "%s%s%s", strempty(dir), dir ? "/" : "", name) >=
-                sizeof path)
+        /* "DIR/NAME" and "DIR/.#NAME.PID.SERIAL", pieced together: snprintf() for the two names
+         * was a tenth of the instructions spent writing a 1 000-entry set. */
+        char *p = path, *end = path + sizeof path;
+        if ((dir && (!put(&p, end, dir, ld) || !put(&p, end, "/", 1))) || !put(&p, end, name, ln))
                 return -ENAMETOOLONG;
         if (o->pid == 0)
                 o->pid = getpid();
         for (;;) {
-                if ((size_t) snprintf(tmp, sizeof tmp, "%s%s.#%s.%d.%u", strempty(dir), dir ? "/" : "", name,
-                            (int) o->pid, o->serial++) >= sizeof tmp)
+                p = tmp;
+                end = tmp + sizeof tmp;
+                if ((dir && (!put(&p, end, dir, ld) || !put(&p, end, "/", 1))) || !put(&p, end, ".#", 2) ||
+                        !put(&p, end, name, ln) || !put(&p, end, ".", 1) ||
+                        !put_uint(&p, end, (unsigned long) o->pid) || !put(&p, end, ".", 1) ||
+                        !put_uint(&p, end, o->serial++))
                         return -ENAMETOOLONG;
                 fd = openat(o->dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
                 if (fd >= 0)

@@ -102,17 +102,17 @@ bool unit_name_is_valid(const char *name)
         return true;
 }
 
-void fputs_unit_text(FILE *f, const char *s)
+void text_put_unit_text(TextBuffer *b, const char *s)
 {
         if (!strpbrk(s, "%\r\n")) {
-                fputs(s, f);
+                text_puts(b, s);
                 return;
         }
         for (; *s; s++) {
                 if (*s == '%')
-                        fputc('%', f);
+                        text_putc(b, '%');
                 /* systemd ends a line at CR as well as LF: neither may end ours early. */
-                fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
+                text_putc(b, *s == '\n' || *s == '\r' ? ' ' : *s);
         }
 }
 
@@ -129,37 +129,39 @@ static bool word_needs_quotes(const char *s)
         return false;
 }
 
-static void fputs_word(FILE *f, const char *s, bool is_exec)
+static void text_put_word(TextBuffer *b, const char *s, bool is_exec)
 {
+        static const char hex[] = "0123456789abcdef";
         bool quote = word_needs_quotes(s);
 
         if (!quote && !strpbrk(s, "%$")) {
-                fputs(s, f);
+                text_puts(b, s);
                 return;
         }
         if (quote)
-                fputc('"', f);
+                text_putc(b, '"');
         for (; *s; s++) {
                 unsigned char c = *s;
                 if (c == '%' || (is_exec && c == '$'))
-                        fputc(c, f); /* doubled */
+                        text_putc(b, (char) c); /* doubled */
                 if (c == '"' || c == '\\')
-                        fputc('\\', f);
-                if (is_exec && c < ' ' && c != '\t')
-                        fprintf(f, "\\x%02x", c);
-                else
-                        fputc(c, f);
+                        text_putc(b, '\\');
+                if (is_exec && c < ' ' && c != '\t') {
+                        const char esc[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
+                        text_append(b, esc, sizeof esc);
+                } else
+                        text_putc(b, (char) c);
         }
         if (quote)
-                fputc('"', f);
+                text_putc(b, '"');
 }
 
-void fputs_exec_word(FILE *f, const char *s)
+void text_put_exec_word(TextBuffer *b, const char *s)
 {
-        fputs_word(f, s, true);
+        text_put_word(b, s, true);
 }
 
-void fputs_path_word(FILE *f, const char *s)
+void text_put_path_word(TextBuffer *b, const char *s)
 {
-        fputs_word(f, s, false);
+        text_put_word(b, s, false);
 }

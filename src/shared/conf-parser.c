@@ -140,7 +140,8 @@ static int cut(const char *s, size_t max)
 typedef struct Parser {
         const ConfigParseCallbacks *cb;
         void *userdata;
-        char *section; /* NULL: before any section header */
+        char *section; /* NULL: before any section header; else section_buf or malloc()ed */
+        char section_buf[32]; /* every section berth knows fits: no malloc() per header */
         bool skip_section; /* inside an [X-…] or unknown section: keys are ignored */
         unsigned n_errors;
 } Parser;
@@ -182,9 +183,11 @@ static int parse_line(Parser *p, char *l, unsigned line)
                         return parser_error(p, line, "Invalid section header '%.*s%s': expected '[NAME]'",
                                 cut(l, 80), l, strlen(l) > 80 ? "…" : "");
                 l[n - 1] = '\0';
-                free(p->section);
-                p->section = strdup(l + 1);
-                if (!p->section)
+                if (p->section != p->section_buf)
+                        free(p->section);
+                if (n - 2 < sizeof p->section_buf)
+                        p->section = memcpy(p->section_buf, l + 1, n - 1);
+                else if (!(p->section = strdup(l + 1)))
                         return -ENOMEM;
                 p->skip_section = false;
                 if (startswith(p->section, "X-"))
@@ -336,7 +339,8 @@ int config_parse_text(const char *text, size_t size, const ConfigParseCallbacks 
         }
 
         free(b.data);
-        free(p.section);
+        if (p.section != p.section_buf)
+                free(p.section);
         return r < 0 ? r : 0;
 }
 

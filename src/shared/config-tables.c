@@ -160,9 +160,11 @@ int bind_value_parse(
         if (*src == '-' || *src == '+')
                 flag = *src++;
 
-        _cleanup_free_ char *s = strdup(src), *d = fields[1] ? strdup(fields[1]) : NULL,
-                            *o = fields[2] ? strdup(fields[2]) : NULL;
-        if (!s || (fields[1] && !d) || (fields[2] && !o))
+        /* Only the fields asked for are copied: every Bind= is parsed twice while loading. */
+        _cleanup_free_ char *s = ret_source ? strdup(src) : NULL,
+                            *d = ret_dest && fields[1] ? strdup(fields[1]) : NULL,
+                            *o = ret_options && fields[2] ? strdup(fields[2]) : NULL;
+        if ((ret_source && !s) || (ret_dest && fields[1] && !d) || (ret_options && fields[2] && !o))
                 return -ENOMEM;
         if (ret_source)
                 *ret_source = TAKE_PTR(s);

@@ -65,6 +65,7 @@
 #include "config-tables.h"
 #include "entry.h"
 #include "fileio.h"
+#include "heap.h"
 #include "log.h"
 #include "path-util.h"
 #include "sha256.h"
@@ -718,6 +719,111 @@ static int entry_apply_file(Entry *e, const LoadedFile *f)
         return config_parse_text(f->content, f->size, &cb, &c);
 }
 
+/* A file as the parser delivered it (assignments and syntax errors, in order), kept to be applied
+ * to many entries: the defaults.d files apply to every entry, and parsing them once instead of
+ * once per entry was a sixth of a 1 000-entry load. Replaying the events through the same
+ * callbacks gives each entry exactly what parsing the file again would. */
+typedef struct ParsedEvent {
+        const char *section; /* NULL for a syntax error, whose message is in value */
+        const char *key;
+        const char *value;
+        unsigned line;
+} ParsedEvent;
+
+typedef struct ParsedFile {
+        ParsedEvent *events;
+        size_t n_events;
+        TextChunk *text;
+} ParsedFile;
+
+static void parsed_file_done(ParsedFile *p)
+{
+        free(p->events);
+        text_chunks_free(p->text);
+        *p = (ParsedFile){};
+}
+
+static int parsed_file_add(
+        ParsedFile *p, const char *section, const char *key, const char *value, unsigned line)
+{
+        size_t ls = section ? strlen(section) + 1 : 0, lk = key ? strlen(key) + 1 : 0,
+               lv = strlen(value) + 1;
+        char *block;
+
+        if (grow((void **) &p->events, p->n_events, sizeof(ParsedEvent)) < 0)
+                return -ENOMEM;
+        block = text_alloc(&p->text, ls + lk + lv);
+        if (!block)
+                return -ENOMEM;
+        if (section)
+                memcpy(block, section, ls);
+        if (key)
+                memcpy(block + ls, key, lk);
+        memcpy(block + ls + lk, value, lv);
+        p->events[p->n_events++] = (ParsedEvent){
+                .section = section ? block : NULL,
+                .key = key ? block + ls : NULL,
+                .value = block + ls + lk,
+                .line = line,
+        };
+        return 0;
+}
+
+static int record_assignment_cb(
+        const char *section, const char *key, const char *value, unsigned line, void *userdata)
+{
+        return parsed_file_add(userdata, section, key, value, line);
+}
+
+static int record_error_cb(unsigned line, const char *message, void *userdata)
+{
+        return parsed_file_add(userdata, NULL, NULL, message, line);
+}
+
+static int parsed_file_parse(const LoadedFile *f, ParsedFile *ret)
+{
+        ConfigParseCallbacks cb = {
+                .section_is_known = section_is_known_cb,
+                .unknown_section_hint = config_sections_accepted(),
+                .assignment = record_assignment_cb,
+                .error = record_error_cb,
+        };
+
+        *ret = (ParsedFile){};
+        if (f->kind != FILE_REGULAR)
+                return 0;
+        int r = config_parse_text(f->content, f->size, &cb, ret);
+        if (r < 0)
+                parsed_file_done(ret);
+        return r;
+}
+
+/* entry_apply_file() with the parsing done beforehand. */
+static int entry_apply_parsed(Entry *e, const LoadedFile *f, const ParsedFile *p)
+{
+        int r;
+
+        r = strv_extend(&e->files, f->path);
+        if (r < 0)
+                return r;
+        const char *file = e->files[strv_length(e->files) - 1];
+
+        if (f->kind == FILE_BAD)
+                return entry_add_error(e, file, 0, "%s", f->error);
+        if (f->kind == FILE_MASKED)
+                return 0;
+
+        ApplyContext c = { .entry = e, .file = file, .mode = f->mode };
+        for (size_t i = 0; i < p->n_events; i++) {
+                const ParsedEvent *ev = &p->events[i];
+                r = ev->section ? assignment_cb(ev->section, ev->key, ev->value, ev->line, &c)
+                                : syntax_error_cb(ev->line, ev->value, &c);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 /* ---- derived fields and checks within one entry ---- */
 
 /* For each assignment of a checked section, whether it is in effect after resets: a scalar's last
@@ -734,7 +840,7 @@ static void mark_effective(const Entry *e, const char *section, bool *effective)
                 const ConfigKey *k;
 
                 effective[i - 1] = false;
-                if (!streq(a->section, section))
+                if (!streq_fast(a->section, section))
                         continue;
                 k = a->config_key;
                 if (!k || (size_t) (k - keys) >= ELEMENTSOF(done) || done[k - keys])
@@ -757,7 +863,7 @@ int entry_effective_assignments(const Entry *e, const char *section, const Assig
         if (!passthrough)
                 mark_effective(e, section, effective);
         for (size_t i = 0; i < e->n_assignments; i++)
-                if (passthrough ? streq(e->assignments[i].section, section) : effective[i])
+                if (passthrough ? streq_fast(e->assignments[i].section, section) : effective[i])
                         l[n++] = &e->assignments[i];
         l[n] = NULL;
         *ret = TAKE_PTR(l);
@@ -772,7 +878,7 @@ static int entry_derive_nspawn(Entry *e)
 
         for (size_t i = 0; i < e->n_assignments && !e->has_nspawn_settings; i++)
                 for (size_t s = 0; s < ELEMENTSOF(sections); s++)
-                        if (streq(e->assignments[i].section, sections[s]))
+                        if (streq_fast(e->assignments[i].section, sections[s]))
                                 e->has_nspawn_settings = true;
         if (!e->has_nspawn_settings)
                 return 0;
@@ -830,9 +936,8 @@ void entry_compute_digest(const Entry *e, char ret[65])
         sha256_update(&s, e->name, strlen(e->name) + 1);
         for (size_t i = 0; i < e->n_assignments; i++) {
                 const Assignment *a = &e->assignments[i];
-                sha256_update(&s, a->section, strlen(a->section) + 1);
-                sha256_update(&s, a->key, strlen(a->key) + 1);
-                sha256_update(&s, a->value, strlen(a->value) + 1);
+                /* entry_record() put "SECTION\0KEY\0VALUE\0" in one block: hash it in one go. */
+                sha256_update(&s, a->section, (size_t) (a->value - a->section) + strlen(a->value) + 1);
         }
         sha256_final(&s, d);
         sha256_to_hex(d, ret);
@@ -874,7 +979,7 @@ static int entry_finish(Entry *e)
                 /* Reported at the later of the two assignments. */
                 for (size_t i = e->n_assignments; i > 0; i--) {
                         const Assignment *a = &e->assignments[i - 1];
-                        if (streq(a->section, "Container") &&
+                        if (streq_fast(a->section, "Container") &&
                                 (streq(a->key, "RootPasswordHash") ||
                                         streq(a->key, "RootPasswordHashFile"))) {
                                 r = entry_add_error(e, a->origin.file, a->origin.line,
@@ -901,8 +1006,9 @@ static int entry_finish(Entry *e)
  * set stays a fraction of the whole. */
 static bool generator_reads(const Assignment *a)
 {
-        return config_section_is_passthrough(a->section) ||
-               (streq(a->section, "Container") && (streq(a->key, "DependsOn") || streq(a->key, "After")));
+        /* Only [Unit]/[Service] assignments have no key-table row (see assignment_cb()). */
+        return !a->config_key || a->config_key->container_key == CONTAINER_DEPENDS_ON ||
+               a->config_key->container_key == CONTAINER_AFTER;
 }
 
 static int entry_compact_for_generator(Entry *e)
@@ -1030,15 +1136,20 @@ static int list_dropin_dir(const char *path, size_t dir, FoundList *l, char **re
 typedef struct DropIns {
         LoadedFile *files; /* survivors: FILE_REGULAR or FILE_BAD */
         size_t n_files;
+        ParsedFile *parsed; /* NULL, or n_files of them: dropins_parse() */
         char **shadowed;
         char **errors; /* "PATH\nmessage" for directories that could not be listed */
 } DropIns;
 
 static void dropins_done(DropIns *d)
 {
-        for (size_t i = 0; i < d->n_files; i++)
+        for (size_t i = 0; i < d->n_files; i++) {
                 loaded_file_done(&d->files[i]);
+                if (d->parsed)
+                        parsed_file_done(&d->parsed[i]);
+        }
         free(d->files);
+        free(d->parsed);
         strv_free(d->shadowed);
         strv_free(d->errors);
         *d = (DropIns){};
@@ -1104,6 +1215,22 @@ oom:
         return -ENOMEM;
 }
 
+/* Parses every file of d once, for drop-ins applied to many entries (defaults.d). */
+static int dropins_parse(DropIns *d)
+{
+        if (d->n_files == 0)
+                return 0;
+        d->parsed = calloc(d->n_files, sizeof(ParsedFile));
+        if (!d->parsed)
+                return -ENOMEM;
+        for (size_t i = 0; i < d->n_files; i++) {
+                int r = parsed_file_parse(&d->files[i], &d->parsed[i]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 static int entry_apply_dropins(Entry *e, const DropIns *d)
 {
         int r;
@@ -1119,7 +1246,8 @@ static int entry_apply_dropins(Entry *e, const DropIns *d)
                         return r;
         }
         for (size_t i = 0; i < d->n_files; i++) {
-                r = entry_apply_file(e, &d->files[i]);
+                r = d->parsed ? entry_apply_parsed(e, &d->files[i], &d->parsed[i])
+                              : entry_apply_file(e, &d->files[i]);
                 if (r < 0)
                         return r;
         }
@@ -1221,13 +1349,18 @@ static int load_one_entry(LoadContext *c, const Found *group, size_t n_group, En
 {
         EntrySet *set = c->set;
         _cleanup_(entry_freep) Entry *e = NULL;
-        _cleanup_free_ char *file = NULL, *path = NULL;
+        _cleanup_free_ char *path = NULL;
+        /* A valid name is at most 64 characters (machine_name_is_valid()): no asprintf() needed. */
+        char file[128], sub[128];
         LoadedFile f;
         int r;
 
         *ret = NULL;
-        if (asprintf(&file, "%s.conf", group[0].name) < 0)
-                return -ENOMEM;
+        size_t l = strlen(group[0].name);
+        if (l + sizeof ".conf.d" > sizeof file)
+                return -ENAMETOOLONG;
+        memcpy(mempcpy(file, group[0].name, l), ".conf", sizeof ".conf");
+        memcpy(mempcpy(sub, group[0].name, l), ".conf.d", sizeof ".conf.d");
         path = path_join(set->search_path[group[0].dir], file);
         if (!path)
                 return -ENOMEM;
@@ -1264,9 +1397,6 @@ static int load_one_entry(LoadContext *c, const Found *group, size_t n_group, En
         size_t n_dirs = find_dirs(&c->dropin_dirs, group[0].name, c->dirs, strv_length(set->search_path));
         if (n_dirs > 0) {
                 _cleanup_(dropins_done) DropIns d = {};
-                _cleanup_free_ char *sub = NULL;
-                if (asprintf(&sub, "%s.conf.d", group[0].name) < 0)
-                        return -ENOMEM;
                 r = dropins_load(set->search_path, c->dirs, n_dirs, sub, &d);
                 if (r < 0)
                         return r;
@@ -1294,7 +1424,7 @@ static Origin find_dependency_origin(const Entry *e, const char *key, const char
 {
         for (size_t i = e->n_assignments; i > 0; i--) {
                 const Assignment *a = &e->assignments[i - 1];
-                if (!streq(a->section, "Container") || !streq(a->key, key))
+                if (!streq_fast(a->section, "Container") || !streq_fast(a->key, key))
                         continue;
                 /* a whole-word match */
                 for (const char *p = a->value; (p = strstr(p, name)); p++) {
@@ -1736,10 +1866,19 @@ int entry_set_load(const LoadOptions *options, EntrySet **ret)
         r = dropins_load(set->search_path, default_dirs, n_default_dirs, "defaults.d", &c.defaults);
         if (r < 0)
                 return r;
+        r = dropins_parse(&c.defaults);
+        if (r < 0)
+                return r;
 
         set->entries = calloc(confs.n + 1, sizeof(Entry *));
         if (!set->entries)
                 return -ENOMEM;
+
+        /* A large set keeps megabytes of heap alive until it is freed: huge pages for it (heap.c).
+         * What stays per entry was measured with DHAT at 1 000 entries: 1.8 KiB with
+         * generator_only, 3.9 KiB without. */
+        if (confs.n >= ENTRY_SET_HUGE_HEAP_MIN)
+                (void) heap_expect(confs.n * (c.generator_only ? 2048 : 4096));
 
         for (size_t i = 0; i < confs.n;) {
                 size_t j = i + 1;
@@ -1770,9 +1909,13 @@ int entry_set_load(const LoadOptions *options, EntrySet **ret)
                 }
                 i = j;
         }
-        /* confs was sorted by name, so entries and masked are too; sort anyway, it is cheap. */
-        if (set->n_entries > 1)
-                qsort(set->entries, set->n_entries, sizeof(Entry *), cmp_entry);
+        /* confs was sorted by name, so entries and masked are too: checked, as entry_set_find()
+         * relies on it, in one pass instead of a sort. */
+        for (size_t i = 1; i < set->n_entries; i++)
+                if (cmp_entry(&set->entries[i - 1], &set->entries[i]) > 0) {
+                        qsort(set->entries, set->n_entries, sizeof(Entry *), cmp_entry);
+                        break;
+                }
         strv_sort(set->masked);
 
         r = check_dependency_targets(set);

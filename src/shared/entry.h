@@ -12,6 +12,8 @@
 #define ENTRY_DEFAULT_MACHINES_DIR "/var/lib/machines"
 #define ENTRY_DEFAULT_PRIORITY 50u
 #define ENTRY_PRIORITY_MAX 1000u
+/* From this many entry files on, the loader asks for transparent huge pages for its heap (heap.c). */
+#define ENTRY_SET_HUGE_HEAP_MIN 256u
 
 typedef enum ProvisionKind {
         PROVISION_NONE,

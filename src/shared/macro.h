@@ -19,6 +19,13 @@
 
 #define streq(a, b) (strcmp((a), (b)) == 0)
 #define strneq(a, b, n) (strncmp((a), (b), (n)) == 0)
+/* streq() that compares the first bytes before calling strcmp(): for the hot loops over section
+ * and key names, where most comparisons differ at once (the sections all start differently). */
+#define streq_fast(a, b)                                                                                    \
+        ({                                                                                                  \
+                const char *_a_ = (a), *_b_ = (b);                                                          \
+                _a_[0] == _b_[0] && strcmp(_a_, _b_) == 0;                                                  \
+        })
 #define strempty(s) ((s) ? (s) : "")
 #define isempty(s) (!(s) || (s)[0] == '\0')
 

@@ -70,17 +70,16 @@ static void test_unit_name_is_valid(void)
         ASSERT_TRUE(!unit_name_is_valid("with space.target"));
 }
 
-/* Runs one of the fputs_* writers into a string. */
-static char *render(void (*fn)(FILE *, const char *), const char *s)
+/* Runs one of the text_put_* writers into a string. */
+static char *render(void (*fn)(TextBuffer *, const char *), const char *s)
 {
-        char *buf = NULL;
-        size_t n = 0;
-        FILE *f = open_memstream(&buf, &n);
-        if (!f)
+        TextBuffer b = {};
+        fn(&b, s);
+        if (b.oom) {
+                text_buffer_done(&b);
                 return NULL;
-        fn(f, s);
-        fclose(f);
-        return buf;
+        }
+        return b.data ? b.data : strdup("");
 }
 
 static void test_exec_word(void)
@@ -102,15 +101,15 @@ static void test_exec_word(void)
                 { "it's", "\"it's\"" },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                _cleanup_free_ char *s = render(fputs_exec_word, cases[i].in);
+                _cleanup_free_ char *s = render(text_put_exec_word, cases[i].in);
                 ASSERT_STREQ(s, cases[i].out);
         }
 }
 
 static void test_path_word_and_text(void)
 {
-        _cleanup_free_ char *a = render(fputs_path_word, "/srv/$x/100%/a b");
-        _cleanup_free_ char *b = render(fputs_unit_text, "50% of \"it\" \\o/ $x");
+        _cleanup_free_ char *a = render(text_put_path_word, "/srv/$x/100%/a b");
+        _cleanup_free_ char *b = render(text_put_unit_text, "50% of \"it\" \\o/ $x");
         ASSERT_STREQ(a, "\"/srv/$x/100%%/a b\"");
         ASSERT_STREQ(b, "50%% of \"it\" \\o/ $x");
 }
