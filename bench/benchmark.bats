@@ -52,7 +52,7 @@ setup_file() {
 @test "the CSV has a row per size and program, the do-nothing program at 0 entries" {
 	local n p
 	for n in 0 1 10 100; do
-		for p in berth-generator systemd-fstab-generator bench-floor; do
+		for p in berth-generator systemd-fstab-generator fstab-nodev bench-floor; do
 			run grep -c "^generator,$n entries,$p,$n,3," "$QUICK_OUT/performance.csv"
 			assert_output 1
 		done
@@ -60,7 +60,7 @@ setup_file() {
 	run grep -c '^generator,0 entries,bench-nothing,0,3,' "$QUICK_OUT/performance.csv"
 	assert_output 1
 	run grep -c '^generator,' "$QUICK_OUT/performance.csv"
-	assert_output 13
+	assert_output 17
 }
 
 @test "every budget is in the CSV and the table, with PASS, FAIL or not measured" {
@@ -81,7 +81,7 @@ setup_file() {
 @test "the wall-time table has a row of numbers per size" {
 	local n
 	for n in 0 1 10 100; do
-		run grep -E "^\| $n \| $NUM \| $NUM \| $NUM \| ($NUM|–) \| ${NUM}× \| ${NUM}× \| ($NUM|–) \|\$" \
+		run grep -E "^\| $n \| $NUM \| $NUM \| $NUM \| $NUM \| ($NUM|–) \| ${NUM}× \| ${NUM}× \| ($NUM|–) \|\$" \
 			"$QUICK_OUT/PERFORMANCE.md"
 		assert_success
 	done
