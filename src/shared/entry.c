@@ -357,9 +357,10 @@ static int cmp_str(const void *a, const void *b)
 
 bool entry_set_is_masked(const EntrySet *set, const char *name)
 {
-        size_t n = strv_length(set ? set->masked : NULL);
+        if (!set || !set->masked)
+                return false;
         /* set->masked is kept sorted. */
-        return n > 0 && bsearch(name, set->masked, n, sizeof(char *), cmp_str);
+        return bsearch(name, set->masked, strv_length(set->masked), sizeof(char *), cmp_str);
 }
 
 int entry_search_path(const char *root, char ***ret)
@@ -1911,11 +1912,13 @@ int entry_set_load(const LoadOptions *options, EntrySet **ret)
         }
         /* confs was sorted by name, so entries and masked are too: checked, as entry_set_find()
          * relies on it, in one pass instead of a sort. */
-        for (size_t i = 1; i < set->n_entries; i++)
-                if (cmp_entry(&set->entries[i - 1], &set->entries[i]) > 0) {
+        for (size_t i = 1; i < set->n_entries; i++) {
+                const Entry *a = set->entries[i - 1], *b = set->entries[i];
+                if (a && b && strcmp(a->name, b->name) > 0) {
                         qsort(set->entries, set->n_entries, sizeof(Entry *), cmp_entry);
                         break;
                 }
+        }
         strv_sort(set->masked);
 
         r = check_dependency_targets(set);
