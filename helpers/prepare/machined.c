@@ -15,7 +15,12 @@
  * The registration is ended with UnregisterMachine, not TerminateMachine: machined (252) answers
  * TerminateMachine by stopping the machine's unit, which would be our own unit (cancelling the
  * very start we are part of) or another unit whose remaining processes are not ours to kill.
- * UnregisterMachine only forgets the machine, which is all nspawn needs to register it anew. */
+ * UnregisterMachine only forgets the machine, which is all nspawn needs to register it anew.
+ *
+ * libsystemd is loaded (dlopen) only when there may be a registration to look at: linked, it cost
+ * berth-prepare more to start than all its work on a provisioned container, and on nearly every start
+ * there is no registration at all. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -34,6 +39,84 @@
 #define MACHINE1_PATH "/org/freedesktop/machine1"
 #define MACHINE1_MANAGER "org.freedesktop.machine1.Manager"
 #define MACHINE1_MACHINE "org.freedesktop.machine1.Machine"
+
+#define LIBSYSTEMD "libsystemd.so.0"
+#define MACHINED_STATE_DIR "/run/systemd/machines"
+#define DEFAULT_SYSTEM_BUS_ADDRESS "unix:path=/run/dbus/system_bus_socket"
+
+/* The few functions of libsystemd used here, resolved at run time; typed by its own headers. */
+typedef struct LibSystemd {
+        void *handle;
+        typeof(sd_bus_open_system) *bus_open_system;
+        typeof(sd_bus_flush_close_unref) *bus_flush_close_unref;
+        typeof(sd_bus_call_method) *bus_call_method;
+        typeof(sd_bus_message_read) *bus_message_read;
+        typeof(sd_bus_message_unref) *bus_message_unref;
+        typeof(sd_bus_get_property_string) *bus_get_property_string;
+        typeof(sd_bus_get_property_trivial) *bus_get_property_trivial;
+        typeof(sd_bus_error_has_name) *bus_error_has_name;
+        typeof(sd_bus_error_free) *bus_error_free;
+        typeof(sd_pid_get_unit) *pid_get_unit;
+} LibSystemd;
+
+static void libsystemd_unload(LibSystemd *lib)
+{
+        if (lib->handle)
+                (void) dlclose(lib->handle);
+        *lib = (LibSystemd){};
+}
+
+/* Loads libsystemd into lib: 0, or a negative errno with dlerror()'s words logged as a warning. */
+static int libsystemd_load(LibSystemd *lib)
+{
+        const struct {
+                const char *name;
+                void **ptr;
+        } symbols[] = {
+                { "sd_bus_open_system", (void **) &lib->bus_open_system },
+                { "sd_bus_flush_close_unref", (void **) &lib->bus_flush_close_unref },
+                { "sd_bus_call_method", (void **) &lib->bus_call_method },
+                { "sd_bus_message_read", (void **) &lib->bus_message_read },
+                { "sd_bus_message_unref", (void **) &lib->bus_message_unref },
+                { "sd_bus_get_property_string", (void **) &lib->bus_get_property_string },
+                { "sd_bus_get_property_trivial", (void **) &lib->bus_get_property_trivial },
+                { "sd_bus_error_has_name", (void **) &lib->bus_error_has_name },
+                { "sd_bus_error_free", (void **) &lib->bus_error_free },
+                { "sd_pid_get_unit", (void **) &lib->pid_get_unit },
+        };
+
+        lib->handle = dlopen(LIBSYSTEMD, RTLD_NOW | RTLD_LOCAL);
+        if (!lib->handle) {
+                log_warning(
+                        "Failed to load %s (%s): not checking systemd-machined for a stale registration.",
+                        LIBSYSTEMD, dlerror());
+                return -EOPNOTSUPP;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(symbols); i++) {
+                *symbols[i].ptr = dlsym(lib->handle, symbols[i].name);
+                if (!*symbols[i].ptr) {
+                        log_warning(
+                                "Failed to find %s in %s (%s): not checking systemd-machined for a stale "
+                                "registration.",
+                                symbols[i].name, LIBSYSTEMD, dlerror());
+                        libsystemd_unload(lib);
+                        return -EOPNOTSUPP;
+                }
+        }
+        return 0;
+}
+
+/* Whether the files machined keeps in /run speak for the machined we would ask. machined (252) keeps one
+ * state file per registered machine, /run/systemd/machines/NAME: machine_save() writes it as the
+ * machine starts, machine_unlink() removes it as it ends. That is the machined behind the host's own
+ * system bus. A $DBUS_SYSTEM_BUS_ADDRESS that points elsewhere (another namespace's bus, or a test's
+ * private one) may lead to a machined whose /run is not ours, and our /run says nothing about it: then
+ * the bus is asked, as always. */
+static bool state_dir_is_authoritative(void)
+{
+        const char *address = getenv("DBUS_SYSTEM_BUS_ADDRESS");
+        return !address || streq(address, DEFAULT_SYSTEM_BUS_ADDRESS);
+}
 
 /* Whether pid is no process any more: gone altogether, or a zombie (dead, only not yet reaped by
  * its parent: kill(pid, 0) still succeeds on it, but it runs nothing). */
@@ -56,64 +139,50 @@ static bool pid_is_gone(pid_t pid)
         return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
 }
 
-int machined_clear_stale(const Context *c)
+/* The registration, when there is one, looked at and removed over D-Bus. */
+static int clear_stale(const Context *c, const LibSystemd *lib, sd_bus *bus, sd_bus_message **reply)
 {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_free_ char *unit = NULL, *ours = NULL, *leader_unit = NULL;
         const char *path;
         uint32_t leader = 0;
         int r;
 
-        if (c->root && !getenv("DBUS_SYSTEM_BUS_ADDRESS")) {
-                log_debug("--root is given: not asking the host's systemd-machined about machine %s.",
-                        c->name);
-                return 0;
-        }
-
-        r = sd_bus_open_system(&bus);
+        r = lib->bus_call_method(
+                bus, MACHINE1, MACHINE1_PATH, MACHINE1_MANAGER, "GetMachine", &error, reply, "s", c->name);
         if (r < 0) {
-                log_debug_errno(
-                        r, "No system bus (%m): not checking systemd-machined for a stale registration.");
-                return 0;
-        }
-
-        r = sd_bus_call_method(
-                bus, MACHINE1, MACHINE1_PATH, MACHINE1_MANAGER, "GetMachine", &error, &reply, "s", c->name);
-        if (r < 0) {
-                if (sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine"))
+                if (lib->bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine"))
                         log_debug("No machine %s registered with systemd-machined.", c->name);
                 else
                         log_debug("Cannot ask systemd-machined about machine %s (%s): skipping the "
                                   "stale-registration check.",
                                 c->name, error.message ?: strerror(-r));
-                sd_bus_error_free(&error);
+                lib->bus_error_free(&error);
                 return 0;
         }
-        r = sd_bus_message_read(reply, "o", &path);
+        r = lib->bus_message_read(*reply, "o", &path);
         if (r < 0)
                 return log_error_errno(r, "Failed to parse systemd-machined's reply: %m");
 
-        r = sd_bus_get_property_string(bus, MACHINE1, path, MACHINE1_MACHINE, "Unit", &error, &unit);
+        r = lib->bus_get_property_string(bus, MACHINE1, path, MACHINE1_MACHINE, "Unit", &error, &unit);
         if (r >= 0)
-                r = sd_bus_get_property_trivial(
+                r = lib->bus_get_property_trivial(
                         bus, MACHINE1, path, MACHINE1_MACHINE, "Leader", &error, 'u', &leader);
         if (r < 0) {
                 /* It went away meanwhile, most likely. */
                 log_debug("Cannot read machine %s from systemd-machined (%s): skipping.", c->name,
                         error.message ?: strerror(-r));
-                sd_bus_error_free(&error);
+                lib->bus_error_free(&error);
                 return 0;
         }
 
-        (void) sd_pid_get_unit(0, &ours);
+        (void) lib->pid_get_unit(0, &ours);
         const char *why = NULL;
         if (ours && streq(unit, ours))
                 why = "registered by this very unit, whose systemd-nspawn is not running yet";
         else if (leader == 0 || pid_is_gone((pid_t) leader))
                 why = "its leader process is gone";
-        else if (sd_pid_get_unit((pid_t) leader, &leader_unit) >= 0 && !isempty(unit) &&
+        else if (lib->pid_get_unit((pid_t) leader, &leader_unit) >= 0 && !isempty(unit) &&
                  !streq(leader_unit, unit))
                 why = "its leader PID now belongs to another unit";
 
@@ -131,20 +200,56 @@ int machined_clear_stale(const Context *c)
                 return 0;
         }
 
-        r = sd_bus_call_method(bus, MACHINE1, MACHINE1_PATH, MACHINE1_MANAGER, "UnregisterMachine", &error,
+        r = lib->bus_call_method(bus, MACHINE1, MACHINE1_PATH, MACHINE1_MANAGER, "UnregisterMachine", &error,
                 NULL, "s", c->name);
-        if (r < 0 && !sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine")) {
+        if (r < 0 && !lib->bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine")) {
                 r = log_error_errno(r,
                         "Failed to remove the stale registration of machine %s: %s. Try "
                         "'machinectl terminate %s'.",
                         c->name, error.message ?: strerror(-r), c->name);
-                sd_bus_error_free(&error);
+                lib->bus_error_free(&error);
                 return r;
         }
-        sd_bus_error_free(&error);
+        lib->bus_error_free(&error);
         log_event(LOG_NOTICE, BERTH_MESSAGE_STALE_MACHINE,
                 "Removed the stale registration of machine %s in systemd-machined (unit %s, leader PID %u: "
                 "%s).",
                 c->name, strempty(unit), leader, why);
         return 0;
+}
+
+int machined_clear_stale(const Context *c)
+{
+        if (c->root && !getenv("DBUS_SYSTEM_BUS_ADDRESS")) {
+                log_debug("--root is given: not asking the host's systemd-machined about machine %s.",
+                        c->name);
+                return 0;
+        }
+
+        if (state_dir_is_authoritative()) {
+                _cleanup_free_ char *state = NULL;
+                if (asprintf(&state, "%s/%s", MACHINED_STATE_DIR, c->name) < 0)
+                        return log_error_errno(ENOMEM, "Out of memory.");
+                if (access(state, F_OK) < 0 && errno == ENOENT) {
+                        log_debug("No machine %s registered with systemd-machined (no %s).", c->name, state);
+                        return 0;
+                }
+        }
+
+        _cleanup_(libsystemd_unload) LibSystemd lib = {};
+        if (libsystemd_load(&lib) < 0)
+                return 0;
+
+        sd_bus *bus = NULL;
+        int r = lib.bus_open_system(&bus);
+        if (r < 0) {
+                log_debug_errno(
+                        r, "No system bus (%m): not checking systemd-machined for a stale registration.");
+                return 0;
+        }
+        sd_bus_message *reply = NULL;
+        r = clear_stale(c, &lib, bus, &reply);
+        lib.bus_message_unref(reply);
+        lib.bus_flush_close_unref(bus);
+        return r;
 }

@@ -1,59 +1,35 @@
-/* What the mount table and /etc/fstab say about the container's root fs (libmount). */
+/* What the mount table and /etc/fstab say about the container's root fs (mount-table.c reads them). */
 #include <errno.h>
-#include <libmount.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "macro.h"
+#include "mount-table.h"
 #include "prepare.h"
 
-static void mnt_unref_tablep(struct libmnt_table **t)
+static int table_load(const char *path, bool mountinfo, MountTable *ret)
 {
-        if (*t)
-                mnt_unref_table(*t);
-}
-#define _cleanup_mnt_table_ _cleanup_(mnt_unref_tablep)
-
-static void mnt_free_iterp(struct libmnt_iter **i)
-{
-        if (*i)
-                mnt_free_iter(*i);
-}
-
-static struct libmnt_table *mountinfo_table(void)
-{
-        return mnt_new_table_from_file("/proc/self/mountinfo");
-}
-
-static bool same_path(const char *a, const char *b)
-{
-        size_t la = strlen(a), lb = strlen(b);
-        while (la > 1 && a[la - 1] == '/')
-                la--;
-        while (lb > 1 && b[lb - 1] == '/')
-                lb--;
-        return la == lb && memcmp(a, b, la) == 0;
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        if (!f)
+                return -errno;
+        return mountinfo ? mount_table_parse_mountinfo(f, ret) : mount_table_parse_fstab(f, ret);
 }
 
 bool mounts_is_mount_point(const char *path)
 {
-        _cleanup_mnt_table_ struct libmnt_table *t = mountinfo_table();
-        if (!t)
+        _cleanup_(mount_table_done) MountTable t = {};
+        if (table_load("/proc/self/mountinfo", true, &t) < 0)
                 return false;
 
         char resolved[PATH_MAX];
         const char *p = realpath(path, resolved) ? resolved : path;
 
-        _cleanup_(mnt_free_iterp) struct libmnt_iter *it = mnt_new_iter(MNT_ITER_BACKWARD);
-        struct libmnt_fs *fs;
-        if (!it)
-                return false;
-        while (mnt_table_next_fs(t, it, &fs) == 0) {
-                const char *target = mnt_fs_get_target(fs);
-                if (target && same_path(target, p))
+        for (size_t i = 0; i < t.n; i++)
+                if (mount_path_equal(t.entries[i].target, p))
                         return true;
-        }
         return false;
 }
 
@@ -63,20 +39,17 @@ int mounts_check_fstab(const Context *c, bool *ret_listed)
         if (access(c->fstab_path, F_OK) < 0)
                 return 0; /* no fstab: nothing is promised */
 
-        _cleanup_mnt_table_ struct libmnt_table *t = mnt_new_table_from_file(c->fstab_path);
-        if (!t) {
+        _cleanup_(mount_table_done) MountTable t = {};
+        if (table_load(c->fstab_path, false, &t) < 0) {
                 log_warning("Failed to parse %s, not checking whether %s should be a mount point.",
                         c->fstab_path, c->entry->directory);
                 return 0;
         }
 
-        _cleanup_(mnt_free_iterp) struct libmnt_iter *it = mnt_new_iter(MNT_ITER_BACKWARD);
-        struct libmnt_fs *fs;
-        if (!it)
-                return log_error_errno(ENOMEM, "Out of memory.");
-        while (mnt_table_next_fs(t, it, &fs) == 0) {
-                const char *target = mnt_fs_get_target(fs);
-                if (!target || mnt_fs_is_swaparea(fs) || !same_path(target, c->entry->directory))
+        /* From the end: when several lines name the directory, mount(8) would use the last one. */
+        for (size_t i = t.n; i > 0; i--) {
+                const MountEntry *e = &t.entries[i - 1];
+                if (streq(e->fstype, "swap") || !mount_path_equal(e->target, c->entry->directory))
                         continue;
 
                 *ret_listed = true;
@@ -86,8 +59,8 @@ int mounts_check_fstab(const Context *c, bool *ret_listed)
                         "%s is missing or empty, and %s says it is the mount point of %s (%s), which is "
                         "not mounted. Mount it ('mount %s') or fix %s; berth does not provision into an "
                         "unmounted mount point.",
-                        c->directory, c->fstab_path, strempty(mnt_fs_get_source(fs)),
-                        strempty(mnt_fs_get_fstype(fs)), c->entry->directory, c->fstab_path);
+                        c->directory, c->fstab_path, e->source, e->fstype, c->entry->directory,
+                        c->fstab_path);
         }
         return 0;
 }
@@ -98,19 +71,19 @@ int mounts_find(const char *path, char **ret_target, bool *ret_read_only, bool *
         if (!realpath(path, resolved))
                 return -errno;
 
-        _cleanup_mnt_table_ struct libmnt_table *t = mountinfo_table();
-        if (!t)
-                return -errno ? -errno : -EIO;
+        _cleanup_(mount_table_done) MountTable t = {};
+        int r = table_load("/proc/self/mountinfo", true, &t);
+        if (r < 0)
+                return r;
 
-        struct libmnt_fs *fs = mnt_table_find_mountpoint(t, resolved, MNT_ITER_BACKWARD);
-        if (!fs)
+        const MountEntry *e = mount_table_find_mountpoint(&t, resolved);
+        if (!e)
                 return -ENOENT;
 
-        const char *opts = mnt_fs_get_vfs_options(fs);
-        *ret_read_only = opts && mnt_optstr_get_option(opts, "ro", NULL, NULL) == 0;
-        *ret_noexec = opts && mnt_optstr_get_option(opts, "noexec", NULL, NULL) == 0;
+        *ret_read_only = mount_options_has(e->options, "ro");
+        *ret_noexec = mount_options_has(e->options, "noexec");
         if (ret_target) {
-                *ret_target = strdup(strempty(mnt_fs_get_target(fs)));
+                *ret_target = strdup(e->target);
                 if (!*ret_target)
                         return -ENOMEM;
         }

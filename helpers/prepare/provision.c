@@ -44,12 +44,12 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "macro.h"
+#include "notify.h"
 #include "path-util.h"
 #include "prepare.h"
 #include "rootfs.h"
@@ -585,9 +585,15 @@ static int run_provisioner(
                                 "Provisioning: %s in %llu files so far, %llu s elapsed; %s.", sz,
                                 (unsigned long long) inodes,
                                 (unsigned long long) ((now - start) / USEC_PER_SEC), what);
-                        if ((grew || busy) && getenv("NOTIFY_SOCKET"))
-                                (void) sd_notifyf(false, "EXTEND_TIMEOUT_USEC=%llu",
+                        if (grew || busy) {
+                                char msg[64];
+                                snprintf(msg, sizeof msg, "EXTEND_TIMEOUT_USEC=%llu",
                                         (unsigned long long) interval * 3);
+                                int q = notify_send(msg);
+                                if (q < 0)
+                                        log_debug_errno(
+                                                q, "Failed to send %s to $NOTIFY_SOCKET, ignoring: %m", msg);
+                        }
                         last_bytes = bytes;
                         last_inodes = inodes;
                         /* A reaped orphan's time leaves the sum: never let the baseline go down. */

@@ -303,6 +303,58 @@ load lib.bash
 	assert [ -e "$M/web/usr/lib/os-release" ]
 }
 
+@test "fstab: comments and swap lines do not count; of several lines the last one, unescaped, is named" {
+	mkdir -p "$M/web" "$R/etc"
+	make_tree "$BATS_TEST_TMPDIR/src"
+	entry web <<-EOF
+	[Container]
+	Provision=copy $BATS_TEST_TMPDIR/src
+	EOF
+	cat > "$R/etc/fstab" <<-'EOF'
+	  # /dev/old /var/lib/machines/web ext4 defaults 0 2
+	/dev/sdz9 /var/lib/machines/web swap sw 0 0
+	/dev/sdz8 /var/lib/machines/web ext4 defaults zero 2
+	EOF
+	# A comment, a swap line and a malformed line promise nothing: provisioned.
+	run prepare web
+	assert_success
+	refute_output --partial "says it is the mount point"
+	assert [ -e "$M/web/usr/lib/os-release" ]
+
+	rm -rf "$M/web"
+	cat >> "$R/etc/fstab" <<-'EOF'
+	/dev/first	/var/lib/machines/web/	ext4	defaults	0	2
+
+	LABEL=my\040web\134root  /var/lib/machines/web  xfs  defaults,nofail
+	EOF
+	run prepare web
+	assert_failure 1
+	assert_output --partial "says it is the mount point of LABEL=my web\\root (xfs), which is not mounted"
+	assert [ ! -e "$M/web" ]
+}
+
+@test "berth-prepare links neither libsystemd nor libmount (loading them cost more than its work)" {
+	run readelf -d "$BERTH_PREPARE"
+	assert_success
+	assert_output --partial "Shared library: [libc.so.6]"
+	refute_output --partial "libsystemd"
+	refute_output --partial "libmount"
+}
+
+@test "libsystemd cannot be loaded: a warning naming it and why, the machined check is skipped" {
+	make_tree "$M/web"
+	entry web <<< "[Container]"
+	mkdir "$BATS_TEST_TMPDIR/lib"
+	: > "$BATS_TEST_TMPDIR/lib/libsystemd.so.0"
+	# A bus address of our own: the machined state files in this /run do not speak for it, so
+	# berth-prepare goes for the bus, and for that needs libsystemd, which this path makes unloadable.
+	DBUS_SYSTEM_BUS_ADDRESS="unix:path=$BATS_TEST_TMPDIR/no-bus" LD_LIBRARY_PATH="$BATS_TEST_TMPDIR/lib" \
+		run prepare web
+	assert_success
+	assert_output --regexp "Failed to load libsystemd\.so\.0 \(.*$BATS_TEST_TMPDIR/lib/libsystemd\.so\.0.*\): not checking systemd-machined for a stale registration\."
+	assert [ -e "$R/run/systemd/nspawn/web.nspawn" ]
+}
+
 @test "fstab: mounted but empty mount point is refused (a rename cannot cross file systems)" {
 	mkdir -p "$M/web" "$R/etc"
 	printf 'tmpfs /var/lib/machines/web tmpfs defaults 0 0\n' > "$R/etc/fstab"
