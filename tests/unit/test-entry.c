@@ -1292,6 +1292,8 @@ static void test_bad_dropins(void)
         tree_write("etc/other.conf", "[Container]\n");
         tree_write("etc/other.conf.d", "a file, not a directory");
         tree_write("etc/defaults.d/10-bad.conf", "[Container]\nPriority=high\n");
+        /* defaults.d is parsed once and replayed for each entry: its syntax errors too. */
+        tree_write("etc/defaults.d/20-syntax.conf", "[Container]\nPriority 5\n");
         _cleanup_entry_set_free_ EntrySet *set = load("etc");
 
         ASSERT_ERROR(set, "web", "etc/web.conf.d/10-dir.conf", 0, "Is a directory, expected a regular file");
@@ -1304,8 +1306,18 @@ static void test_bad_dropins(void)
                 "Invalid Priority=high in [Container]; accepted: an integer from 0 to 1000");
         ASSERT_ERROR(set, "other", "etc/defaults.d/10-bad.conf", 2,
                 "Invalid Priority=high in [Container]; accepted: an integer from 0 to 1000");
-        ASSERT_EQ_INT(n_errors(set, "web"), 3);
-        ASSERT_EQ_INT(n_errors(set, "other"), 2);
+        ASSERT_ERROR(set, "web", "etc/defaults.d/20-syntax.conf", 2,
+                "Missing '=' in 'Priority 5': expected KEY=VALUE");
+        ASSERT_ERROR(set, "other", "etc/defaults.d/20-syntax.conf", 2,
+                "Missing '=' in 'Priority 5': expected KEY=VALUE");
+        ASSERT_EQ_INT(n_errors(set, "web"), 4);
+        ASSERT_EQ_INT(n_errors(set, "other"), 3);
+        /* In the order the files apply: defaults.d first, in name order. */
+        ASSERT_STREQ(err(set, "other", 0), tree_path("etc/defaults.d/10-bad.conf:2: Invalid Priority=high "
+                                                     "in [Container]; accepted: an integer from 0 to 1000"));
+        ASSERT_STREQ(err(set, "other", 1),
+                tree_path(
+                        "etc/defaults.d/20-syntax.conf:2: Missing '=' in 'Priority 5': expected KEY=VALUE"));
 }
 
 static void test_many_entries(void)
