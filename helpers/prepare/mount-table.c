@@ -169,16 +169,22 @@ static int parse_mountinfo_fields(const char *line, MountEntry *e)
         return 0;
 }
 
-int mount_parse_mountinfo_line(const char *line, MountEntry *ret)
+/* Runs one of the field parsers into a fresh entry, freed again when the line is refused. */
+static int parse_entry(int (*parse_fields)(const char *, MountEntry *), const char *line, MountEntry *ret)
 {
         MountEntry e = {};
-        int r = parse_mountinfo_fields(line, &e);
+        int r = parse_fields(line, &e);
         if (r < 0) {
                 mount_entry_done(&e);
                 return r;
         }
         *ret = e;
         return 0;
+}
+
+int mount_parse_mountinfo_line(const char *line, MountEntry *ret)
+{
+        return parse_entry(parse_mountinfo_fields, line, ret);
 }
 
 /* fstab(5): "source target fstype options freq passno"; a missing fstype is taken as empty, options
@@ -216,14 +222,7 @@ static int parse_fstab_fields(const char *line, MountEntry *e)
 
 int mount_parse_fstab_line(const char *line, MountEntry *ret)
 {
-        MountEntry e = {};
-        int r = parse_fstab_fields(line, &e);
-        if (r < 0) {
-                mount_entry_done(&e);
-                return r;
-        }
-        *ret = e;
-        return 0;
+        return parse_entry(parse_fstab_fields, line, ret);
 }
 
 static int parse_lines(FILE *f, int (*parse_line)(const char *, MountEntry *), MountTable *t)
@@ -289,13 +288,17 @@ int mount_table_parse_fstab(FILE *f, MountTable *ret)
         return parse_table(f, mount_parse_fstab_line, ret);
 }
 
+/* The length of the first len bytes of path without trailing slashes ("/" keeps its one). */
+static size_t trim_slashes(const char *path, size_t len)
+{
+        while (len > 1 && path[len - 1] == '/')
+                len--;
+        return len;
+}
+
 bool mount_path_equal(const char *a, const char *b)
 {
-        size_t la = strlen(a), lb = strlen(b);
-        while (la > 1 && a[la - 1] == '/')
-                la--;
-        while (lb > 1 && b[lb - 1] == '/')
-                lb--;
+        size_t la = trim_slashes(a, strlen(a)), lb = trim_slashes(b, strlen(b));
         return la == lb && memcmp(a, b, la) == 0;
 }
 
@@ -304,9 +307,7 @@ static const MountEntry *find_last_target(const MountTable *t, const char *path,
 {
         for (size_t i = t->n; i > 0; i--) {
                 const char *target = t->entries[i - 1].target;
-                size_t lt = strlen(target);
-                while (lt > 1 && target[lt - 1] == '/')
-                        lt--;
+                size_t lt = trim_slashes(target, strlen(target));
                 if (lt == len && memcmp(target, path, len) == 0)
                         return &t->entries[i - 1];
         }
@@ -315,19 +316,16 @@ static const MountEntry *find_last_target(const MountTable *t, const char *path,
 
 const MountEntry *mount_table_find_mountpoint(const MountTable *t, const char *path)
 {
-        size_t len = strlen(path);
+        size_t len = trim_slashes(path, strlen(path));
 
         /* "/a/b/c", then "/a/b", "/a", and "/" last. */
-        while (len > 1 && path[len - 1] == '/')
-                len--;
         while (len > 1) {
                 const MountEntry *e = find_last_target(t, path, len);
                 if (e)
                         return e;
                 while (len > 0 && path[len - 1] != '/')
                         len--;
-                while (len > 1 && path[len - 1] == '/')
-                        len--;
+                len = trim_slashes(path, len);
         }
         return find_last_target(t, "/", 1);
 }

@@ -9,6 +9,7 @@
 #include "conf-parser.h"
 #include "macro.h"
 #include "strv.h"
+#include "text-buffer.h"
 
 #define WHITESPACE " \t\r\n"
 
@@ -89,28 +90,6 @@ bool utf8_is_valid_n(const char *str, size_t n)
                 s += len;
         }
         return true;
-}
-
-/* A growing buffer for one logical line (continuations joined). */
-typedef struct LineBuffer {
-        char *data;
-        size_t size, allocated;
-} LineBuffer;
-
-static int line_buffer_append(LineBuffer *b, const char *p, size_t n)
-{
-        if (b->size + n + 1 > b->allocated) {
-                size_t want = (b->size + n + 1) * 2;
-                char *d = realloc(b->data, want);
-                if (!d)
-                        return -ENOMEM;
-                b->data = d;
-                b->allocated = want;
-        }
-        memcpy(b->data + b->size, p, n);
-        b->size += n;
-        b->data[b->size] = '\0';
-        return 0;
 }
 
 /* A line ends in a continuation when it ends in an odd number of backslashes, as in systemd:
@@ -225,7 +204,7 @@ static int parse_line(Parser *p, char *l, unsigned line)
 int config_parse_text(const char *text, size_t size, const ConfigParseCallbacks *cb, void *userdata)
 {
         Parser p = { .cb = cb, .userdata = userdata };
-        LineBuffer b = {};
+        TextBuffer b = {}; /* one logical line, continuations joined */
         const char *s = text, *end = text + size;
         unsigned line = 0, first_line = 0;
         bool continuing = false, skipping = false;
@@ -299,7 +278,7 @@ int config_parse_text(const char *text, size_t size, const ConfigParseCallbacks 
                                 }
                         }
                         /* Skip the rest of this logical line. */
-                        b.size = 0;
+                        text_reset(&b);
                         size_t m = n;
                         while (m > 0 && is_ws(s[m - 1]))
                                 m--;
@@ -314,13 +293,14 @@ int config_parse_text(const char *text, size_t size, const ConfigParseCallbacks 
                         m--;
                 bool cont = m > 0 && ends_in_continuation(s, m);
                 if (cont) {
-                        r = line_buffer_append(&b, s, m - 1);
-                        if (r >= 0)
-                                r = line_buffer_append(&b, " ", 1);
+                        text_append(&b, s, m - 1);
+                        text_putc(&b, ' ');
                 } else
-                        r = line_buffer_append(&b, s, n);
-                if (r < 0)
+                        text_append(&b, s, n);
+                if (b.oom) {
+                        r = -ENOMEM;
                         break;
+                }
                 s = next;
                 if (cont && s < end) {
                         continuing = true;
@@ -329,7 +309,7 @@ int config_parse_text(const char *text, size_t size, const ConfigParseCallbacks 
 
                 continuing = false;
                 r = parse_line(&p, b.data, first_line);
-                b.size = 0;
+                text_reset(&b);
                 if (r < 0)
                         break;
                 if (p.n_errors >= CONFIG_ERRORS_PER_FILE_MAX) {
@@ -338,7 +318,7 @@ int config_parse_text(const char *text, size_t size, const ConfigParseCallbacks 
                 }
         }
 
-        free(b.data);
+        text_buffer_done(&b);
         if (p.section != p.section_buf)
                 free(p.section);
         return r < 0 ? r : 0;

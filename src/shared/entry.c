@@ -699,27 +699,6 @@ static const ConfigParseCallbacks apply_callbacks = {
         .error = syntax_error_cb,
 };
 
-/* Applies a loaded file (or records why it could not be) to the entry. */
-static int entry_apply_file(Entry *e, const LoadedFile *f)
-{
-        ConfigParseCallbacks cb = apply_callbacks;
-        int r;
-
-        r = strv_extend(&e->files, f->path);
-        if (r < 0)
-                return r;
-        const char *file = e->files[strv_length(e->files) - 1];
-
-        if (f->kind == FILE_BAD)
-                return entry_add_error(e, file, 0, "%s", f->error);
-        if (f->kind == FILE_MASKED)
-                return 0;
-
-        ApplyContext c = { .entry = e, .file = file, .mode = f->mode };
-        cb.unknown_section_hint = config_sections_accepted();
-        return config_parse_text(f->content, f->size, &cb, &c);
-}
-
 /* A file as the parser delivered it (assignments and syntax errors, in order), kept to be applied
  * to many entries: the defaults.d files apply to every entry, and parsing them once instead of
  * once per entry was a sixth of a 1 000-entry load. Replaying the events through the same
@@ -783,12 +762,11 @@ static int record_error_cb(unsigned line, const char *message, void *userdata)
 
 static int parsed_file_parse(const LoadedFile *f, ParsedFile *ret)
 {
-        ConfigParseCallbacks cb = {
-                .section_is_known = section_is_known_cb,
-                .unknown_section_hint = config_sections_accepted(),
-                .assignment = record_assignment_cb,
-                .error = record_error_cb,
-        };
+        /* As entry_apply_file() parses, with what it would apply recorded instead. */
+        ConfigParseCallbacks cb = apply_callbacks;
+        cb.unknown_section_hint = config_sections_accepted();
+        cb.assignment = record_assignment_cb;
+        cb.error = record_error_cb;
 
         *ret = (ParsedFile){};
         if (f->kind != FILE_REGULAR)
@@ -799,9 +777,23 @@ static int parsed_file_parse(const LoadedFile *f, ParsedFile *ret)
         return r;
 }
 
-/* entry_apply_file() with the parsing done beforehand. */
-static int entry_apply_parsed(Entry *e, const LoadedFile *f, const ParsedFile *p)
+static int parsed_file_replay(const ParsedFile *p, ApplyContext *c)
 {
+        for (size_t i = 0; i < p->n_events; i++) {
+                const ParsedEvent *ev = &p->events[i];
+                int r = ev->section ? assignment_cb(ev->section, ev->key, ev->value, ev->line, c)
+                                    : syntax_error_cb(ev->line, ev->value, c);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Applies a loaded file (or records why it could not be) to the entry: parsing it, or, when
+ * parsed is not NULL, replaying what parsing it gave. */
+static int entry_apply_file(Entry *e, const LoadedFile *f, const ParsedFile *parsed)
+{
+        ConfigParseCallbacks cb = apply_callbacks;
         int r;
 
         r = strv_extend(&e->files, f->path);
@@ -815,14 +807,10 @@ static int entry_apply_parsed(Entry *e, const LoadedFile *f, const ParsedFile *p
                 return 0;
 
         ApplyContext c = { .entry = e, .file = file, .mode = f->mode };
-        for (size_t i = 0; i < p->n_events; i++) {
-                const ParsedEvent *ev = &p->events[i];
-                r = ev->section ? assignment_cb(ev->section, ev->key, ev->value, ev->line, &c)
-                                : syntax_error_cb(ev->line, ev->value, &c);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+        if (parsed)
+                return parsed_file_replay(parsed, &c);
+        cb.unknown_section_hint = config_sections_accepted();
+        return config_parse_text(f->content, f->size, &cb, &c);
 }
 
 /* ---- derived fields and checks within one entry ---- */
@@ -1247,8 +1235,7 @@ static int entry_apply_dropins(Entry *e, const DropIns *d)
                         return r;
         }
         for (size_t i = 0; i < d->n_files; i++) {
-                r = d->parsed ? entry_apply_parsed(e, &d->files[i], &d->parsed[i])
-                              : entry_apply_file(e, &d->files[i]);
+                r = entry_apply_file(e, &d->files[i], d->parsed ? &d->parsed[i] : NULL);
                 if (r < 0)
                         return r;
         }
@@ -1390,7 +1377,7 @@ static int load_one_entry(LoadContext *c, const Found *group, size_t n_group, En
 
         r = entry_apply_dropins(e, &c->defaults);
         if (r >= 0)
-                r = entry_apply_file(e, &f);
+                r = entry_apply_file(e, &f, NULL);
         loaded_file_done(&f);
         if (r < 0)
                 return r;

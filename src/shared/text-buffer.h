@@ -1,4 +1,4 @@
-/* A growing string that the generator builds each drop-in in before writing it (see text-buffer.c). */
+/* A growing string: the parser's logical lines, the generator's drop-ins (see text-buffer.c). */
 #pragma once
 
 #include <stdbool.h>

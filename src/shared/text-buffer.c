@@ -1,7 +1,7 @@
-/* A growing string for the generator's drop-ins. It replaced an open_memstream() FILE: stdio's
- * per-call overhead for the many short pieces of a unit file (fputs() of "=", a key, a value) was a
- * tenth of the generator's instructions at 1 000 entries. Failures are sticky, like ferror(): the
- * writer checks once per file instead of at every piece. */
+/* A growing string: the parser joins continuation lines in one, the generator builds each drop-in
+ * in one (it replaced an open_memstream() FILE there: stdio's per-call overhead for the many short
+ * pieces of a unit file was a tenth of the generator's instructions at 1 000 entries). Failures
+ * are sticky, like ferror(): a writer checks once per text instead of at every piece. */
 #include <stdlib.h>
 
 #include "text-buffer.h"
