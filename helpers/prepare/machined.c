@@ -33,6 +33,7 @@
 
 #include "log.h"
 #include "macro.h"
+#include "path-util.h"
 #include "prepare.h"
 
 #define MACHINE1 "org.freedesktop.machine1"
@@ -227,8 +228,8 @@ int machined_clear_stale(const Context *c)
         }
 
         if (state_dir_is_authoritative()) {
-                _cleanup_free_ char *state = NULL;
-                if (asprintf(&state, "%s/%s", MACHINED_STATE_DIR, c->name) < 0)
+                _cleanup_free_ char *state = path_join(MACHINED_STATE_DIR, c->name);
+                if (!state)
                         return log_error_errno(ENOMEM, "Out of memory.");
                 if (access(state, F_OK) < 0 && errno == ENOENT) {
                         log_debug("No machine %s registered with systemd-machined (no %s).", c->name, state);

@@ -355,6 +355,35 @@ load lib.bash
 	assert [ -e "$R/run/systemd/nspawn/web.nspawn" ]
 }
 
+@test "no machined state file for the name: libsystemd is not even loaded" {
+	# This machine's machined (if any) has no machine 'web': its state file would be here.
+	[ ! -e /run/systemd/machines/web ]
+	make_tree "$M/web"
+	entry web <<< "[Container]"
+	mkdir "$BATS_TEST_TMPDIR/lib"
+	: > "$BATS_TEST_TMPDIR/lib/libsystemd.so.0"
+	# The default system bus address: machined's files in /run speak for it. Were libsystemd
+	# loaded, the unloadable one on this path would give a warning.
+	DBUS_SYSTEM_BUS_ADDRESS="unix:path=/run/dbus/system_bus_socket" SYSTEMD_LOG_LEVEL=debug \
+		LD_LIBRARY_PATH="$BATS_TEST_TMPDIR/lib" run prepare web
+	assert_success
+	assert_output --partial "No machine web registered with systemd-machined (no /run/systemd/machines/web)."
+	refute_output --partial "Failed to load libsystemd"
+}
+
+@test "a libsystemd.so.0 without the functions needed: a warning naming the function, the check is skipped" {
+	make_tree "$M/web"
+	entry web <<< "[Container]"
+	mkdir "$BATS_TEST_TMPDIR/lib"
+	# A real shared library, but not libsystemd: it loads, and sd_bus_open_system is not in it.
+	cp "$(ldd "$BERTH_PREPARE" | awk '/libcap\.so/ { print $3 }')" "$BATS_TEST_TMPDIR/lib/libsystemd.so.0"
+	DBUS_SYSTEM_BUS_ADDRESS="unix:path=$BATS_TEST_TMPDIR/no-bus" LD_LIBRARY_PATH="$BATS_TEST_TMPDIR/lib" \
+		run prepare web
+	assert_success
+	assert_output --regexp "Failed to find sd_bus_open_system in libsystemd\.so\.0 \(.*\): not checking systemd-machined for a stale registration\."
+	assert [ -e "$R/run/systemd/nspawn/web.nspawn" ]
+}
+
 @test "fstab: mounted but empty mount point is refused (a rename cannot cross file systems)" {
 	mkdir -p "$M/web" "$R/etc"
 	printf 'tmpfs /var/lib/machines/web tmpfs defaults 0 0\n' > "$R/etc/fstab"
