@@ -246,12 +246,17 @@ static int take_lock(const Context *c, int *ret_fd)
         return 0;
 }
 
-/* Is the directory empty? -ENOTDIR when it is something else. */
-static int dir_is_empty(const char *path)
+/* Is the directory parent_fd/name empty? */
+static int dir_is_empty_at(int parent_fd, const char *name)
 {
-        _cleanup_closedir_ DIR *d = opendir(path);
-        if (!d)
+        int fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
                 return -errno;
+        _cleanup_closedir_ DIR *d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return -errno;
+        }
         struct dirent *de;
         while ((errno = 0, de = readdir(d)))
                 if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
@@ -259,16 +264,19 @@ static int dir_is_empty(const char *path)
         return errno ? -errno : 1;
 }
 
-static int ensure_rootfs(const Context *c)
+/* Provisions the root when it is missing (or an empty directory). parent_fd is -1 in a dry run
+ * whose parent directory does not exist yet. */
+static int ensure_rootfs(const Context *c, int parent_fd)
 {
         struct stat st;
         bool listed;
         int r;
 
-        if (stat(c->directory, &st) >= 0) {
+        r = parent_fd >= 0 ? root_stat(c, parent_fd, &st) : -ENOENT;
+        if (r >= 0) {
                 if (!S_ISDIR(st.st_mode))
-                        return 0; /* validation says what is wrong with it */
-                r = dir_is_empty(c->directory);
+                        return 0; /* root_open() says what is wrong with it */
+                r = dir_is_empty_at(parent_fd, root_name(c));
                 if (r <= 0)
                         return r == -EACCES ? log_error_errno(r, "Failed to read %s: %m", c->directory) : 0;
                 r = mounts_check_fstab(c, &listed);
@@ -277,25 +285,18 @@ static int ensure_rootfs(const Context *c)
                 if (mounts_is_mount_point(c->directory))
                         return log_error_errno(EBUSY,
                                 "%s is an empty mount point. berth provisions into a temporary sibling and "
-                                "renames it "
-                                "into place, which cannot cross into another file system: fill the mounted "
-                                "file "
-                                "system yourself, or unmount it and let berth provision the directory.",
+                                "renames it into place, which cannot cross into another file system: fill "
+                                "the "
+                                "mounted file system yourself, or unmount it and let berth provision the "
+                                "directory.",
                                 c->directory);
                 log_info("%s is an empty directory: provisioning it.", c->directory);
         } else {
-                if (errno != ENOENT)
-                        return log_error_errno(errno, "Failed to stat %s: %m", c->directory);
+                if (r != -ENOENT)
+                        return r;
                 r = mounts_check_fstab(c, &listed);
                 if (r < 0)
                         return r;
-        }
-
-        if (!c->dry_run && access(c->parent, F_OK) < 0) {
-                /* /var/lib/machines is 0700, as systemd-container's tmpfiles makes it. */
-                r = mkdir_p(c->parent, c->entry->is_directory_default ? 0700 : 0755);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to create %s: %m", c->parent);
         }
         return provision_run(c);
 }
@@ -303,7 +304,8 @@ static int ensure_rootfs(const Context *c)
 static int run(Context *c)
 {
         _cleanup_entry_set_free_ EntrySet *set = NULL;
-        _cleanup_close_ int lock_fd = -1, root_fd = -1;
+        _cleanup_close_ int lock_fd = -1, parent_fd = -1, root_fd = -1;
+        struct stat st;
         int r;
 
         if (!arg_dry_run) {
@@ -333,10 +335,18 @@ static int run(Context *c)
         if (r < 0)
                 return r;
 
+        /* The directory that holds the root, walked without following symlinks. A missing one means
+         * the root is missing too; it is made only when there is something to provision into it. */
+        r = root_open_parent(c, false, &parent_fd);
+        if (r == -ENOENT && !arg_dry_run && c->entry->provision != PROVISION_NONE)
+                r = root_open_parent(c, true, &parent_fd);
+        if (r < 0 && r != -ENOENT)
+                return r;
+
         r = provision_remove_stale(c);
         if (r < 0)
                 return r;
-        r = ensure_rootfs(c);
+        r = ensure_rootfs(c, parent_fd);
         if (r < 0)
                 return r;
 
@@ -346,19 +356,16 @@ static int run(Context *c)
                         return r;
         }
 
-        root_fd = open(c->directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (root_fd < 0) {
-                if (errno == ENOENT && arg_dry_run)
-                        log_info("Would validate %s and set its root password after provisioning.",
-                                c->directory);
-                else if (errno == ENOTDIR)
-                        return log_event_errno(LOG_ERR, errno, BERTH_MESSAGE_ROOTFS_INVALID,
-                                "%s is not a directory. Remove it, or point Directory= in %s at the root "
-                                "file system.",
-                                c->directory, c->entry->source);
-                else
-                        return log_error_errno(errno, "Failed to open %s: %m", c->directory);
-        } else {
+        r = parent_fd >= 0 ? root_stat(c, parent_fd, &st) : -ENOENT;
+        if (r == -ENOENT && arg_dry_run)
+                log_info("Would validate %s and set its root password after provisioning.", c->directory);
+        else if (r < 0)
+                return r == -ENOENT ? log_error_errno(r, "%s is missing after provisioning.", c->directory)
+                                    : r;
+        else {
+                r = root_open(c, parent_fd, &root_fd);
+                if (r < 0)
+                        return r;
                 r = validate_rootfs(c, root_fd);
                 if (r < 0)
                         return r;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <sys/stat.h>
 
 #include "entry.h"
 
@@ -19,6 +20,18 @@ typedef struct Context {
         char *etc_settings_path; /* /etc/systemd/nspawn/NAME.nspawn */
         char *fstab_path; /* /etc/fstab */
 } Context;
+
+/* root-open.c */
+/* Opens the directory that holds the container root, walking Directory= from "/" (or --root)
+ * without following symlinks and refusing a directory on the way that anyone but root could
+ * change; with create, missing directories are made. -ENOENT (not logged) when one is missing. */
+int root_open_parent(const Context *c, bool create, int *ret_fd);
+/* The root's own name in its parent. */
+const char *root_name(const Context *c);
+/* lstat of the root in parent_fd: -ENOENT (not logged) when missing; a symlink is refused. */
+int root_stat(const Context *c, int parent_fd, struct stat *ret_st);
+/* Opens the root itself: a directory, not a symlink, not the host's "/". */
+int root_open(const Context *c, int parent_fd, int *ret_fd);
 
 /* provision.c */
 /* Removes .#NAME.berth-* leftovers of an earlier, killed run (under the lock). */

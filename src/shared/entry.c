@@ -1707,6 +1707,105 @@ static int check_shared_directories(EntrySet *set)
         return 0;
 }
 
+typedef struct RootPath {
+        const char *path;
+        Entry *entry;
+        bool is_effective; /* the entry's root; else its unused default /var/lib/machines/NAME */
+} RootPath;
+
+static int cmp_root_path(const void *a, const void *b)
+{
+        return strcmp(((const RootPath *) a)->path, ((const RootPath *) b)->path);
+}
+
+/* A container's root user controls everything under its root: one whose tree holds another
+ * container's root could replace that root (or a directory above it) with a symlink to the host's
+ * "/" and have berth-prepare write there. So a Directory= inside another entry's root, or inside
+ * its default /var/lib/machines/NAME, is an error for both. Every root is looked up among the
+ * others by each of its ancestors (binary search in a sorted list): O(n log n × depth). */
+static int check_nested_directories(EntrySet *set)
+{
+        _cleanup_free_ RootPath *roots = NULL;
+        _cleanup_strv_free_ char **defaults = NULL;
+        size_t n = 0, n_defaults = 0;
+        int r;
+
+        roots = calloc(2 * set->n_entries + 1, sizeof(RootPath));
+        defaults = calloc(set->n_entries + 1, sizeof(char *));
+        if (!roots || !defaults)
+                return -ENOMEM;
+        for (size_t i = 0; i < set->n_entries; i++) {
+                Entry *e = set->entries[i];
+                if (!e || !e->directory)
+                        continue;
+                roots[n++] = (RootPath){ .path = e->directory, .entry = e, .is_effective = true };
+                if (e->is_directory_default)
+                        continue;
+                char *d = path_join(ENTRY_DEFAULT_MACHINES_DIR, e->name);
+                if (!d)
+                        return -ENOMEM;
+                defaults[n_defaults++] = d;
+                roots[n++] = (RootPath){ .path = d, .entry = e };
+        }
+        if (n < 2)
+                return 0;
+        qsort(roots, n, sizeof(RootPath), cmp_root_path);
+
+        for (size_t i = 0; i < n; i++) {
+                if (!roots[i].is_effective)
+                        continue;
+                Entry *inner = roots[i].entry;
+                _cleanup_free_ char *prefix = strdup(inner->directory);
+                if (!prefix)
+                        return -ENOMEM;
+                /* Each proper ancestor, nearest first: the innermost holder is the one to name. */
+                for (char *slash = strrchr(prefix, '/'); slash && slash > prefix;
+                        slash = strrchr(prefix, '/')) {
+                        *slash = '\0';
+                        RootPath key = { .path = prefix };
+                        const RootPath *hit = bsearch(&key, roots, n, sizeof(RootPath), cmp_root_path);
+                        if (!hit)
+                                continue;
+                        /* Equal paths sit side by side: take one of another entry. */
+                        while (hit > roots && streq(hit[-1].path, prefix))
+                                hit--;
+                        while (hit < roots + n && streq(hit->path, prefix) && hit->entry == inner)
+                                hit++;
+                        if (hit == roots + n || !streq(hit->path, prefix))
+                                continue;
+
+                        Entry *outer = hit->entry;
+                        Origin oi = inner->origins[CONTAINER_DIRECTORY],
+                               oo = outer->origins[CONTAINER_DIRECTORY];
+                        r = entry_add_error(inner, oi.file ? oi.file : inner->source, oi.file ? oi.line : 0,
+                                "Directory=%s is inside %s %s of entry %s, whose root user controls "
+                                "everything under it: give each container a Directory= outside every other "
+                                "container's root",
+                                inner->directory,
+                                hit->is_effective ? "the root file system" : "the default root", hit->path,
+                                outer->name);
+                        if (r < 0)
+                                return r;
+                        bool at_origin = hit->is_effective && oo.file;
+                        r = entry_add_error(outer, at_origin ? oo.file : outer->source,
+                                at_origin ? oo.line : 0,
+                                "The root file system of entry %s (Directory=%s) is inside %s %s of this "
+                                "entry, "
+                                "whose root user would control it: give each container a Directory= outside "
+                                "every other container's root",
+                                inner->name, inner->directory,
+                                hit->is_effective
+                                        ? (oo.file ? "the root file system" : "the default root file system")
+                                        : "the default root",
+                                hit->path);
+                        if (r < 0)
+                                return r;
+                        break;
+                }
+        }
+        return 0;
+}
+
 static int check_cycles(EntrySet *set)
 {
         _cleanup_(graph_done) Graph g = {};
@@ -1912,6 +2011,9 @@ int entry_set_load(const LoadOptions *options, EntrySet **ret)
         if (r < 0)
                 return r;
         r = check_shared_directories(set);
+        if (r < 0)
+                return r;
+        r = check_nested_directories(set);
         if (r < 0)
                 return r;
         r = check_cycles(set);
