@@ -2,7 +2,8 @@
  * through, with the real section table. Beyond not crashing: every assignment it reports has a
  * trimmed, non-empty key without "=" in a section it accepts, values are trimmed, line numbers
  * exist in the text and never go backwards, every error has a message, and a file gives at most
- * the documented number of errors (plus the "too many errors" line). */
+ * the documented number of errors (plus the "too many errors" line). No error message quotes text
+ * that holds a crypt(3) "$ID$" marker: a password hash is never echoed (SPEC section 11). */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -47,11 +48,27 @@ static int on_assignment(
         return 0;
 }
 
+/* The oracle, written independently of config_text_may_hold_secret(): "$", 1-3 of [a-z0-9], "$". */
+static bool has_crypt_marker(const char *s)
+{
+        for (; *s; s++) {
+                if (*s != '$')
+                        continue;
+                size_t n = 0;
+                while (n < 4 && s[1 + n] && strchr("abcdefghijklmnopqrstuvwxyz0123456789", s[1 + n]))
+                        n++;
+                if (n >= 1 && n <= 3 && s[1 + n] == '$')
+                        return true;
+        }
+        return false;
+}
+
 static int on_error(unsigned line, const char *message, void *userdata)
 {
         State *st = userdata;
 
         FUZZ_CHECK(message && message[0] != '\0');
+        FUZZ_CHECK(!has_crypt_marker(message));
         FUZZ_CHECK(line <= st->n_lines);
         st->n_errors++;
         FUZZ_CHECK(st->n_errors <= CONFIG_ERRORS_PER_FILE_MAX + 1);

@@ -116,6 +116,27 @@ static int cut(const char *s, size_t max)
         return (int) n;
 }
 
+bool config_text_may_hold_secret(const char *s)
+{
+        for (const char *p = s; *p; p++) {
+                /* A crypt(3) hash starts "$ID$" (ID: 1-3 lower-case letters or digits: "$y$", "$6$",
+                 * "$2b$", "$gy$"), whatever key it was written under. */
+                if (*p == '$') {
+                        size_t n = 0;
+                        while (n < 4 && ((p[1 + n] >= 'a' && p[1 + n] <= 'z') ||
+                                                (p[1 + n] >= '0' && p[1 + n] <= '9')))
+                                n++;
+                        if (n >= 1 && n <= 3 && p[1 + n] == '$')
+                                return true;
+                }
+                /* The secret keys (RootPasswordHash=, RootPasswordHashFile=), also misspelled or
+                 * before their '=' is found. */
+                if (strncasecmp(p, "pass", 4) == 0)
+                        return true;
+        }
+        return false;
+}
+
 typedef struct Parser {
         const ConfigParseCallbacks *cb;
         void *userdata;
@@ -158,9 +179,14 @@ static int parse_line(Parser *p, char *l, unsigned line)
 
         if (*l == '[') {
                 size_t n = strlen(l);
-                if (n < 3 || l[n - 1] != ']')
+                if (n < 3 || l[n - 1] != ']') {
+                        if (config_text_may_hold_secret(l))
+                                return parser_error(p, line,
+                                        "Invalid section header (not shown: the line may hold a password "
+                                        "hash): expected '[NAME]'");
                         return parser_error(p, line, "Invalid section header '%.*s%s': expected '[NAME]'",
                                 cut(l, 80), l, strlen(l) > 80 ? "…" : "");
+                }
                 l[n - 1] = '\0';
                 if (p->section != p->section_buf)
                         free(p->section);
@@ -173,6 +199,12 @@ static int parse_line(Parser *p, char *l, unsigned line)
                         p->skip_section = true;
                 else if (!p->cb->section_is_known(p->section, p->userdata)) {
                         p->skip_section = true;
+                        if (config_text_may_hold_secret(p->section))
+                                return parser_error(p, line,
+                                        "Unknown section (its name is not shown: it may hold a password "
+                                        "hash)%s%s",
+                                        p->cb->unknown_section_hint ? "; accepted: " : "",
+                                        strempty(p->cb->unknown_section_hint));
                         return parser_error(p, line, "Unknown section [%.*s]%s%s", cut(p->section, 80),
                                 p->section, p->cb->unknown_section_hint ? "; accepted: " : "",
                                 strempty(p->cb->unknown_section_hint));
@@ -180,10 +212,21 @@ static int parse_line(Parser *p, char *l, unsigned line)
                 return 0;
         }
 
+        /* These two quote the line they refuse, so that the admin finds it; never a line that may
+         * hold a secret (SPEC section 11): its key is not known yet, so the text itself decides. */
         char *eq = strchr(l, '=');
+        bool secret = (!eq || !p->section) && config_text_may_hold_secret(l);
+        if (!eq && secret)
+                return parser_error(p, line,
+                        "Missing '=' in a line that is not shown (it may hold a password hash): expected "
+                        "KEY=VALUE");
         if (!eq)
                 return parser_error(p, line, "Missing '=' in '%.*s%s': expected KEY=VALUE", cut(l, 80), l,
                         strlen(l) > 80 ? "…" : "");
+        if (!p->section && secret)
+                return parser_error(p, line,
+                        "Assignment outside of any section, in a line that is not shown (it may hold a "
+                        "password hash); put it under a [SECTION] header such as [Container]");
         if (!p->section)
                 return parser_error(p, line,
                         "Assignment outside of any section: '%.*s%s'; put it under a "

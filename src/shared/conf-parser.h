@@ -29,6 +29,11 @@ typedef struct ConfigParseCallbacks {
  * the return value), or the first negative value a callback returned, or -ENOMEM. */
 int config_parse_text(const char *text, size_t size, const ConfigParseCallbacks *cb, void *userdata);
 
+/* Whether a piece of an entry file may hold a secret, before (or without) knowing its key: it
+ * holds a crypt(3) "$ID$" marker, or "pass" in any case (RootPasswordHash=, misspelled or not).
+ * Messages that would quote such text say that it is not shown instead (SPEC section 11). */
+bool config_text_may_hold_secret(const char *s);
+
 /* yes/no/true/false/on/off/1/0 (case-insensitive, like systemd): 1, 0, or -EINVAL. */
 int config_parse_boolean(const char *s);
 

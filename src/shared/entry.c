@@ -626,6 +626,12 @@ static int unknown_key(ApplyContext *c, const char *section, const char *key, un
         size_t n;
         const ConfigKey *keys = config_keys(&n), *s;
 
+        /* A hash typed where the key goes ("$6$…=", or after a space instead of '='). */
+        if (strchr(key, '$') && config_text_may_hold_secret(key))
+                return entry_add_error(e, c->file, line,
+                        "Unknown key in [%s] (not shown: it may hold a password hash); expected KEY=VALUE",
+                        section);
+
         /* The right key in the wrong section is a common slip: say where it belongs. */
         for (size_t i = 0; i < n; i++)
                 if (streq(keys[i].name, key) && !keys[i].use_instead && !streq(keys[i].section, section))
