@@ -369,6 +369,9 @@ static int run(Context *c)
                 r = validate_rootfs(c, root_fd);
                 if (r < 0)
                         return r;
+                r = shadow_remove_stale(c, root_fd);
+                if (r < 0)
+                        return r;
                 r = shadow_apply_root_password(c, root_fd);
                 if (r < 0)
                         return r;

@@ -154,7 +154,15 @@ int nspawn_settings_write(const Context *c)
         r = mkdir_p(dir, 0755);
         if (r < 0)
                 return log_error_errno(r, "Failed to create %s: %m", dir);
-        r = write_file_atomic(c->run_settings_path, content, strlen(content), 0644, 0);
+        _cleanup_close_ int dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd < 0)
+                return log_error_errno(errno, "Failed to open %s: %m", dir);
+        /* What a start killed between writing and renaming left (we hold the lock). */
+        r = remove_stale_temporaries(dir_fd, base);
+        if (r > 0)
+                log_debug("Removed %d temporary cop%s of %s left by an interrupted start.", r,
+                        r == 1 ? "y" : "ies", c->run_settings_path);
+        r = write_file_atomicat(dir_fd, base, content, strlen(content), 0644, 0);
         if (r < 0)
                 return log_error_errno(r, "Failed to write %s: %m", c->run_settings_path);
         log_debug("Wrote %s.", c->run_settings_path);

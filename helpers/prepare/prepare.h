@@ -53,6 +53,8 @@ int validate_rootfs(const Context *c, int root_fd);
 
 /* shadow.c */
 int shadow_apply_root_password(const Context *c, int root_fd);
+/* Removes /etc/.#shadow.HEX that a start killed between writing and renaming left (under the lock). */
+int shadow_remove_stale(const Context *c, int root_fd);
 
 /* nspawn-settings.c */
 int nspawn_settings_format(const Entry *e, char **ret);

@@ -264,42 +264,6 @@ int rootfs_read_file(
         return 0;
 }
 
-int rootfs_replace_file(
-        int dirfd, const char *name, const void *content, size_t size, uid_t uid, gid_t gid, mode_t mode)
-{
-        char tmp[NAME_MAX + 1];
-        uint64_t rnd = 0;
-        int r;
-
-        if (getrandom(&rnd, sizeof rnd, GRND_NONBLOCK) != sizeof rnd)
-                rnd = (uint64_t) getpid() * 2654435761u;
-        if ((size_t) snprintf(tmp, sizeof tmp, ".#%s.%016llx", name, (unsigned long long) rnd) >= sizeof tmp)
-                return -ENAMETOOLONG;
-
-        /* Created 0600 and only then given its owner and mode, so that the content is never
-         * readable by anyone else while it is being written. */
-        _cleanup_close_ int fd =
-                openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd < 0)
-                return -errno;
-        r = write_all(fd, content, size);
-        /* fchown() before fchmod(): chown clears set-id bits. */
-        if (r >= 0 && fchown(fd, uid, gid) < 0)
-                r = -errno;
-        if (r >= 0 && fchmod(fd, mode & 07777) < 0)
-                r = -errno;
-        if (r >= 0 && fsync(fd) < 0)
-                r = -errno;
-        if (r >= 0 && renameat(dirfd, tmp, dirfd, name) < 0)
-                r = -errno;
-        if (r < 0) {
-                (void) unlinkat(dirfd, tmp, 0);
-                return r;
-        }
-        (void) fsync(dirfd);
-        return 0;
-}
-
 /* The mount an fd is on: name_to_handle_at() gives the mount id even where the file system has
  * no handles (-EOVERFLOW with a too small buffer still fills it). */
 static int fd_mount_id(int fd, const char *name, int *ret)

@@ -30,12 +30,6 @@ int rootfs_open_parent(int root_fd, const char *path, int *ret_dirfd, char **ret
 int rootfs_read_file(
         int root_fd, const char *path, size_t max, char **ret, size_t *ret_size, struct stat *ret_st);
 
-/* Replaces dirfd/name with content through a temporary ".#name.XXXXXX" in the same directory and
- * renameat(), giving it uid, gid and mode (so a file in a tree shifted for private users keeps
- * its owner). The temporary file is removed on failure. */
-int rootfs_replace_file(
-        int dirfd, const char *name, const void *content, size_t size, uid_t uid, gid_t gid, mode_t mode);
-
 /* Removes dirfd/name recursively. Never follows a symlink (symlinks are unlinked, not entered) and
  * never crosses into another mount: a mount point below is left alone and reported as -EBUSY
  * after everything else was removed. A missing name is not an error. */

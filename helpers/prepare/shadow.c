@@ -106,6 +106,27 @@ static int container_shadow_gid(int root_fd, gid_t *ret)
         return -ENOENT;
 }
 
+int shadow_remove_stale(const Context *c, int root_fd)
+{
+        if (c->dry_run)
+                return 0;
+        _cleanup_close_ int etc_fd = rootfs_open_in(root_fd, "/etc", O_RDONLY | O_DIRECTORY);
+        if (etc_fd < 0)
+                return 0; /* no /etc: nothing left there; the password step says what it needs */
+        int r = remove_stale_temporaries(etc_fd, "shadow");
+        if (r < 0)
+                return log_error_errno(r,
+                        "Failed to remove the temporary copies of /etc/shadow that an interrupted start "
+                        "left "
+                        "in %s/etc: %m. Remove %s/etc/.#shadow.* by hand.",
+                        c->directory, c->directory);
+        if (r > 0)
+                log_notice("Removed %d temporary cop%s of /etc/shadow in %s/etc that an interrupted start "
+                           "left.",
+                        r, r == 1 ? "y" : "ies", c->directory);
+        return 0;
+}
+
 int shadow_apply_root_password(const Context *c, int root_fd)
 {
         const Entry *e = c->entry;
@@ -224,7 +245,13 @@ int shadow_apply_root_password(const Context *c, int root_fd)
         if (exists) {
                 uid = st.st_uid;
                 gid = st.st_gid;
-                mode = st.st_mode & 07777;
+                /* The owner's and the group's read and write, at most: a world-readable or set-id mode
+                 * that the container's tree came with is not carried over to a file holding the hash
+                 * berth wrote. A stricter mode (CentOS's 0000) stays. */
+                mode = st.st_mode & 0640;
+                if (mode != (st.st_mode & 07777))
+                        log_notice("/etc/shadow in %s had mode %04o; writing it with %04o.", c->directory,
+                                (unsigned) (st.st_mode & 07777), (unsigned) mode);
         } else {
                 struct stat rst;
                 if (fstat(root_fd, &rst) < 0)
@@ -247,7 +274,8 @@ int shadow_apply_root_password(const Context *c, int root_fd)
                 return 0;
         }
 
-        r = rootfs_replace_file(etc_fd, name, content, strlen(content), uid, gid, mode);
+        r = write_file_atomicat_owned(
+                etc_fd, name, content, strlen(content), mode, uid, gid, WRITE_ATOMIC_FSYNC);
         explicit_bzero(content, strlen(content));
         if (r < 0)
                 return log_error_errno(r, "Failed to write /etc/shadow in %s: %m", c->directory);

@@ -1,4 +1,6 @@
 /* Reading whole files and writing files atomically. */
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
@@ -6,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <stdbool.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fileio.h"
 #include "macro.h"
@@ -91,33 +95,120 @@ int write_all(int fd, const void *p, size_t n)
         return 0;
 }
 
-int write_file_atomicat(
-        int dirfd, const char *name, const void *content, size_t size, mode_t mode, unsigned flags)
+/* An unnamed file in dirfd (O_TMPFILE): nothing of the content is ever visible under a name
+ * until it is complete, owned and moded. -EOPNOTSUPP where the file system cannot. */
+static int open_tmpfile(int dirfd)
+{
+        int fd = openat(dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+        if (fd >= 0)
+                return fd;
+        /* EISDIR: a kernel that predates O_TMPFILE reads it as O_DIRECTORY. */
+        return errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL ? -EOPNOTSUPP : -errno;
+}
+
+static int link_tmpfile(int fd, int dirfd, const char *name)
+{
+        /* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH on older kernels; /proc/self/fd needs none. */
+        if (linkat(fd, "", dirfd, name, AT_EMPTY_PATH) >= 0)
+                return 0;
+        char proc[64];
+        snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+        return linkat(AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW) < 0 ? -errno : 0;
+}
+
+int write_file_atomicat_owned(int dirfd, const char *name, const void *content, size_t size, mode_t mode,
+        uid_t uid, gid_t gid, unsigned flags)
 {
         char tmp[NAME_MAX + 1];
+        bool named = false;
         int r;
 
         r = tempname(name, tmp, sizeof tmp);
         if (r < 0)
                 return r;
-        _cleanup_close_ int fd =
-                openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-        if (fd < 0)
-                return -errno;
+        _cleanup_close_ int fd = open_tmpfile(dirfd);
+        if (fd == -EOPNOTSUPP) {
+                /* Created 0600 and given its owner and mode only when complete, so that the content
+                 * is never readable by anyone else while it is written. */
+                fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+                if (fd < 0)
+                        return -errno;
+                named = true;
+        } else if (fd < 0)
+                return fd;
+
         r = write_all(fd, content, size);
-        if (r >= 0 && fchmod(fd, mode) < 0)
+        /* fchown() before fchmod(): chown clears set-id bits. */
+        if (r >= 0 && (uid != (uid_t) -1 || gid != (gid_t) -1) && fchown(fd, uid, gid) < 0)
+                r = -errno;
+        if (r >= 0 && fchmod(fd, mode & 07777) < 0)
                 r = -errno;
         if (r >= 0 && (flags & WRITE_ATOMIC_FSYNC) && fsync(fd) < 0)
                 r = -errno;
+        if (r >= 0 && !named) {
+                r = link_tmpfile(fd, dirfd, tmp);
+                named = r >= 0;
+        }
+        /* A kill between the link and the rename leaves .#NAME.HEX, complete and with its final
+         * owner and mode: remove_stale_temporaries() clears it on the next run. */
         if (r >= 0 && renameat(dirfd, tmp, dirfd, name) < 0)
                 r = -errno;
         if (r < 0) {
-                (void) unlinkat(dirfd, tmp, 0);
+                if (named)
+                        (void) unlinkat(dirfd, tmp, 0);
                 return r;
         }
         if (flags & WRITE_ATOMIC_FSYNC)
                 (void) fsync(dirfd == AT_FDCWD ? fd : dirfd);
         return 0;
+}
+
+int write_file_atomicat(
+        int dirfd, const char *name, const void *content, size_t size, mode_t mode, unsigned flags)
+{
+        return write_file_atomicat_owned(dirfd, name, content, size, mode, (uid_t) -1, (gid_t) -1, flags);
+}
+
+static bool is_temporary_of(const char *entry, const char *name)
+{
+        /* Exactly what tempname() makes: ".#" NAME "." and 16 hex digits. */
+        size_t n = strlen(name);
+        if (!startswith(entry, ".#") || strncmp(entry + 2, name, n) != 0 || entry[2 + n] != '.')
+                return false;
+        const char *hex = entry + 3 + n;
+        return strlen(hex) == 16 && strspn(hex, "0123456789abcdef") == 16;
+}
+
+int remove_stale_temporaries(int dirfd, const char *name)
+{
+        int dfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return -errno;
+        _cleanup_closedir_ DIR *d = fdopendir(dfd);
+        if (!d) {
+                int r = -errno;
+                close(dfd);
+                return r;
+        }
+        int removed = 0, ret = 0;
+        struct dirent *de;
+        while ((errno = 0, de = readdir(d))) {
+                struct stat st;
+                if (!is_temporary_of(de->d_name, name))
+                        continue;
+                /* Only regular files: never a directory, and a symlink is removed, not followed. */
+                if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISDIR(st.st_mode))
+                        continue;
+                if (unlinkat(dirfd, de->d_name, 0) < 0) {
+                        if (errno != ENOENT && ret >= 0)
+                                ret = -errno;
+                        continue;
+                }
+                removed++;
+        }
+        if (errno != 0 && ret >= 0)
+                ret = -errno;
+        return ret < 0 ? ret : removed;
 }
 
 int write_file_atomic(const char *path, const void *content, size_t size, mode_t mode, unsigned flags)

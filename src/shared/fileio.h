@@ -16,10 +16,19 @@ enum {
         WRITE_ATOMIC_FSYNC = 1 << 0, /* fsync the file and its directory (durable state, not /run) */
 };
 
-/* Writes content into dirfd/name through a temporary ".#name.XXXXXX" in the same directory and
- * renameat(); the temporary file is removed on any failure. */
+/* Writes content into dirfd/name atomically and gives it mode and (unless -1) uid/gid: the
+ * content goes into an unnamed O_TMPFILE in the same directory (a named ".#name.HEX" created 0600
+ * where the file system has no O_TMPFILE), which gets its owner and mode only once complete, is
+ * linked as ".#name.HEX" and renamed over name. Nothing is left on failure; a kill between the link
+ * and the rename leaves ".#name.HEX", which remove_stale_temporaries() removes on the next run. */
+int write_file_atomicat_owned(int dirfd, const char *name, const void *content, size_t size, mode_t mode,
+        uid_t uid, gid_t gid, unsigned flags);
+/* The same, keeping the writer's own uid and gid. */
 int write_file_atomicat(
         int dirfd, const char *name, const void *content, size_t size, mode_t mode, unsigned flags);
+/* Removes the ".#name.HEX" files an interrupted write of dirfd/name left (symlinks are unlinked,
+ * never followed; directories are left alone). Returns how many it removed, or -errno. */
+int remove_stale_temporaries(int dirfd, const char *name);
 int write_file_atomic(const char *path, const void *content, size_t size, mode_t mode, unsigned flags);
 
 /* Replaces linkpath with a symlink to target atomically. */

@@ -156,3 +156,87 @@ H2='$y$j9T$abcdefghijklmnop$ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdef'
 	assert_failure 1
 	assert_output --partial "Failed to open /etc inside $M/web"
 }
+
+@test "a world-readable or set-id /etc/shadow is written 0640 at most; a stricter mode (CentOS's 0000) stays" {
+	entry web <<-EOF
+	[Container]
+	RootPasswordHash=$H1
+	EOF
+	for pair in 0644:640 4755:640 2660:640 0666:640 0000:0 0600:600; do
+		make_tree "$M/web"
+		chmod "${pair%%:*}" "$M/web/etc/shadow"
+		printf 'root:*:1:0:99999:7:::\n' > "$M/web/etc/shadow"
+		run prepare web
+		assert_success
+		run stat -c '%a' "$M/web/etc/shadow"
+		assert_output "${pair#*:}"
+		rm -rf "$M/web"
+	done
+}
+
+# Kills berth-prepare at its Nth rename (strace's fault injection), as a power cut or an OOM kill
+# would: what it leaves must not outlive the next start.
+kill_at_rename() {
+	run strace -f -o /dev/null -e trace=rename,renameat,renameat2 \
+		-e inject=rename,renameat,renameat2:signal=SIGKILL:when="$1" \
+		"$BERTH_PREPARE" --root="$R" web
+	[ "$status" -ne 0 ]
+}
+
+@test "killed between writing and renaming /etc/shadow: the next start removes the temporary copy" {
+	make_tree "$M/web"
+	entry web <<-EOF
+	[Container]
+	RootPasswordHash=$H1
+	EOF
+	kill_at_rename 1
+	# The kill left the complete new file under its temporary name, with the final owner and mode.
+	run find "$M/web/etc" -name '.#shadow.*' -printf '%m %U:%G\n'
+	assert_output "640 0:42"
+	grep -q "root:\*:" "$M/web/etc/shadow"
+	run prepare web
+	assert_success
+	assert_output --partial "Removed 1 temporary copy of /etc/shadow in $M/web/etc that an interrupted start left."
+	run find "$M/web/etc" -name '.#*'
+	assert_output ""
+	grep -qF "root:$H1:" "$M/web/etc/shadow"
+}
+
+@test "killed between writing and renaming the .nspawn file: the next start removes the temporary copy" {
+	make_tree "$M/web"
+	entry web <<-EOF
+	[Container]
+	RootPasswordHash=$H1
+	[Exec]
+	KillSignal=SIGTERM
+	EOF
+	# The second rename is the settings file's (the first is /etc/shadow's).
+	kill_at_rename 2
+	run find "$R/run/systemd/nspawn" -name '.#web.nspawn.*'
+	[ -n "$output" ]
+	run prepare web
+	assert_success
+	run find "$R/run/systemd/nspawn" -mindepth 1
+	assert_output "$R/run/systemd/nspawn/web.nspawn"
+}
+
+@test "only berth's own temporary names are removed: other dot-files in the container's /etc stay" {
+	make_tree "$M/web"
+	entry web <<-EOF
+	[Container]
+	RootPasswordHash=$H1
+	EOF
+	touch "$M/web/etc/.#shadow.keep" "$M/web/etc/.#shadow.0123456789abcdeg" "$M/web/etc/.#passwd.0123456789abcdef"
+	mkdir "$M/web/etc/.#shadow.0123456789abcdee"
+	ln -s /etc/shadow "$M/web/etc/.#shadow.0123456789abcdef"
+	run prepare web
+	assert_success
+	# The symlink named like ours is unlinked, never followed; the rest stays.
+	run ls -A "$M/web/etc"
+	assert_output --partial ".#shadow.keep"
+	assert_output --partial ".#shadow.0123456789abcdeg"
+	assert_output --partial ".#passwd.0123456789abcdef"
+	assert_output --partial ".#shadow.0123456789abcdee"
+	refute_output --partial ".#shadow.0123456789abcdef"
+	[ -f /etc/shadow ]
+}
