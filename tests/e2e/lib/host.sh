@@ -92,6 +92,9 @@ e2e_mirror() {
 #               and answers systemd-run -M (98 packages, 206 MB); what the e2e tests need
 #   debootstrap the tree berth's Provision=debootstrap makes (debootstrap --include=systemd,dbus:
 #               the default variant, 151 packages): what the benchmark times a container start on
+#   ssh         minbase plus systemd, systemd-sysv, dbus and openssh-server, whose sshd lets root log
+#               in with a password (/etc/ssh/sshd_config.d/berth-e2e.conf: PermitRootLogin yes, the
+#               line an admin adds to an image meant for password logins): the seed's ssh scenario
 e2e_debian_tar() {
 	local kind=${1:-minbase} recipe dir
 	local -a args
@@ -106,8 +109,13 @@ e2e_debian_tar() {
 		dir="$E2E_CACHE/$recipe-1"
 		args=(--include=systemd,dbus)
 		;;
+	ssh)
+		recipe=$E2E_SUITE-ssh
+		dir="$E2E_CACHE/$recipe-1"
+		args=(--variant=minbase --include=systemd,systemd-sysv,dbus,openssh-server)
+		;;
 	*)
-		e2e_die "e2e_debian_tar: unknown kind '$kind' (minbase or debootstrap)"
+		e2e_die "e2e_debian_tar: unknown kind '$kind' (minbase, debootstrap or ssh)"
 		return 1
 		;;
 	esac
@@ -129,6 +137,12 @@ e2e_debian_tar() {
 		# debootstrap copies this machine's host name in; without it a container is named
 		# after its machine, as nspawn intends.
 		rm -f "$dir.tmp/etc/hostname"
+		if [ "$kind" = ssh ]; then
+			# Debian's sshd refuses root passwords (PermitRootLogin prohibit-password); an
+			# image meant for the seed's "ssh in as root with the password" says otherwise.
+			printf '# berth e2e image: root may log in with its password\nPermitRootLogin yes\n' \
+				>"$dir.tmp/etc/ssh/sshd_config.d/berth-e2e.conf" || exit 1
+		fi
 		# Trees of earlier versions of this recipe.
 		find "$E2E_CACHE" -mindepth 1 -maxdepth 1 -name "$recipe-*" \
 			! -name "${dir##*/}*" -exec rm -rf {} +
