@@ -11,8 +11,8 @@
  *   inside a continuation are dropped, as in systemd.
  * - Sections and keys starting with "X-" are ignored, in every section, and are not part of the
  *   digest. Any other unknown section is an error (once, at its header); its keys are skipped.
- * - Masking: a regular file of size 0 or a symlink to /dev/null (anything that resolves to the
- *   /dev/null device). A file with only comments is not empty: it is an entry with defaults.
+ * - Masking: an empty regular file or a symlink to /dev/null (anything that resolves to the
+ *   /dev/null device). A file that says size 0 but has content (/proc, /sys) is an error. A file with only comments is not empty: it is an entry with defaults.
  * - Opening files: the path is stat()ed first, and only a regular file is opened (O_NONBLOCK,
  *   fstat() again), so a FIFO, socket or device in the search path is one error, never a hang.
  *   A directory named NAME.conf, an unreadable NAME.conf, a dangling symlink or a symlink loop
@@ -226,6 +226,13 @@ static int entry_add_error(Entry *e, const char *file, unsigned line, const char
 {
         _cleanup_free_ char *m = NULL;
         va_list ap;
+
+        /* 10 000 missing DependsOn= targets are one problem, not 10 000 lines at boot. */
+        if (e->n_value_errors > ENTRY_VALUE_ERRORS_MAX)
+                return 0;
+        if (e->n_value_errors++ == ENTRY_VALUE_ERRORS_MAX)
+                return errors_add(&e->errors, &e->n_errors, e->source, 0,
+                        "Too many errors in this entry; the rest are not shown");
 
         va_start(ap, fmt);
         int r = vasprintf(&m, fmt, ap);
@@ -503,9 +510,29 @@ static int load_file_at(int dirfd, const char *name, const char *path, ReadBuffe
                         f->error = NULL;
                 return f->error ? 0 : -ENOMEM;
         }
-        if (stat_is_dev_null(&st) || (S_ISREG(st.st_mode) && st.st_size == 0)) {
+        if (stat_is_dev_null(&st)) {
                 f->kind = FILE_MASKED;
                 return 0;
+        }
+        if (S_ISREG(st.st_mode) && st.st_size == 0) {
+                /* Empty masks, but files in /proc and /sys say size 0 and have content: a link to
+                 * one must not silently mask the entry. One read of one byte tells. */
+                char c;
+                _cleanup_close_ int zfd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+                ssize_t k = zfd < 0 ? -1 : read(zfd, &c, 1);
+                if (k == 0) {
+                        f->kind = FILE_MASKED;
+                        return 0;
+                }
+                f->kind = FILE_BAD;
+                if (k < 0)
+                        r = asprintf(&f->error, "Failed to read: %s", strerror(errno));
+                else
+                        r = asprintf(&f->error,
+                                "Reports a size of 0 but has content (a file in /proc or /sys?): not a "
+                                "configuration file; to mask the entry, use an empty file or a symlink to "
+                                "/dev/null");
+                return r < 0 ? -ENOMEM : 0;
         }
         if (!S_ISREG(st.st_mode)) {
                 f->kind = FILE_BAD;

@@ -10,6 +10,9 @@
 #include "time-util.h"
 
 #define ENTRY_DEFAULT_MACHINES_DIR "/var/lib/machines"
+/* Errors about values and about other entries (not syntax, which conf-parser caps per file): at
+ * most this many per entry, then one line that says the rest are not shown. */
+#define ENTRY_VALUE_ERRORS_MAX 20u
 #define ENTRY_DEFAULT_PRIORITY 50u
 #define ENTRY_PRIORITY_MAX 1000u
 /* From this many entry files on, the loader asks for transparent huge pages for its heap (heap.c). */
@@ -130,6 +133,7 @@ typedef struct Entry {
 
         EntryError *errors;
         size_t n_errors;
+        unsigned n_value_errors; /* errors past the syntax: capped at ENTRY_VALUE_ERRORS_MAX */
 
         char digest[65]; /* hex SHA-256 of the effective configuration; see entry_compute_digest() */
 } Entry;
