@@ -26,7 +26,9 @@
 #include "rootfs.h"
 
 #define SYMLINK_MAX_FOLLOW 40 /* as the kernel's MAXSYMLINKS */
-#define WALK_MAX_DEPTH 256
+/* Deeper than any path openat2() accepts (PATH_MAX is 4096 bytes, so at most 2048 components):
+ * the two resolvers give the same answer for every path the kernel takes. */
+#define WALK_MAX_DEPTH 4096
 
 static int force_walk = -1; /* -1: not decided yet (look at the environment) */
 static bool openat2_missing;
@@ -50,13 +52,14 @@ static void close_stack(int *stack, size_t n)
         for (size_t i = 0; i < n; i++)
                 if (stack[i] >= 0)
                         close(stack[i]);
+        free(stack);
 }
 
 /* The fallback walk. stack[0] is a dup of the root; ".." pops, but never below it. */
 static int walk_open(int root_fd, const char *path, int flags)
 {
-        int stack[WALK_MAX_DEPTH];
-        size_t depth = 0;
+        int *stack = NULL; /* freed by close_stack() */
+        size_t depth = 0, allocated = 16;
         unsigned follows = 0;
         int r;
 
@@ -66,10 +69,15 @@ static int walk_open(int root_fd, const char *path, int flags)
         _cleanup_free_ char *todo = strdup(path);
         if (!todo)
                 return -ENOMEM;
+        stack = malloc(allocated * sizeof(int));
+        if (!stack)
+                return -ENOMEM;
 
         stack[depth] = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
-        if (stack[depth] < 0)
+        if (stack[depth] < 0) {
+                free(stack);
                 return -errno;
+        }
         depth++;
 
         char *p = todo;
@@ -174,6 +182,16 @@ static int walk_open(int root_fd, const char *path, int flags)
                         close(fd);
                         r = -ENAMETOOLONG;
                         goto finish;
+                }
+                if (depth == allocated) {
+                        int *grown = realloc(stack, 2 * allocated * sizeof(int));
+                        if (!grown) {
+                                close(fd);
+                                r = -ENOMEM;
+                                goto finish;
+                        }
+                        stack = grown;
+                        allocated *= 2;
                 }
                 stack[depth++] = fd;
         }

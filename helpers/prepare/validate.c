@@ -3,6 +3,7 @@
  * the root (rootfs.c). */
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 
@@ -37,6 +38,15 @@ static int check_regular(int root_fd, const char *path, bool executable)
         if (executable && !(st.st_mode & 0111))
                 return -EACCES;
         return 0;
+}
+
+/* What check_regular() found, in words. */
+static const char *lookup_error(int r)
+{
+        return r == -EINVAL   ? "not a regular file (a FIFO, socket or device)"
+               : r == -EISDIR ? "a directory"
+               : r == -ELOOP  ? "a symlink loop or a /proc magic link, not followed"
+                              : strerror(-r);
 }
 
 /* The payload's PATH: nspawn's default, or the last PATH= given by [Exec] Environment=. */
@@ -162,14 +172,25 @@ int validate_rootfs(const Context *c, int root_fd)
                                                                  : "others",
                         (unsigned) (st.st_mode & 07777), c->directory);
 
-        if (check_regular(root_fd, "/etc/os-release", false) < 0 &&
-                check_regular(root_fd, "/usr/lib/os-release", false) < 0)
-                ret = log_event_errno(LOG_ERR, ENOENT, BERTH_MESSAGE_ROOTFS_INVALID,
-                        "%s holds neither /etc/os-release nor /usr/lib/os-release (looked up inside the "
-                        "container root); systemd-nspawn refuses such a tree. Fix: install the "
-                        "distribution's "
-                        "base files (base-files, or the package that provides os-release) into it.",
-                        c->directory);
+        int r_etc = check_regular(root_fd, "/etc/os-release", false);
+        int r_usr = r_etc < 0 ? check_regular(root_fd, "/usr/lib/os-release", false) : 0;
+        if (r_etc < 0 && r_usr < 0) {
+                if (r_etc == -ENOENT && r_usr == -ENOENT)
+                        ret = log_event_errno(LOG_ERR, ENOENT, BERTH_MESSAGE_ROOTFS_INVALID,
+                                "%s holds neither /etc/os-release nor /usr/lib/os-release (looked up inside "
+                                "the container root); systemd-nspawn refuses such a tree. Fix: install the "
+                                "distribution's base files (base-files, or the package that provides "
+                                "os-release) into it.",
+                                c->directory);
+                else
+                        /* Not simply missing (a loop, a directory, a FIFO, EACCES): say what it was. */
+                        ret = log_event_errno(LOG_ERR, r_etc != -ENOENT ? r_etc : r_usr,
+                                BERTH_MESSAGE_ROOTFS_INVALID,
+                                "%s: no usable os-release inside the container root: /etc/os-release: %s; "
+                                "/usr/lib/os-release: %s. systemd-nspawn needs one of them as a regular "
+                                "file.",
+                                c->directory, lookup_error(r_etc), lookup_error(r_usr));
+        }
 
         if (e->boot) {
                 bool found = false;
