@@ -25,6 +25,7 @@
 #include "log.h"
 #include "macro.h"
 #include "path-util.h"
+#include "rootfs.h"
 #include "strv.h"
 
 #define BACKUP_SUFFIX ".berth-bak"
@@ -34,10 +35,27 @@ typedef enum TargetKind {
         TARGET_KERNEL_INSTALL,
 } TargetKind;
 
+/* The tree 'fix' works on: "/" or --root=DIR. Every path is resolved inside it, as if it were "/"
+ * (rootfs_open_in(): symlinks, absolute or relative, and ".." never lead out), and every write
+ * happens relative to a directory fd obtained that way. */
+typedef struct Root {
+        int fd;
+        const char *path; /* --root as given, NULL for "/": for messages */
+        char *real; /* where fd is, as /proc/self/fd tells: to turn a file's fd back into a path */
+} Root;
+
+static void root_done(Root *r)
+{
+        closep(&r->fd);
+        free(r->real);
+}
+
 typedef struct Target {
         TargetKind kind;
-        char *found; /* the path looked at, e.g. DIR/etc/sysconfig/grub */
-        char *real; /* the file edited: symlinks resolved */
+        char *found; /* the path looked at, e.g. DIR/etc/sysconfig/grub (for messages) */
+        char *real; /* the file edited, symlinks resolved (for messages) */
+        int dir_fd; /* the directory of the file edited, opened inside the root */
+        char *name; /* its name in dir_fd */
         struct stat st;
         char *old, *new;
         size_t old_size, new_size;
@@ -48,6 +66,8 @@ static void target_done(Target *t)
 {
         free(t->found);
         free(t->real);
+        closep(&t->dir_fd);
+        free(t->name);
         free(t->old);
         free(t->new);
 }
@@ -73,91 +93,135 @@ char *root_path(const char *root, const char *path)
         return path_join(root, path);
 }
 
-/* Follows the symlinks of the last component, with absolute targets taken under root (as they
- * would be on that system). -ENOENT when the end does not exist, -ELOOP for a loop. */
-static int resolve_in_root(const char *root, const char *path, char **ret)
+static int fd_real_path(int fd, char **ret)
 {
-        _cleanup_free_ char *cur = strdup(path);
-        if (!cur)
-                return -ENOMEM;
+        char proc[64], buf[PATH_MAX];
+        ssize_t n;
 
-        for (int i = 0; i < 32; i++) {
-                struct stat st;
-                char target[PATH_MAX];
-                ssize_t n;
-
-                if (lstat(cur, &st) < 0)
-                        return negative_errno();
-                if (!S_ISLNK(st.st_mode)) {
-                        *ret = TAKE_PTR(cur);
-                        return 0;
-                }
-                n = readlink(cur, target, sizeof target - 1);
-                if (n < 0)
-                        return negative_errno();
-                target[n] = '\0';
-
-                char *next;
-                if (target[0] == '/')
-                        next = root_path(root, target);
-                else {
-                        _cleanup_free_ char *dir = NULL;
-                        const char *base;
-                        int r = path_split(cur, &dir, &base);
-                        if (r < 0)
-                                return r;
-                        next = path_join(dir, target);
-                }
-                if (!next)
-                        return -ENOMEM;
-                free(cur);
-                cur = next;
-        }
-        return -ELOOP;
+        snprintf(proc, sizeof proc, "/proc/self/fd/%i", fd);
+        n = readlink(proc, buf, sizeof buf - 1);
+        if (n < 0)
+                return -errno;
+        if (n == 0 || buf[0] != '/')
+                return -ENOENT; /* "(deleted)", an anonymous inode, ...: not a path */
+        buf[n] = '\0';
+        *ret = strdup(buf);
+        return *ret ? 0 : -ENOMEM;
 }
 
-static int target_add(Target *targets, size_t *n, TargetKind kind, const char *root, const char *path)
+static int root_open(const char *path, Root *ret)
 {
-        _cleanup_free_ char *found = root_path(root, path);
+        int r;
+
+        ret->path = path;
+        ret->fd = open(path ?: "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (ret->fd < 0)
+                return log_error_errno(errno, "Failed to open %s: %m", path ?: "/");
+        r = fd_real_path(ret->fd, &ret->real);
+        if (r < 0)
+                return log_error_errno(r, "Failed to find where %s is (is /proc mounted?): %m", path ?: "/");
+        return 0;
+}
+
+/* path (absolute, inside the root) of a file opened inside the root. */
+static int root_relative_path(const Root *root, int fd, char **ret)
+{
         _cleanup_free_ char *real = NULL;
-        struct stat st;
+        int r;
+
+        r = fd_real_path(fd, &real);
+        if (r < 0)
+                return r;
+        if (streq(root->real, "/")) {
+                *ret = TAKE_PTR(real);
+                return 0;
+        }
+        const char *rest = startswith(real, root->real);
+        if (!rest || rest[0] != '/')
+                return -EXDEV; /* cannot be: rootfs_open_in() stays inside */
+        *ret = strdup(rest);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* Finds path inside the root, following symlinks there as that system would. Returns 1 when the
+ * file was added, 0 when it does not exist (or is the same file as one added already). */
+static int target_add(Targets *ts, TargetKind kind, const Root *root, const char *path)
+{
+        _cleanup_free_ char *found = root_path(root->path, path);
+        _cleanup_free_ char *in_root = NULL, *real = NULL, *name = NULL;
+        _cleanup_close_ int fd = -EBADF, dir_fd = -EBADF;
+        struct stat st, st_dir;
         int r;
 
         if (!found)
                 return log_oom();
-        r = resolve_in_root(root, found, &real);
-        if (r == -ENOENT) {
-                if (lstat(found, &st) >= 0) /* a symlink to nothing: say so rather than skip it */
-                        return log_error_errno(
-                                r, "%s is a symlink to a file that does not exist; fix the symlink", found);
+        fd = rootfs_open_in(root->fd, path, O_PATH);
+        if (fd == -ENOENT) {
+                _cleanup_close_ int link = rootfs_open_in(root->fd, path, O_PATH | O_NOFOLLOW);
+                if (link >= 0) /* a symlink to nothing: say so rather than skip it */
+                        return log_error_errno(fd,
+                                "%s is a symlink to a file that does not exist%s; fix the symlink", found,
+                                root->path ? " (symlinks are resolved inside the --root directory)" : "");
                 return 0;
         }
-        if (r < 0)
-                return log_error_errno(r, "Failed to resolve %s: %m", found);
+        if (fd == -ELOOP)
+                return log_error_errno(fd, "%s: too many levels of symbolic links%s; fix the symlink", found,
+                        root->path ? ", with symlinks resolved inside the --root directory as on that system"
+                                   : "");
+        if (fd < 0)
+                return log_error_errno(fd, "Failed to open %s: %m", found);
+        if (fstat(fd, &st) < 0)
+                return log_error_errno(errno, "Failed to stat %s: %m", found);
 
-        for (size_t i = 0; i < *n; i++)
-                /* resolve_in_root() set real, as it returned >= 0; clang 14's analyzer assumes
-                 * errno can be negative, so that its -errno could be too. */
-                // NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker)
-                if (streq(targets[i].real, real))
+        r = root_relative_path(root, fd, &in_root);
+        if (r < 0)
+                return log_error_errno(r, "Failed to find where %s leads: %m", found);
+        real = root_path(root->path, in_root);
+        if (!real)
+                return log_oom();
+        if (!S_ISREG(st.st_mode))
+                return log_error_errno(
+                        EINVAL, "%s is not a regular file; berth-audit edits only regular files", real);
+
+        /* The directory to write in, again inside the root; it must hold the very file found. */
+        r = rootfs_open_parent(root->fd, in_root, &dir_fd, &name);
+        if (r < 0)
+                return log_error_errno(r, "Failed to open the directory of %s: %m", real);
+        if (fstatat(dir_fd, name, &st_dir, AT_SYMLINK_NOFOLLOW) < 0)
+                return log_error_errno(errno, "Failed to stat %s: %m", real);
+        if (st_dir.st_dev != st.st_dev || st_dir.st_ino != st.st_ino)
+                return log_error_errno(EBUSY, "%s changed while berth-audit looked at it; try again", real);
+
+        for (size_t i = 0; i < ts->n; i++)
+                if (ts->items[i].st.st_dev == st.st_dev && ts->items[i].st.st_ino == st.st_ino)
                         return 0;
-        targets[(*n)++] = (Target){ .kind = kind, .found = TAKE_PTR(found), .real = TAKE_PTR(real) };
+        ts->items[ts->n++] = (Target){
+                .kind = kind,
+                .found = TAKE_PTR(found),
+                .real = TAKE_PTR(real),
+                .dir_fd = TAKE_FD(dir_fd),
+                .name = TAKE_PTR(name),
+                .st = st,
+        };
         return 1;
 }
 
 static int target_read_and_edit(Target *t)
 {
         EditError err = {};
+        struct stat st;
         int r;
 
-        _cleanup_close_ int fd = open(t->real, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+        _cleanup_close_ int fd =
+                openat(t->dir_fd, t->name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
         if (fd < 0)
                 return log_error_errno(errno, "Failed to open %s: %m", t->real);
-        if (fstat(fd, &t->st) < 0)
+        if (fstat(fd, &st) < 0)
                 return log_error_errno(errno, "Failed to stat %s: %m", t->real);
-        if (!S_ISREG(t->st.st_mode))
+        if (st.st_dev != t->st.st_dev || st.st_ino != t->st.st_ino || !S_ISREG(st.st_mode))
                 return log_error_errno(
-                        EINVAL, "%s is not a regular file; berth-audit edits only regular files", t->real);
+                        EBUSY, "%s changed while berth-audit looked at it; try again", t->real);
+        t->st = st;
         if (t->st.st_size > CMDLINE_FILE_MAX)
                 return log_error_errno(EFBIG,
                         "%s is %lld bytes, more than the %d a boot loader configuration file "
@@ -229,28 +293,21 @@ static int write_replacing(
 
 static int target_write(const Target *t, char **ret_backup)
 {
-        _cleanup_free_ char *dir = NULL;
-        _cleanup_free_ char *backup_name = NULL;
-        const char *base;
+        _cleanup_free_ char *backup_name = NULL, *backup = NULL;
         int r;
 
-        r = path_split(t->real, &dir, &base);
-        if (r < 0)
-                return log_error_errno(r, "Failed to split %s: %m", t->real);
-        if (asprintf(&backup_name, "%s" BACKUP_SUFFIX, base) < 0)
+        if (asprintf(&backup_name, "%s" BACKUP_SUFFIX, t->name) < 0 ||
+                asprintf(&backup, "%s" BACKUP_SUFFIX, t->real) < 0)
                 return log_oom();
-        _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return log_error_errno(errno, "Failed to open directory %s: %m", dir);
 
-        r = write_replacing(dfd, backup_name, t->old, t->old_size, &t->st);
+        r = write_replacing(t->dir_fd, backup_name, t->old, t->old_size, &t->st);
         if (r < 0)
-                return log_error_errno(r, "Failed to write the backup %s/%s: %m; %s was not changed", dir,
-                        backup_name, t->real);
-        r = write_replacing(dfd, base, t->new, t->new_size, &t->st);
+                return log_error_errno(
+                        r, "Failed to write the backup %s: %m; %s was not changed", backup, t->real);
+        r = write_replacing(t->dir_fd, t->name, t->new, t->new_size, &t->st);
         if (r < 0)
                 return log_error_errno(r, "Failed to write %s: %m; it was not changed", t->real);
-        *ret_backup = path_join(dir, backup_name);
+        *ret_backup = TAKE_PTR(backup);
         return 0;
 }
 
@@ -277,18 +334,14 @@ static char *unquote(char *v)
         return v;
 }
 
-static int os_release_read(const char *root, OsRelease *ret)
+static int os_release_read(const Root *root, OsRelease *ret)
 {
         static const char *const paths[] = { "/etc/os-release", "/usr/lib/os-release" };
         _cleanup_free_ char *text = NULL;
         int r = -ENOENT;
 
-        for (size_t i = 0; i < ELEMENTSOF(paths) && r < 0; i++) {
-                _cleanup_free_ char *p = root_path(root, paths[i]);
-                if (!p)
-                        return -ENOMEM;
-                r = read_full_file(p, 64 * 1024, &text, NULL);
-        }
+        for (size_t i = 0; i < ELEMENTSOF(paths) && r < 0; i++)
+                r = rootfs_read_file(root->fd, paths[i], 64 * 1024, &text, NULL, NULL);
         if (r < 0)
                 return 0; /* no os-release: decide from the files alone */
 
@@ -319,16 +372,16 @@ static bool os_is(const OsRelease *o, const char *const *names)
         return false;
 }
 
-static bool exists_in(const char *root, const char *path)
+static bool exists_in(const Root *root, const char *path)
 {
-        _cleanup_free_ char *p = root_path(root, path);
-        return p && access(p, F_OK) >= 0;
+        _cleanup_close_ int fd = rootfs_open_in(root->fd, path, O_PATH);
+        return fd >= 0;
 }
 
 static const char *const debian_like[] = { "debian", "ubuntu", NULL };
 static const char *const redhat_like[] = { "rhel", "fedora", "centos", "suse", "opensuse", "sles", NULL };
 
-static int grub_regenerate_command(const char *root, const OsRelease *os, char **ret)
+static int grub_regenerate_command(const Root *root, const OsRelease *os, char **ret)
 {
         if (os_is(os, debian_like))
                 return (*ret = strdup("update-grub")) ? 0 : -ENOMEM;
@@ -341,14 +394,10 @@ static int grub_regenerate_command(const char *root, const OsRelease *os, char *
                 _cleanup_free_ char *efi_text = NULL;
                 if (os->id && asprintf(&efi_cfg, "/boot/efi/EFI/%s/grub.cfg", os->id) < 0)
                         return -ENOMEM;
-                if (efi_cfg) {
-                        _cleanup_free_ char *p = root_path(root, efi_cfg);
-                        if (!p)
-                                return -ENOMEM;
-                        if (read_full_file(p, CMDLINE_FILE_MAX, &efi_text, NULL) >= 0 &&
-                                !strstr(efi_text, "configfile"))
-                                cfg = efi_cfg;
-                }
+                if (efi_cfg &&
+                        rootfs_read_file(root->fd, efi_cfg, CMDLINE_FILE_MAX, &efi_text, NULL, NULL) >= 0 &&
+                        !strstr(efi_text, "configfile"))
+                        cfg = efi_cfg;
                 bool bls = exists_in(root, "/boot/loader/entries");
                 return asprintf(ret, "grub2-mkconfig -o %s%s", cfg,
                                bls ? "\n  and, for the existing boot entries (BLS): grubby "
@@ -375,14 +424,23 @@ static int kernel_install_command(const OsRelease *os, char **ret)
 
 /* GRUB reads /etc/default/grub.d/NAME.cfg after /etc/default/grub (Debian, Ubuntu): an assignment
  * there can drop our audit=0. Warn; do not edit files we were not asked about. */
-static void grub_dropins_warn(const char *root)
+static void grub_dropins_warn(const Root *root)
 {
-        _cleanup_free_ char *dir = root_path(root, "/etc/default/grub.d");
+        _cleanup_free_ char *dir = root_path(root->path, "/etc/default/grub.d");
         _cleanup_closedir_ DIR *d = NULL;
         _cleanup_strv_free_ char **names = NULL;
+        int fd;
 
-        if (!dir || !(d = opendir(dir)))
+        if (!dir)
                 return;
+        fd = rootfs_open_in(root->fd, "/etc/default/grub.d", O_RDONLY | O_DIRECTORY);
+        if (fd < 0)
+                return;
+        d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return;
+        }
         for (struct dirent *de; (de = readdir(d));)
                 if (endswith(de->d_name, ".cfg") && de->d_name[0] != '.' &&
                         strv_extend(&names, de->d_name) < 0)
@@ -390,9 +448,12 @@ static void grub_dropins_warn(const char *root)
         strv_sort(names);
         STRV_FOREACH (name, names) {
                 _cleanup_free_ char *p = path_join(dir, *name);
+                _cleanup_free_ char *in_root = path_join("/etc/default/grub.d", *name);
                 _cleanup_free_ char *text = NULL;
                 size_t size;
-                if (!p || read_full_file(p, CMDLINE_FILE_MAX, &text, &size) < 0 || memchr(text, '\0', size))
+                if (!p || !in_root ||
+                        rootfs_read_file(root->fd, in_root, CMDLINE_FILE_MAX, &text, &size, NULL) < 0 ||
+                        memchr(text, '\0', size))
                         continue;
                 unsigned line = grub_defaults_find_cmdline_assignment(text, size);
                 if (line > 0)
@@ -412,17 +473,21 @@ int audit_fix(const AuditOptions *o)
 {
         _cleanup_(os_release_done) OsRelease os = {};
         _cleanup_(targets_done) Targets ts = {};
+        _cleanup_(root_done) Root root = { .fd = -1 };
         Target *targets = ts.items;
         int r;
 
         /* Returns the exit status: 1 on any failure (already logged), 0 on success. */
 
+        if (root_open(o->root, &root) < 0)
+                return 1;
+
         /* /etc/default/grub is what grub-mkconfig reads; /etc/sysconfig/grub only when it is missing. */
-        r = target_add(targets, &ts.n, TARGET_GRUB, o->root, "/etc/default/grub");
+        r = target_add(&ts, TARGET_GRUB, &root, "/etc/default/grub");
         if (r == 0)
-                r = target_add(targets, &ts.n, TARGET_GRUB, o->root, "/etc/sysconfig/grub");
+                r = target_add(&ts, TARGET_GRUB, &root, "/etc/sysconfig/grub");
         if (r >= 0)
-                r = target_add(targets, &ts.n, TARGET_KERNEL_INSTALL, o->root, "/etc/kernel/cmdline");
+                r = target_add(&ts, TARGET_KERNEL_INSTALL, &root, "/etc/kernel/cmdline");
         if (r < 0)
                 return 1;
 
@@ -473,9 +538,9 @@ int audit_fix(const AuditOptions *o)
                 }
 
         if (targets[0].kind == TARGET_GRUB)
-                grub_dropins_warn(o->root);
+                grub_dropins_warn(&root);
 
-        r = os_release_read(o->root, &os);
+        r = os_release_read(&root, &os);
         if (r < 0) {
                 log_oom();
                 return 1;
@@ -486,7 +551,7 @@ int audit_fix(const AuditOptions *o)
                               : "If the boot menu was not regenerated since audit=0 was added, regenerate");
         for (size_t i = 0; i < ts.n; i++) {
                 _cleanup_free_ char *cmd = NULL;
-                r = targets[i].kind == TARGET_GRUB ? grub_regenerate_command(o->root, &os, &cmd)
+                r = targets[i].kind == TARGET_GRUB ? grub_regenerate_command(&root, &os, &cmd)
                                                    : kernel_install_command(&os, &cmd);
                 if (r < 0) {
                         log_oom();

@@ -208,11 +208,22 @@ static int word_segment(Word *w, bool record, SegmentKind kind)
         return 0;
 }
 
+/* A value whose text is not its value: the kernel command line would be whatever the expansion
+ * gives at boot-menu time (a variable can carry audit=1, or "--"), so it is not edited. */
+static int expansion_error(EditError *err, const char *name, const char *t, size_t p)
+{
+        return edit_error(err, line_of(t, p),
+                "the value of %s uses an expansion (%c: a variable such as $VAR or ${VAR}, $(...) or "
+                "`...`), whose value berth-audit cannot see; write the value out, or add audit=0 by hand",
+                name, t[p]);
+}
+
 /* Reads the word at raw position start. Without record only its extent and sizes are found
  * (the first pass, which sizes the arrays of the second). Expansions that can contain white
  * space or quotes of their own ($(...), `...`, ${...}) are refused: the word could not be mapped
  * back safely. */
-static int word_scan(const char *t, size_t size, size_t start, Word *w, bool record, EditError *err)
+static int word_scan(
+        const char *t, size_t size, size_t start, const char *name, Word *w, bool record, EditError *err)
 {
         size_t p = start;
         SegmentKind current = SEGMENT_UNQUOTED;
@@ -242,12 +253,8 @@ static int word_scan(const char *t, size_t size, size_t start, Word *w, bool rec
                                         p++;
                                         continue;
                                 }
-                                if (current == SEGMENT_DOUBLE &&
-                                        ((t[p] == '$' && p + 1 < size && strchr("({", t[p + 1])) ||
-                                                t[p] == '`'))
-                                        return edit_error(err, line_of(t, p),
-                                                "the value uses $(...), ${...} or `...`, which berth-audit "
-                                                "cannot edit safely; add audit=0 by hand");
+                                if (current == SEGMENT_DOUBLE && (t[p] == '$' || t[p] == '`'))
+                                        return expansion_error(err, name, t, p);
                                 word_add(w, record, t[p], p, p + 1);
                         }
                         if (record)
@@ -259,10 +266,14 @@ static int word_scan(const char *t, size_t size, size_t start, Word *w, bool rec
                 if (shell_ends_word(c) || (c == '\r' && p + 1 < size && t[p + 1] == '\n'))
                         break;
 
-                if ((c == '$' && p + 1 < size && strchr("({", t[p + 1])) || c == '`')
+                if (c == '$' || c == '`')
+                        return expansion_error(err, name, t, p);
+                /* an assignment expands an unquoted ~ at the start and after each ':' */
+                if (c == '~' && (p == start || t[p - 1] == ':'))
                         return edit_error(err, line_of(t, p),
-                                "the value uses $(...), ${...} or `...`, which berth-audit cannot edit "
-                                "safely; add audit=0 by hand");
+                                "the value of %s has an unquoted '~' (a home directory, in an assignment), "
+                                "which berth-audit cannot see through; quote it, or add audit=0 by hand",
+                                name);
 
                 if (!in_unquoted_segment) {
                         current = SEGMENT_UNQUOTED;
@@ -289,12 +300,12 @@ static int word_scan(const char *t, size_t size, size_t start, Word *w, bool rec
         return 0;
 }
 
-static int word_read(const char *t, size_t size, size_t start, Word *ret, EditError *err)
+static int word_read(const char *t, size_t size, size_t start, const char *name, Word *ret, EditError *err)
 {
         Word w = {};
         int r;
 
-        r = word_scan(t, size, start, &w, false, err);
+        r = word_scan(t, size, start, name, &w, false, err);
         if (r < 0)
                 return r;
         size_t n = w.n, ns = w.n_segments;
@@ -308,7 +319,7 @@ static int word_read(const char *t, size_t size, size_t start, Word *ret, EditEr
                 word_done(&w);
                 return -ENOMEM;
         }
-        r = word_scan(t, size, start, &w, true, err);
+        r = word_scan(t, size, start, name, &w, true, err);
         if (r < 0) {
                 word_done(&w);
                 return r;
@@ -505,64 +516,93 @@ typedef struct Scan {
         bool found[_VAR_MAX];
         size_t value_pos[_VAR_MAX]; /* of the last assignment */
         unsigned first_line; /* of the first assignment to GRUB_CMDLINE_LINUX */
+        size_t hidden_pos; /* the last '.', 'source' or 'eval' outside a function, SIZE_MAX: none */
+        char hidden_word[8];
 } Scan;
 
-static size_t skip_line(const char *t, size_t size, size_t p)
-{
-        while (p < size && t[p] != '\n')
-                p++;
-        return p < size ? p + 1 : p;
-}
+/* What 'fix' accepts is decided here. grub-mkconfig sources the file with sh, and the value that
+ * counts is whatever sh ends up with, so the file is read as sh's lexer and parser would read it
+ * (quotes, $(...), here-documents, 'if', 'case', loops, '{ }', '( )', functions, '&&', '|'),
+ * and every mention of our two variables must be one of:
+ *   - a plain assignment NAME=VALUE (or 'export NAME=VALUE') that is a command of its own, at the
+ *     top level: in no block, function, subshell or here-document, not joined by '&&', '||', '|'
+ *     or '&', without redirections or other words, so it certainly runs, in this shell;
+ *   - 'export NAME' (which changes no value), or a read as $NAME or ${NAME}.
+ * Anything else naming them is refused with the line and the construct. Lines that do not name
+ * them are not judged, except what could change them unseen or stop the file being read: '.',
+ * 'source' and 'eval' (code we cannot see) are accepted only before the last plain assignment of
+ * both variables, which overrides whatever they did; 'exit', 'return' and 'exec' outside a
+ * function are refused. A quote, $(...), block or here-document left open is refused too: the
+ * file is not valid shell, and editing it would not be idempotent. Known limit: a name put
+ * together at run time ('read "$name"', 'declare "${x}LINUX=..."') is not seen. */
 
-/* Skips the shell command that starts at p, up to and including the newline that ends it, reading
- * it as sh's lexer would: quotes ('...', "...", `...`) and backslash escapes can carry the command
- * over line ends, and '#' at the start of a word begins a comment. Lines we do not edit are kept
- * byte for byte, but they must be read this way: a quote left open on one of them changes what
- * sh makes of every line after it, and editing those lines as if it did not would not be
- * idempotent. A quote that is never closed is an error: the file is not valid shell, so
- * grub-mkconfig could not read it either. Known limit: here-document bodies are read as commands,
- * so an apostrophe in one is refused (GRUB defaults files have no here-documents). */
-static int skip_command(const char *t, size_t size, size_t p, size_t *ret, EditError *err)
-{
-        bool word_start = true;
+typedef enum BlockKind {
+        BLOCK_IF,
+        BLOCK_LOOP,
+        BLOCK_CASE,
+        BLOCK_BRACE,
+        BLOCK_SUBSHELL,
+} BlockKind;
 
-        while (p < size) {
-                char c = t[p];
+typedef struct Block {
+        BlockKind kind;
+        bool function; /* the body of a function definition */
+        unsigned line;
+} Block;
 
-                if (c == '\n') {
-                        *ret = p + 1;
-                        return 0;
-                }
-                if (c == '#' && word_start) {
-                        *ret = skip_line(t, size, p);
-                        return 0;
-                }
-                if (c == '\\') {
-                        p = MIN(p + 2, size);
-                        word_start = false;
-                        continue;
-                }
-                if (c == '\'' || c == '"' || c == '`') {
-                        size_t open = p;
-                        for (p++;; p++) {
-                                if (p >= size)
-                                        return unclosed_quote(err, t, open);
-                                if (t[p] == c)
-                                        break;
-                                if (c != '\'' &&
-                                        t[p] == '\\') /* in "..." and `...`, \ escapes the next byte */
-                                        p++;
-                        }
-                        p++;
-                        word_start = false;
-                        continue;
-                }
-                word_start = strchr(" \t;&|<>()", c) != NULL;
-                p++;
-        }
-        *ret = p;
-        return 0;
-}
+typedef struct HereDoc {
+        size_t delim_start, delim_end; /* the delimiter word, raw */
+        bool strip_tabs; /* <<- */
+} HereDoc;
+
+typedef enum TokenKind {
+        TOKEN_EOF,
+        TOKEN_NEWLINE,
+        TOKEN_WORD,
+        TOKEN_OP,
+} TokenKind;
+
+typedef struct Token {
+        TokenKind kind;
+        size_t start, end;
+} Token;
+
+typedef struct CmdWord {
+        size_t start, end;
+        bool redirect_target;
+} CmdWord;
+
+typedef enum Joint {
+        JOINT_NONE, /* start, ';', newline, '&' before it */
+        JOINT_AND, /* '&&' */
+        JOINT_OR, /* '||' */
+        JOINT_PIPE, /* '|' */
+} Joint;
+
+typedef struct Reader {
+        const char *t;
+        size_t size, p;
+        EditError *err;
+        HereDoc heredocs[16];
+        size_t n_heredocs;
+
+        Block blocks[64];
+        size_t n_blocks;
+
+        CmdWord *words;
+        size_t n_words, cap_words;
+        bool has_redirect, negated;
+        Joint joint; /* what joins the current command to the one before */
+        bool at_start; /* the next word is in command position */
+        bool redirect_next; /* the next word is a redirection's target */
+        int heredoc_next; /* 0, or 1/2 for '<<'/'<<-': the next word is a delimiter */
+        bool function_pending; /* after "NAME()" or "function NAME": a body comes next */
+        bool function_keyword; /* after "function": its name comes next */
+        int case_state; /* 0; 1: the word after 'case'; 2: 'in' expected; 3: a pattern */
+        bool for_header; /* between 'for' and 'do' */
+
+        Scan scan;
+} Reader;
 
 static bool is_name_char(char c, bool first)
 {
@@ -570,109 +610,849 @@ static bool is_name_char(char c, bool first)
                (!first && c >= '0' && c <= '9');
 }
 
-static int var_index(const char *t, size_t len)
+static bool raw_is(const Reader *R, size_t start, size_t end, const char *s)
 {
-        for (int i = 0; i < _VAR_MAX; i++)
-                if (strlen(var_names[i]) == len && memcmp(t, var_names[i], len) == 0)
-                        return i;
+        return end - start == strlen(s) && memcmp(R->t + start, s, end - start) == 0;
+}
+
+static const char *block_name(const Block *b)
+{
+        if (b->function)
+                return "a function body";
+        switch (b->kind) {
+        case BLOCK_IF:
+                return "an 'if' block";
+        case BLOCK_LOOP:
+                return "a 'while', 'until' or 'for' loop";
+        case BLOCK_CASE:
+                return "a 'case' block";
+        case BLOCK_BRACE:
+                return "a '{ ... }' group";
+        default:
+                return "a '( ... )' subshell";
+        }
+}
+
+static int not_valid_shell(Reader *R, size_t pos, const char *what)
+{
+        return edit_error(R->err, line_of(R->t, pos), "%s, so the file is not valid shell", what);
+}
+
+static int never_closed(Reader *R, size_t open, const char *what)
+{
+        return edit_error(R->err, line_of(R->t, open),
+                "the %s opened here is never closed, so the file is not valid shell", what);
+}
+
+/* ---- the lexer: words with their quotes and expansions, operators, here-documents ---- */
+
+static int lex_dollar(Reader *R, size_t *p);
+static int lex_double(Reader *R, size_t *p);
+
+static int lex_single(Reader *R, size_t *p)
+{
+        size_t open = *p;
+        const char *e = memchr(R->t + open + 1, '\'', R->size - open - 1);
+        if (!e)
+                return unclosed_quote(R->err, R->t, open);
+        *p = e - R->t + 1;
+        return 0;
+}
+
+static int lex_backtick(Reader *R, size_t *p)
+{
+        size_t open = *p;
+        for (size_t i = open + 1; i < R->size; i++) {
+                if (R->t[i] == '\\') {
+                        i++;
+                        continue;
+                }
+                if (R->t[i] == '`') {
+                        *p = i + 1;
+                        return 0;
+                }
+        }
+        return unclosed_quote(R->err, R->t, open);
+}
+
+/* $( ... ) and $(( ... )): a command list of its own, read for its extent only; whatever it does
+ * happens in a subshell. 'case' (whose patterns end in an unmatched ')') and here-documents
+ * inside are refused rather than guessed at. */
+static int lex_command_substitution(Reader *R, size_t *p)
+{
+        size_t open = *p, i = *p + 2;
+        unsigned depth = 1;
+        bool word_start = true;
+        int r;
+
+        while (i < R->size) {
+                char c = R->t[i];
+                if (c == '#' && word_start) {
+                        while (i < R->size && R->t[i] != '\n')
+                                i++;
+                        continue;
+                }
+                if (word_start && R->size - i >= 5 && memcmp(R->t + i, "case", 4) == 0 &&
+                        strchr(" \t\n", R->t[i + 4]))
+                        return edit_error(R->err, line_of(R->t, i),
+                                "'case' inside $(...), which berth-audit does not read; add audit=0 by "
+                                "hand");
+                if (c == '<' && i + 1 < R->size && R->t[i + 1] == '<')
+                        return edit_error(R->err, line_of(R->t, i),
+                                "a here-document inside $(...), which berth-audit does not read; add "
+                                "audit=0 "
+                                "by hand");
+                if (c == '\\') {
+                        i += 2;
+                        word_start = false;
+                        continue;
+                }
+                if (c == '\'' || c == '"' || c == '`' || c == '$') {
+                        r = c == '\''  ? lex_single(R, &i)
+                            : c == '"' ? lex_double(R, &i)
+                            : c == '`' ? lex_backtick(R, &i)
+                                       : lex_dollar(R, &i);
+                        if (r < 0)
+                                return r;
+                        word_start = false;
+                        continue;
+                }
+                if (c == '(')
+                        depth++;
+                else if (c == ')' && --depth == 0) {
+                        *p = i + 1;
+                        return 0;
+                }
+                word_start = strchr(" \t\n;&|<>()", c) != NULL;
+                i++;
+        }
+        return never_closed(R, open, "$(");
+}
+
+static int lex_braced(Reader *R, size_t *p)
+{
+        size_t open = *p, i = *p + 2;
+        int r;
+
+        while (i < R->size) {
+                char c = R->t[i];
+                if (c == '}') {
+                        *p = i + 1;
+                        return 0;
+                }
+                if (c == '\\') {
+                        i += 2;
+                        continue;
+                }
+                if (c == '\'' || c == '"' || c == '`' || c == '$') {
+                        r = c == '\''  ? lex_single(R, &i)
+                            : c == '"' ? lex_double(R, &i)
+                            : c == '`' ? lex_backtick(R, &i)
+                                       : lex_dollar(R, &i);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                i++;
+        }
+        return never_closed(R, open, "${");
+}
+
+static int lex_dollar(Reader *R, size_t *p)
+{
+        if (*p + 1 < R->size && R->t[*p + 1] == '(')
+                return lex_command_substitution(R, p);
+        if (*p + 1 < R->size && R->t[*p + 1] == '{')
+                return lex_braced(R, p);
+        (*p)++;
+        return 0;
+}
+
+static int lex_double(Reader *R, size_t *p)
+{
+        size_t open = *p, i = *p + 1;
+        int r;
+
+        while (i < R->size) {
+                char c = R->t[i];
+                if (c == '"') {
+                        *p = i + 1;
+                        return 0;
+                }
+                if (c == '\\') {
+                        i += 2;
+                        continue;
+                }
+                if (c == '`' || c == '$') {
+                        r = c == '`' ? lex_backtick(R, &i) : lex_dollar(R, &i);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                i++;
+        }
+        return unclosed_quote(R->err, R->t, open);
+}
+
+static bool is_meta(const Reader *R, size_t i)
+{
+        return strchr(" \t\n;&|<>()", R->t[i]) ||
+               (R->t[i] == '\r' && i + 1 < R->size && R->t[i + 1] == '\n');
+}
+
+static int lex_word(Reader *R, size_t *p)
+{
+        int r;
+
+        while (*p < R->size && !is_meta(R, *p)) {
+                char c = R->t[*p];
+                if (c == '\\') {
+                        *p = MIN(*p + 2, R->size);
+                        continue;
+                }
+                if (c == '\'' || c == '"' || c == '`' || c == '$') {
+                        r = c == '\''  ? lex_single(R, p)
+                            : c == '"' ? lex_double(R, p)
+                            : c == '`' ? lex_backtick(R, p)
+                                       : lex_dollar(R, p);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                (*p)++;
+        }
+        return 0;
+}
+
+static int check_heredoc_mentions(Reader *R, size_t start, size_t end, size_t body_start);
+
+/* Reads the bodies of the here-documents started on the line that just ended. */
+static int lex_heredoc_bodies(Reader *R)
+{
+        for (size_t h = 0; h < R->n_heredocs; h++) {
+                const HereDoc *d = &R->heredocs[h];
+                char delim[256];
+                size_t n = 0, body = R->p;
+
+                /* The delimiter is the word with its quotes removed. */
+                for (size_t i = d->delim_start; i < d->delim_end && n + 1 < sizeof delim; i++) {
+                        char c = R->t[i];
+                        if (c == '\'' || c == '"')
+                                continue;
+                        if (c == '\\' && i + 1 < d->delim_end)
+                                c = R->t[++i];
+                        delim[n++] = c;
+                }
+                delim[n] = '\0';
+
+                for (;;) {
+                        if (R->p >= R->size)
+                                return never_closed(R, d->delim_start, "here-document");
+                        size_t b = R->p, e = b;
+                        while (e < R->size && R->t[e] != '\n')
+                                e++;
+                        R->p = e < R->size ? e + 1 : e;
+                        if (d->strip_tabs)
+                                while (b < e && R->t[b] == '\t')
+                                        b++;
+                        if (e > b && R->t[e - 1] == '\r')
+                                e--;
+                        if (e - b == n && memcmp(R->t + b, delim, n) == 0) {
+                                int r = check_heredoc_mentions(R, body, b, d->delim_start);
+                                if (r < 0)
+                                        return r;
+                                break;
+                        }
+                }
+        }
+        R->n_heredocs = 0;
+        return 0;
+}
+
+static int lex_next(Reader *R, Token *ret)
+{
+        static const char *const ops[] = { "<<-", ";;&", "&&", "||", ";;", ";&", "<<", ">>", "<&", ">&",
+                "<>", ">|", "|&", ";", "&", "|", "(", ")", "<", ">" };
+        int r;
+
+        for (;;) {
+                while (R->p < R->size && (R->t[R->p] == ' ' || R->t[R->p] == '\t'))
+                        R->p++;
+                if (R->p + 1 < R->size && R->t[R->p] == '\\' && R->t[R->p + 1] == '\n') {
+                        R->p += 2;
+                        continue;
+                }
+                if (R->p + 1 < R->size && R->t[R->p] == '\r' && R->t[R->p + 1] == '\n') {
+                        R->p++;
+                        continue;
+                }
+                if (R->p < R->size && R->t[R->p] == '#') {
+                        while (R->p < R->size && R->t[R->p] != '\n')
+                                R->p++;
+                        continue;
+                }
+                break;
+        }
+        *ret = (Token){ .start = R->p, .end = R->p };
+        if (R->p >= R->size) {
+                ret->kind = TOKEN_EOF;
+                return 0;
+        }
+        if (R->t[R->p] == '\n') {
+                R->p++;
+                ret->kind = TOKEN_NEWLINE;
+                ret->end = R->p;
+                return lex_heredoc_bodies(R);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(ops); i++) {
+                size_t l = strlen(ops[i]);
+                if (R->size - R->p >= l && memcmp(R->t + R->p, ops[i], l) == 0) {
+                        R->p += l;
+                        ret->kind = TOKEN_OP;
+                        ret->end = R->p;
+                        return 0;
+                }
+        }
+        r = lex_word(R, &R->p);
+        if (r < 0)
+                return r;
+        ret->kind = TOKEN_WORD;
+        ret->end = R->p;
+        return 0;
+}
+
+/* ---- mentions of our variables ---- */
+
+/* The variable named at raw position i (whole name: no name character on either side), or -1. */
+static int mention_at(const char *t, size_t size, size_t i)
+{
+        if (i > 0 && is_name_char(t[i - 1], false))
+                return -1;
+        for (int v = _VAR_MAX - 1; v >= 0; v--) {
+                size_t l = strlen(var_names[v]);
+                if (size - i >= l && memcmp(t + i, var_names[v], l) == 0 &&
+                        (i + l >= size || !is_name_char(t[i + l], false)))
+                        return v;
+        }
         return -1;
 }
 
-/* Finds the assignments that matter. What is an error, and what is not: a GRUB defaults file is
- * sourced by grub-mkconfig as sh, so every line that is not one of our two assignments (comments,
- * blank lines, other variables, 'export', 'if', '. FILE', even text without '=') is kept byte for
- * byte and not judged. Our variables must be plain NAME=VALUE assignments (optionally after
- * 'export', optionally followed by a comment or ';'); anything else naming them (NAME+=,
- * NAME = value, NAME value) is refused, since we cannot tell what the shell would make of it. */
-static int grub_scan(const char *t, size_t size, Scan *ret, EditError *err)
+/* $NAME or ${NAME}: reads the value, changes nothing. */
+static bool mention_is_read(const char *t, size_t size, size_t i, int v)
 {
-        Scan s = {};
-        size_t p = 0;
+        size_t l = strlen(var_names[v]);
+        if (i >= 1 && t[i - 1] == '$')
+                return true;
+        return i >= 2 && t[i - 2] == '$' && t[i - 1] == '{' && i + l < size && t[i + l] == '}';
+}
+
+static int check_heredoc_mentions(Reader *R, size_t start, size_t end, size_t delim)
+{
+        for (size_t i = start; i < end; i++) {
+                int v = mention_at(R->t, R->size, i);
+                if (v >= 0)
+                        return edit_error(R->err, line_of(R->t, i),
+                                "%s appears in the body of a here-document (started on line %u), which "
+                                "berth-audit does not read as shell; add audit=0 by hand",
+                                var_names[v], line_of(R->t, delim));
+        }
+        return 0;
+}
+
+/* Why a command is not a plain top-level command, for messages; NULL when it is. */
+static const char *command_context(const Reader *R, Joint next, char *buf, size_t size)
+{
+        if (R->n_blocks > 0) {
+                const Block *b = &R->blocks[R->n_blocks - 1];
+                snprintf(buf, size, "inside %s (opened on line %u)", block_name(b), b->line);
+                return buf;
+        }
+        if (R->joint == JOINT_AND || R->joint == JOINT_OR)
+                return R->joint == JOINT_AND ? "after '&&'" : "after '||'";
+        if (R->joint == JOINT_PIPE || next == JOINT_PIPE)
+                return "in a pipeline ('|'), which runs it in a subshell";
+        if (next == JOINT_AND || next == JOINT_OR)
+                return next == JOINT_AND ? "before '&&'" : "before '||'";
+        if (R->negated)
+                return "after '!'";
+        return NULL;
+}
+
+static bool inside_function(const Reader *R)
+{
+        for (size_t i = 0; i < R->n_blocks; i++)
+                if (R->blocks[i].function)
+                        return true;
+        return false;
+}
+
+/* Judges the simple command just read. next: what joins it to the following one; background:
+ * it ends in '&'. */
+static int command_finish(Reader *R, Joint next, bool background)
+{
+        char ctx_buf[128];
+        const char *ctx = command_context(R, next, ctx_buf, sizeof ctx_buf);
+        size_t n = 0, first = SIZE_MAX, cmd = SIZE_MAX; /* words; the first; the command word */
+        int r = 0;
+
+        if (!ctx && background)
+                ctx = "in a background command ('&'), which runs it in a subshell";
+
+        for (size_t i = 0; i < R->n_words; i++) {
+                const CmdWord *w = &R->words[i];
+                if (w->redirect_target)
+                        continue;
+                if (first == SIZE_MAX)
+                        first = i;
+                n++;
+                if (cmd == SIZE_MAX) {
+                        size_t l = 0;
+                        while (w->start + l < w->end && is_name_char(R->t[w->start + l], l == 0))
+                                l++;
+                        if (l == 0 || w->start + l >= w->end || R->t[w->start + l] != '=')
+                                cmd = i;
+                }
+        }
+        bool exported = first != SIZE_MAX && raw_is(R, R->words[first].start, R->words[first].end, "export");
+
+        for (size_t i = 0; i < R->n_words; i++) {
+                const CmdWord *w = &R->words[i];
+                for (size_t k = w->start; k < w->end; k++) {
+                        int v = mention_at(R->t, R->size, k);
+                        if (v < 0)
+                                continue;
+                        const char *name = var_names[v];
+                        size_t l = strlen(name), line = line_of(R->t, k);
+                        bool whole = k == w->start && k + l == w->end;
+                        bool assignment = k == w->start && k + l < w->end && R->t[k + l] == '=';
+
+                        if (mention_is_read(R->t, R->size, k, v)) {
+                                k += l - 1;
+                                continue;
+                        }
+                        if (whole && exported && i != first && !w->redirect_target) {
+                                k += l - 1;
+                                continue; /* export NAME: the value stays what it is */
+                        }
+                        if (assignment && !w->redirect_target &&
+                                (i == first || (exported && i == first + 1 && n == 2))) {
+                                if (ctx)
+                                        return edit_error(R->err, line,
+                                                "%s is assigned %s; berth-audit edits only a plain %s=VALUE "
+                                                "line outside any block, list or pipeline: add audit=0 by "
+                                                "hand",
+                                                name, ctx, name);
+                                if (R->has_redirect)
+                                        return edit_error(R->err, line,
+                                                "%s is assigned with a redirection; berth-audit edits only "
+                                                "a "
+                                                "plain %s=VALUE line: add audit=0 by hand",
+                                                name, name);
+                                if (n > (exported ? 2u : 1u))
+                                        return edit_error(R->err, line,
+                                                "unexpected text after the value of %s; accepted is "
+                                                "%s=VALUE, "
+                                                "optionally followed by a comment",
+                                                name, name);
+                                R->scan.found[v] = true;
+                                R->scan.value_pos[v] = k + l + 1;
+                                if (v == VAR_LINUX && R->scan.first_line == 0)
+                                        R->scan.first_line = line;
+                                k += l;
+                                continue;
+                        }
+                        if (k == w->start && i == first && !w->redirect_target)
+                                return edit_error(R->err, line,
+                                        "%s is not assigned as %s=VALUE (no blanks around '=', no '+='); "
+                                        "fix "
+                                        "the line by hand",
+                                        name, name);
+                        if (cmd != SIZE_MAX) {
+                                char word[16];
+                                const CmdWord *c = &R->words[cmd];
+                                snprintf(word, sizeof word, "%.*s", (int) MIN(c->end - c->start, 15),
+                                        R->t + c->start);
+                                return edit_error(R->err, line,
+                                        "%s is used by the command '%s'%s%s, which berth-audit does not "
+                                        "understand (it edits only plain %s=VALUE lines and reads only $%s "
+                                        "and ${%s}); add audit=0 by hand",
+                                        name, word, ctx ? ", " : "", strempty(ctx), name, name, name);
+                        }
+                        return edit_error(R->err, line,
+                                "%s is used in a way berth-audit does not understand%s%s (it edits only "
+                                "plain %s=VALUE lines and reads only $%s and ${%s}); add audit=0 by hand",
+                                name, ctx ? ", " : "", strempty(ctx), name, name, name);
+                }
+        }
+
+        if (cmd != SIZE_MAX) {
+                const CmdWord *c = &R->words[cmd];
+                static const char *const hidden[] = { ".", "source", "eval" };
+                static const char *const stop[] = { "exit", "return", "exec" };
+                for (size_t i = 0; i < ELEMENTSOF(hidden); i++)
+                        if (raw_is(R, c->start, c->end, hidden[i])) {
+                                if (inside_function(R))
+                                        return edit_error(R->err, line_of(R->t, c->start),
+                                                "'%s' in a function runs code berth-audit cannot read, "
+                                                "whenever the function is called; add audit=0 by hand",
+                                                hidden[i]);
+                                R->scan.hidden_pos = c->start;
+                                snprintf(R->scan.hidden_word, sizeof R->scan.hidden_word, "%s", hidden[i]);
+                        }
+                for (size_t i = 0; i < ELEMENTSOF(stop); i++)
+                        if (raw_is(R, c->start, c->end, stop[i]) && !inside_function(R))
+                                return edit_error(R->err, line_of(R->t, c->start),
+                                        "'%s' can stop the shell before the end of the file, so berth-audit "
+                                        "cannot tell which assignment takes effect; add audit=0 by hand",
+                                        stop[i]);
+        }
+
+        R->n_words = 0;
+        R->has_redirect = R->negated = false;
+        return r;
+}
+
+static int word_push(Reader *R, const Token *tok, bool redirect_target)
+{
+        if (R->n_words == R->cap_words) {
+                size_t cap = R->cap_words ? R->cap_words * 2 : 8;
+                CmdWord *w = realloc(R->words, cap * sizeof(CmdWord));
+                if (!w)
+                        return -ENOMEM;
+                R->words = w;
+                R->cap_words = cap;
+        }
+        R->words[R->n_words++] = (CmdWord){ tok->start, tok->end, redirect_target };
+        return 0;
+}
+
+static int block_push(Reader *R, BlockKind kind, size_t pos)
+{
+        if (R->n_blocks >= ELEMENTSOF(R->blocks))
+                return edit_error(R->err, line_of(R->t, pos),
+                        "blocks are nested more than %zu deep; berth-audit does not read this file",
+                        ELEMENTSOF(R->blocks));
+        R->blocks[R->n_blocks++] = (Block){ kind, R->function_pending, line_of(R->t, pos) };
+        R->function_pending = false;
+        R->at_start = true;
+        R->joint = JOINT_NONE;
+        return 0;
+}
+
+static int block_pop(Reader *R, BlockKind kind, const Token *tok)
+{
+        if (R->n_blocks == 0 || R->blocks[R->n_blocks - 1].kind != kind) {
+                char what[64];
+                snprintf(what, sizeof what, "'%.*s' closes no open block",
+                        (int) MIN(tok->end - tok->start, 8), R->t + tok->start);
+                return not_valid_shell(R, tok->start, what);
+        }
+        R->n_blocks--;
+        R->at_start = false; /* a block may be followed by redirections and operators only */
+        return 0;
+}
+
+/* A word in command position that is a reserved word: 1 when handled. */
+static int reserved_word(Reader *R, const Token *tok)
+{
+        static const struct {
+                const char *word;
+                int action; /* 0: push, 1: pop, 2: continue a block */
+                BlockKind kind;
+        } table[] = {
+                { "if", 0, BLOCK_IF },
+                { "then", 2, BLOCK_IF },
+                { "elif", 2, BLOCK_IF },
+                { "else", 2, BLOCK_IF },
+                { "fi", 1, BLOCK_IF },
+                { "while", 0, BLOCK_LOOP },
+                { "until", 0, BLOCK_LOOP },
+                { "for", 0, BLOCK_LOOP },
+                { "do", 2, BLOCK_LOOP },
+                { "done", 1, BLOCK_LOOP },
+                { "case", 0, BLOCK_CASE },
+                { "esac", 1, BLOCK_CASE },
+                { "{", 0, BLOCK_BRACE },
+                { "}", 1, BLOCK_BRACE },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(table); i++) {
+                if (!raw_is(R, tok->start, tok->end, table[i].word))
+                        continue;
+                switch (table[i].action) {
+                case 0: {
+                        int r = block_push(R, table[i].kind, tok->start);
+                        if (r < 0)
+                                return r;
+                        if (table[i].kind == BLOCK_CASE)
+                                R->case_state = 1;
+                        if (streq(table[i].word, "for"))
+                                R->for_header = true;
+                        return 1;
+                }
+                case 1:
+                        return block_pop(R, table[i].kind, tok) ?: 1;
+                default:
+                        if (R->n_blocks == 0 || R->blocks[R->n_blocks - 1].kind != table[i].kind) {
+                                char what[64];
+                                snprintf(what, sizeof what, "'%s' outside the block it belongs to",
+                                        table[i].word);
+                                return not_valid_shell(R, tok->start, what);
+                        }
+                        R->at_start = true;
+                        R->joint = JOINT_NONE;
+                        return 1;
+                }
+        }
+        if (raw_is(R, tok->start, tok->end, "!")) {
+                R->negated = true;
+                return 1;
+        }
+        if (raw_is(R, tok->start, tok->end, "function")) {
+                R->function_keyword = true;
+                return 1;
+        }
+        return 0;
+}
+
+/* A word of a 'for' header or a 'case' subject or pattern: not a command, but it may still name
+ * our variables ('for GRUB_CMDLINE_LINUX in ...'). */
+static int check_plain_word(Reader *R, const Token *tok)
+{
+        for (size_t k = tok->start; k < tok->end; k++) {
+                int v = mention_at(R->t, R->size, k);
+                if (v >= 0 && !mention_is_read(R->t, R->size, k, v)) {
+                        char ctx[128];
+                        return edit_error(R->err, line_of(R->t, k),
+                                "%s is used in a way berth-audit does not understand, %s (it edits only "
+                                "plain "
+                                "%s=VALUE lines and reads only $%s and ${%s}); add audit=0 by hand",
+                                var_names[v], command_context(R, JOINT_NONE, ctx, sizeof ctx), var_names[v],
+                                var_names[v], var_names[v]);
+                }
+        }
+        return 0;
+}
+
+static int reader_word(Reader *R, const Token *tok)
+{
         int r;
 
-        while (p < size) {
-                while (p < size && (t[p] == ' ' || t[p] == '\t'))
-                        p++;
-                if (p >= size)
-                        break;
-                if (t[p] == '\n' || t[p] == '#') {
-                        p = skip_line(t, size, p);
-                        continue;
+        if (R->heredoc_next) {
+                if (R->n_heredocs >= ELEMENTSOF(R->heredocs))
+                        return edit_error(R->err, line_of(R->t, tok->start),
+                                "more than %zu here-documents on one line; berth-audit does not read this "
+                                "file",
+                                ELEMENTSOF(R->heredocs));
+                R->heredocs[R->n_heredocs++] = (HereDoc){ tok->start, tok->end, R->heredoc_next == 2 };
+                R->heredoc_next = 0;
+                return word_push(R, tok, true);
+        }
+        if (R->redirect_next) {
+                R->redirect_next = false;
+                return word_push(R, tok, true);
+        }
+        if (R->case_state == 1) {
+                R->case_state = 2;
+                return check_plain_word(R, tok);
+        }
+        if (R->case_state == 2) {
+                if (!raw_is(R, tok->start, tok->end, "in"))
+                        return not_valid_shell(R, tok->start, "'case WORD' is not followed by 'in'");
+                R->case_state = 3;
+                return 0;
+        }
+        if (R->case_state == 3) {
+                if (raw_is(R, tok->start, tok->end, "esac")) {
+                        R->case_state = 0;
+                        return block_pop(R, BLOCK_CASE, tok);
                 }
-
-                size_t q = p;
-                bool exported = false;
-                if (strneq(t + q, "export", MIN(6, size - q)) && size - q > 6 &&
-                        (t[q + 6] == ' ' || t[q + 6] == '\t')) {
-                        exported = true;
-                        q += 6;
-                        while (q < size && (t[q] == ' ' || t[q] == '\t'))
-                                q++;
+                return check_plain_word(R, tok);
+        }
+        if (R->for_header) {
+                if (raw_is(R, tok->start, tok->end, "do")) {
+                        R->for_header = false;
+                        R->at_start = true;
+                        R->joint = JOINT_NONE;
+                        return 0;
                 }
-                size_t l = 0;
-                while (q + l < size && is_name_char(t[q + l], l == 0))
-                        l++;
-                int v = l > 0 ? var_index(t + q, l) : -1;
+                return check_plain_word(R, tok);
+        }
+        if (R->function_keyword) {
+                R->function_keyword = false;
+                R->function_pending = true;
+                R->at_start = true;
+                return check_plain_word(R, tok);
+        }
+        if (R->at_start && R->n_words == 0) {
+                r = reserved_word(R, tok);
+                if (r != 0)
+                        return r < 0 ? r : 0;
+        }
+        if (R->function_pending)
+                return not_valid_shell(R, tok->start, "a function definition without a body");
+        R->at_start = false;
+        return word_push(R, tok, false);
+}
 
-                if (l == 0 || q + l >= size || t[q + l] != '=') {
-                        /* 'export GRUB_CMDLINE_LINUX' alone is harmless; other uses are not assignments
-                         * we understand. */
-                        if (v >= 0 && !(exported && (q + l >= size || strchr(" \t\n;#", t[q + l]))))
-                                return edit_error(err, line_of(t, q),
-                                        "%s is not assigned as %s=VALUE (no blanks around '=', no '+='); "
-                                        "fix the line by hand",
-                                        var_names[v], var_names[v]);
-                        r = skip_command(t, size, p, &p, err);
+static int reader_op(Reader *R, const Token *tok)
+{
+        const char *o = R->t + tok->start;
+        size_t l = tok->end - tok->start;
+        int r;
+
+#define OP_IS(s) (l == strlen(s) && memcmp(o, s, l) == 0)
+        if (R->case_state == 3) {
+                if (OP_IS("(") || OP_IS("|"))
+                        return 0;
+                if (OP_IS(")")) {
+                        R->case_state = 0;
+                        R->at_start = true;
+                        R->joint = JOINT_NONE;
+                        return 0;
+                }
+                return not_valid_shell(R, tok->start, "an unexpected operator in a 'case' pattern");
+        }
+        if (R->case_state != 0 || R->for_header || R->heredoc_next || R->redirect_next ||
+                (R->function_pending && !OP_IS("(")))
+                return not_valid_shell(R, tok->start, "an operator where a word belongs");
+
+        if (OP_IS("(")) {
+                if (R->n_words == 1 && !R->words[0].redirect_target && !R->has_redirect) {
+                        /* NAME ( ) COMPOUND: a function definition */
+                        Token close;
+                        r = lex_next(R, &close);
                         if (r < 0)
                                 return r;
-                        continue;
-                }
-
-                if (v == VAR_LINUX && s.first_line == 0)
-                        s.first_line = line_of(t, q);
-
-                Word w = {};
-                size_t value = q + l + 1;
-                r = word_scan(t, size, value, &w, false, err);
-                if (r < 0) {
-                        if (v >= 0)
-                                return r;
-                        /* someone else's variable, say with $(...): not ours to edit, but where
-                         * its command ends still matters */
-                        r = skip_command(t, size, p, &p, err);
+                        if (close.kind != TOKEN_OP || !raw_is(R, close.start, close.end, ")"))
+                                return not_valid_shell(R, tok->start, "'(' after a command word");
+                        Token name = { TOKEN_WORD, R->words[0].start, R->words[0].end };
+                        R->n_words = 0;
+                        r = check_plain_word(R, &name);
                         if (r < 0)
                                 return r;
-                        continue;
+                        R->function_pending = true;
+                        R->at_start = true;
+                        return 0;
                 }
-                if (v >= 0) {
-                        s.found[v] = true;
-                        s.value_pos[v] = value;
-                }
-
-                p = w.end;
-                while (p < size && (t[p] == ' ' || t[p] == '\t'))
-                        p++;
-                if (p >= size)
-                        break;
-                if (t[p] == ';') {
-                        p++;
-                        continue;
-                }
-                if (t[p] == '\n' || t[p] == '#' || (t[p] == '\r' && p + 1 < size && t[p + 1] == '\n')) {
-                        p = skip_line(t, size, p);
-                        continue;
-                }
-                if (v >= 0)
-                        return edit_error(err, line_of(t, p),
-                                "unexpected text after the value of %s; accepted is %s=VALUE, optionally "
-                                "followed by a comment",
-                                var_names[v], var_names[v]);
-                r = skip_command(t, size, p, &p, err);
+                if (R->function_pending && R->n_words == 0)
+                        return block_push(R, BLOCK_SUBSHELL, tok->start);
+                if (!R->at_start || R->n_words > 0)
+                        return not_valid_shell(R, tok->start, "'(' after a command word");
+                return block_push(R, BLOCK_SUBSHELL, tok->start);
+        }
+        if (OP_IS(")")) {
+                r = command_finish(R, JOINT_NONE, false);
                 if (r < 0)
                         return r;
+                return block_pop(R, BLOCK_SUBSHELL, tok);
         }
-        *ret = s;
+        if (OP_IS(";;") || OP_IS(";&") || OP_IS(";;&")) {
+                r = command_finish(R, JOINT_NONE, false);
+                if (r < 0)
+                        return r;
+                if (R->n_blocks == 0 || R->blocks[R->n_blocks - 1].kind != BLOCK_CASE)
+                        return not_valid_shell(R, tok->start, "';;' outside 'case'");
+                R->case_state = 3;
+                return 0;
+        }
+        if (OP_IS(";") || OP_IS("&")) {
+                r = command_finish(R, JOINT_NONE, OP_IS("&"));
+                R->at_start = true;
+                R->joint = JOINT_NONE;
+                return r;
+        }
+        if (OP_IS("&&") || OP_IS("||") || OP_IS("|") || OP_IS("|&")) {
+                Joint j = OP_IS("&&") ? JOINT_AND : OP_IS("||") ? JOINT_OR : JOINT_PIPE;
+                r = command_finish(R, j, false);
+                R->at_start = true;
+                R->joint = j;
+                return r;
+        }
+        /* redirections */
+        R->has_redirect = true;
+        if (OP_IS("<<") || OP_IS("<<-"))
+                R->heredoc_next = OP_IS("<<") ? 1 : 2;
+        else
+                R->redirect_next = true;
         return 0;
+#undef OP_IS
+}
+
+static int grub_scan(const char *t, size_t size, Scan *ret, EditError *err)
+{
+        Reader R = { .t = t, .size = size, .err = err, .at_start = true };
+        Token tok;
+        int r;
+
+        R.scan.hidden_pos = SIZE_MAX;
+        for (;;) {
+                r = lex_next(&R, &tok);
+                if (r < 0)
+                        goto finish;
+                if (tok.kind == TOKEN_EOF)
+                        break;
+                if (tok.kind == TOKEN_WORD)
+                        r = reader_word(&R, &tok);
+                else if (tok.kind == TOKEN_OP)
+                        r = reader_op(&R, &tok);
+                else if (R.case_state != 0 || R.for_header || R.function_pending || R.function_keyword ||
+                         (R.at_start && R.n_words == 0 && R.joint != JOINT_NONE))
+                        r = 0; /* a newline where the command goes on */
+                else if (R.heredoc_next || R.redirect_next)
+                        r = not_valid_shell(&R, tok.start, "a redirection without a target");
+                else {
+                        r = command_finish(&R, JOINT_NONE, false);
+                        R.at_start = true;
+                        R.joint = JOINT_NONE;
+                }
+                if (r < 0)
+                        goto finish;
+        }
+        if (R.heredoc_next || R.redirect_next) {
+                r = not_valid_shell(&R, size > 0 && t[size - 1] == '\n' ? size - 1 : size,
+                        "the file ends in a redirection without a target");
+                goto finish;
+        }
+        if (R.n_heredocs > 0) {
+                r = never_closed(&R, R.heredocs[0].delim_start, "here-document");
+                goto finish;
+        }
+        if (R.n_blocks > 0) {
+                char what[96];
+                snprintf(what, sizeof what, "%s", block_name(&R.blocks[R.n_blocks - 1]));
+                r = edit_error(err, R.blocks[R.n_blocks - 1].line,
+                        "%s opened here is never closed, so the file is not valid shell", what);
+                goto finish;
+        }
+        if (R.case_state != 0 || R.for_header || R.function_pending || R.function_keyword ||
+                (R.at_start && R.n_words == 0 && R.joint != JOINT_NONE)) {
+                r = not_valid_shell(&R, size > 0 && t[size - 1] == '\n' ? size - 1 : size,
+                        "the file ends in the middle of a command (after '&&', '||', '|' or a keyword)");
+                goto finish;
+        }
+        r = command_finish(&R, JOINT_NONE, false);
+        if (r < 0)
+                goto finish;
+
+        /* Code we cannot see must come before the last assignment of both variables, which then
+         * override whatever it set. */
+        if (R.scan.hidden_pos != SIZE_MAX)
+                for (int v = 0; v < _VAR_MAX; v++)
+                        if (!R.scan.found[v] || R.scan.value_pos[v] < R.scan.hidden_pos) {
+                                r = edit_error(err, line_of(t, R.scan.hidden_pos),
+                                        "'%s' runs code berth-audit cannot read, and no plain %s=VALUE line "
+                                        "follows to override what it may set; add audit=0 by hand, or "
+                                        "assign %s and %s after this line",
+                                        R.scan.hidden_word, var_names[v], var_names[VAR_LINUX],
+                                        var_names[VAR_LINUX_DEFAULT]);
+                                goto finish;
+                        }
+        *ret = R.scan;
+        r = 0;
+finish:
+        free(R.words);
+        return r;
 }
 
 unsigned grub_defaults_find_cmdline_assignment(const char *text, size_t size)
@@ -683,6 +1463,103 @@ unsigned grub_defaults_find_cmdline_assignment(const char *text, size_t size)
         if (grub_scan(text, size, &s, &err) < 0)
                 return err.line > 0 ? err.line : 1;
         return s.first_line;
+}
+
+int grub_defaults_effective(const char *text, size_t size, char **ret, EditError *err)
+{
+        char *values[_VAR_MAX] = {};
+        Scan s;
+        int r;
+
+        r = text_check(text, size, err);
+        if (r < 0)
+                return r;
+        r = grub_scan(text, size, &s, err);
+        if (r < 0)
+                return r;
+        for (int v = 0; v < _VAR_MAX; v++) {
+                Word w = {};
+                if (!s.found[v])
+                        continue; /* unset: empty (grub-mkconfig's environment does not set them) */
+                r = word_read(text, size, s.value_pos[v], var_names[v], &w, err);
+                if (r < 0)
+                        goto finish;
+                values[v] = TAKE_PTR(w.chars);
+                word_done(&w);
+        }
+        /* GRUB writes "linux ... ${GRUB_CMDLINE_LINUX} ${GRUB_CMDLINE_LINUX_DEFAULT}". */
+        r = asprintf(ret, "%s %s", strempty(values[VAR_LINUX]), strempty(values[VAR_LINUX_DEFAULT])) < 0
+                    ? -ENOMEM
+                    : 0;
+finish:
+        for (int v = 0; v < _VAR_MAX; v++)
+                free(values[v]);
+        return r;
+}
+
+/* The parameters of a kernel command line other than audit=, one space apart: what an edit must
+ * keep. */
+static char *params_but_audit(const char *s)
+{
+        size_t n = strlen(s), pos = 0;
+        char *out = malloc(n + 1), *o = out;
+        Param p;
+
+        if (!out)
+                return NULL;
+        while (kernel_next_param(s, n, &pos, &p)) {
+                if (param_has_name(s, &p, "audit"))
+                        continue;
+                if (o > out)
+                        *o++ = ' ';
+                memcpy(o, s + p.start, p.end - p.start);
+                o += p.end - p.start;
+        }
+        *o = '\0';
+        return out;
+}
+
+/* 1 when the command line's last audit= (before "--") is off. */
+static int cmdline_audit_is_off(const char *cmdline)
+{
+        _cleanup_free_ char *value = NULL;
+        int r = kernel_cmdline_get(cmdline, "audit", &value);
+        if (r <= 0)
+                return r;
+        return audit_value_is_off(value);
+}
+
+/* The promise, checked on the result rather than assumed from the edit: sourcing the new file
+ * gives audit off, and every other parameter the old file gave, in order. */
+static int grub_check_result(
+        const char *old, size_t old_size, const char *new, size_t new_size, EditError *err)
+{
+        _cleanup_free_ char *before = NULL, *after = NULL, *kept_before = NULL, *kept_after = NULL;
+        EditError ignored = {};
+        int r;
+
+        r = grub_defaults_effective(old, old_size, &before, &ignored);
+        if (r == -ENOMEM)
+                return r;
+        if (r >= 0) {
+                r = grub_defaults_effective(new, new_size, &after, &ignored);
+                if (r == -ENOMEM)
+                        return r;
+        }
+        if (r >= 0) {
+                kept_before = params_but_audit(before);
+                kept_after = params_but_audit(after);
+                if (!kept_before || !kept_after)
+                        return -ENOMEM;
+                r = cmdline_audit_is_off(after);
+                if (r < 0)
+                        return r;
+        }
+        if (r <= 0 || !streq(kept_before, kept_after))
+                return edit_error(err, 0,
+                        "the edited file would not read back as audit=0 with every other parameter kept "
+                        "(a bug in berth-audit); add audit=0 by hand");
+        return 0;
 }
 
 int grub_defaults_set_audit_off(const char *text, size_t size, char **ret, size_t *ret_size, EditError *err)
@@ -702,7 +1579,7 @@ int grub_defaults_set_audit_off(const char *text, size_t size, char **ret, size_
                 Word w = {};
                 if (!s.found[v])
                         continue;
-                r = word_read(text, size, s.value_pos[v], &w, err);
+                r = word_read(text, size, s.value_pos[v], var_names[v], &w, err);
                 if (r >= 0)
                         r = word_plan_audit_off(&w, text, v == VAR_LINUX ? APPEND_SHELL_WORD : APPEND_NEVER,
                                 var_names[v], &edits, err);
@@ -737,31 +1614,42 @@ int grub_defaults_set_audit_off(const char *text, size_t size, char **ret, size_
                                                            : "\nGRUB_CMDLINE_LINUX=\"audit=0\"\n";
         }
         if (edits.n == 0 && !*tail) {
-                r = 0;
+                /* "already set" only when sourcing the file really gives audit off */
+                _cleanup_free_ char *cmdline = NULL;
+                r = grub_defaults_effective(text, size, &cmdline, err);
+                if (r >= 0)
+                        r = cmdline_audit_is_off(cmdline);
+                if (r == 0)
+                        r = edit_error(err, 0,
+                                "audit=0 is not in effect, yet berth-audit found nothing to edit (a bug in "
+                                "berth-audit); add audit=0 by hand");
+                if (r > 0)
+                        r = 0;
                 goto finish;
         }
-        r = edits_apply(&edits, text, size, tail, ret, ret_size);
-        if (r >= 0 && *tail) {
+        char *out = NULL;
+        size_t out_size = 0;
+        r = edits_apply(&edits, text, size, tail, &out, &out_size);
+        if (r >= 0)
+                r = grub_check_result(text, size, out, out_size, err);
+        if (r == -EBADMSG && *tail) {
                 /* The appended line must read as an assignment of its own, as sh would read it: a
                  * last line that only looks like a comment (it starts inside a quote opened on an
                  * earlier line) and ends in a backslash would swallow it. */
-                Scan check = {};
-                EditError ignored = {};
-                if (grub_scan(*ret, *ret_size, &check, &ignored) < 0 || !check.found[VAR_LINUX]) {
-                        unsigned lines = 1;
-                        for (size_t i = 0; i < size; i++)
-                                lines += text[i] == '\n';
-                        free(*ret);
-                        *ret = NULL;
-                        *ret_size = 0;
-                        r = edit_error(err, lines,
-                                "the last line ends with a line continuation ('\\'), which would swallow an "
-                                "added GRUB_CMDLINE_LINUX= line; remove the backslash or end that line");
-                        goto finish;
-                }
+                unsigned lines = 1;
+                for (size_t i = 0; i < size; i++)
+                        lines += text[i] == '\n';
+                r = edit_error(err, lines,
+                        "the last line ends with a line continuation ('\\'), which would swallow an "
+                        "added GRUB_CMDLINE_LINUX= line; remove the backslash or end that line");
         }
-        if (r >= 0)
-                r = 1;
+        if (r < 0) {
+                free(out);
+                goto finish;
+        }
+        *ret = out;
+        *ret_size = out_size;
+        r = 1;
 finish:
         free(edits.items);
         return r;

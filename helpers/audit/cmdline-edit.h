@@ -13,7 +13,7 @@
 
 typedef struct EditError {
         unsigned line; /* 1-based; 0 when the error is about the whole file */
-        char message[256];
+        char message[512];
 } EditError;
 
 /* Finds the last "KEY=" parameter of a kernel command line before a "--" (what the kernel does:
@@ -33,10 +33,21 @@ int text_check(const char *text, size_t size, EditError *err);
  * (an existing audit=X is rewritten, otherwise " audit=0" is appended inside the value keeping
  * its quoting; without any assignment a line GRUB_CMDLINE_LINUX="audit=0" is added), and
  * rewrites audit=X (X not off) in the last GRUB_CMDLINE_LINUX_DEFAULT, which GRUB puts after it.
- * Every other byte is kept. Returns 1 with the new text in *ret (NUL-terminated, length in
- * *ret_size), 0 when nothing needs to change, -EBADMSG with *err filled when the file cannot be
- * edited safely, -ENOMEM. */
+ * Every other byte is kept. Only a file whose every mention of the two variables is a plain
+ * top-level NAME=VALUE (or 'export NAME=VALUE') with a literal value, 'export NAME', $NAME or
+ * ${NAME} is edited; anything else (a block, '&&', a function, a here-document, 'readonly', an
+ * expansion in the value, '.' after the last assignment, ...) is refused with the line and the
+ * construct. The result is checked by reading it back: its effective command line has audit off
+ * and every other parameter of the original. Returns 1 with the new text in *ret (NUL-terminated,
+ * length in *ret_size), 0 when nothing needs to change (the effective value already has audit
+ * off), -EBADMSG with *err filled when the file cannot be edited safely, -ENOMEM. */
 int grub_defaults_set_audit_off(const char *text, size_t size, char **ret, size_t *ret_size, EditError *err);
+
+/* What sourcing a GRUB defaults file gives for the kernel command line: GRUB_CMDLINE_LINUX, a
+ * space, GRUB_CMDLINE_LINUX_DEFAULT (as GRUB writes them), each the value of its last plain
+ * assignment or empty. Only for files grub_defaults_set_audit_off() accepts: -EBADMSG with *err
+ * filled for any other (a block, a list, an expansion, ...), -ENOMEM. */
+int grub_defaults_effective(const char *text, size_t size, char **ret, EditError *err);
 
 /* The same for the single command line of /etc/kernel/cmdline (kernel-install). */
 int kernel_cmdline_file_set_audit_off(

@@ -2,7 +2,11 @@
 # berth-audit fix: real-world /etc/default/grub and /etc/kernel/cmdline shapes edited under
 # --root, checked byte for byte against tests/audit/fix-cases/NAME.expected; idempotence,
 # backups, owner and mode, atomicity on failure (a real read-only mount), bad input, the printed
-# diff (applied with patch) and the boot menu command per distribution.
+# diff (applied with patch) and the boot menu command per distribution. Every accepted GRUB edit
+# is proven by sourcing the result with sh and bash (the kernel command line they give keeps every
+# parameter and has audit off); every refusal leaves the file byte for byte as it was. The --root
+# escapes run in a private mount namespace with the machine's /etc/default (and /etc/kernel)
+# overlaid, so the real files are never at risk.
 
 bats_require_minimum_version 1.5.0
 load ../lib/common.bash
@@ -39,6 +43,42 @@ assert_fix_refused() {
 	assert_equal "$stderr" "$1"
 	assert_equal "$(sum "$file")" "$before"
 	assert_file_not_exists "$file.berth-bak"
+}
+
+# sourced SHELL FILE: the kernel command line GRUB builds from FILE, as SHELL (sh, bash) sources it:
+# "$GRUB_CMDLINE_LINUX $GRUB_CMDLINE_LINUX_DEFAULT", in an empty environment, then what the shell
+# said on stderr. Not under set -e: the distributions' files run commands that fail here (CentOS's
+# sed of /etc/system-release); instead the edited file must make the shell say nothing new.
+sourced() {
+	env -i PATH="$PATH" "$1" -c '. "$1"; echo "$GRUB_CMDLINE_LINUX $GRUB_CMDLINE_LINUX_DEFAULT"' \
+		"$1" "$2" 2>&1 >"$BATS_TEST_TMPDIR/sourced.out" | sed "s|$2|FILE|g" >"$BATS_TEST_TMPDIR/sourced.err"
+	cat "$BATS_TEST_TMPDIR/sourced.out"
+}
+
+# assert_sourced_off BEFORE AFTER: sourcing AFTER (sh and bash) gives every parameter BEFORE gave,
+# in order, apart from audit=, and audit off: at least one audit=0 and no other audit= value.
+assert_sourced_off() {
+	local sh before after w kept_before kept_after audit_off
+	for sh in sh bash; do
+		before=$(sourced "$sh" "$1") || fail "$sh cannot source $1"
+		mv "$BATS_TEST_TMPDIR/sourced.err" "$BATS_TEST_TMPDIR/sourced.err-before"
+		after=$(sourced "$sh" "$2") || fail "$sh cannot source the edited $2"
+		cmp "$BATS_TEST_TMPDIR/sourced.err-before" "$BATS_TEST_TMPDIR/sourced.err" ||
+			fail "$sh says something new about the edited file: $(cat "$BATS_TEST_TMPDIR/sourced.err")"
+		kept_before="" kept_after="" audit_off=0
+		for w in $before; do
+			case $w in audit=* | \"audit=*) ;; *) kept_before+="$w " ;; esac
+		done
+		for w in $after; do
+			case $w in
+			audit=0 | \"audit=0\" | audit=off) audit_off=1 ;;
+			audit=* | \"audit=*) fail "$sh: the edited file still gives '$w': $after" ;;
+			*) kept_after+="$w " ;;
+			esac
+		done
+		[ "$audit_off" = 1 ] || fail "$sh: no audit=0 in what the edited file gives: $after"
+		assert_equal "$kept_after" "$kept_before"
+	done
 }
 
 # fix_case NAME FILE: FILE (/etc/default/grub or /etc/kernel/cmdline) starts as NAME.in; fix
@@ -82,6 +122,9 @@ fix_case() {
 	fi
 	# no temporary files left behind
 	assert_equal "$(find "$(dirname "$file")" -name '.#*')" ""
+
+	# what the shell makes of the result: every parameter kept, audit off
+	[ "$2" != /etc/default/grub ] || assert_sourced_off "$in" "$file"
 
 	# a second run changes nothing
 	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
@@ -224,7 +267,7 @@ fix_case() {
 	ln -s ../nowhere/grub "$ROOT/etc/default/grub"
 	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
 	assert_failure 1
-	assert_equal "$stderr" "$ROOT/etc/default/grub is a symlink to a file that does not exist; fix the symlink"
+	assert_equal "$stderr" "$ROOT/etc/default/grub is a symlink to a file that does not exist (symlinks are resolved inside the --root directory); fix the symlink"
 }
 
 @test "fix: no boot configuration at all: an error listing what it looked for" {
@@ -288,7 +331,7 @@ fix_case() {
 	printf 'GRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX="$(cat /etc/cmdline)"\n' >"$ROOT/etc/default/grub"
 	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
 	assert_failure 1
-	assert_equal "$stderr" "$ROOT/etc/default/grub:2: the value uses \$(...), \${...} or \`...\`, which berth-audit cannot edit safely; add audit=0 by hand; the file was not changed"
+	assert_equal "$stderr" "$ROOT/etc/default/grub:2: the value of GRUB_CMDLINE_LINUX uses an expansion (\$: a variable such as \$VAR or \${VAR}, \$(...) or \`...\`), whose value berth-audit cannot see; write the value out, or add audit=0 by hand; the file was not changed"
 
 	printf 'GRUB_CMDLINE_LINUX="quiet\n' >"$ROOT/etc/default/grub"
 	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
@@ -315,14 +358,18 @@ fix_case() {
 	assert_file_not_exists "$ROOT/etc/default/grub.berth-bak"
 
 	# a quote that closes on a later line is valid shell: what it encloses is kept, not edited
-	printf "echo 'a\nGRUB_CMDLINE_LINUX=\"audit=1\"'\nGRUB_CMDLINE_LINUX=\"\"\n" >"$ROOT/etc/default/grub"
+	printf "echo 'a\nGRUB_TIMEOUT=1'\nGRUB_CMDLINE_LINUX=\"\"\n" >"$ROOT/etc/default/grub"
 	sh -n "$ROOT/etc/default/grub"
 	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
 	assert_success
-	assert_equal "$(cat "$ROOT/etc/default/grub")" "$(printf "echo 'a\nGRUB_CMDLINE_LINUX=\"audit=1\"'\nGRUB_CMDLINE_LINUX=\"audit=0\"")"
+	assert_equal "$(cat "$ROOT/etc/default/grub")" "$(printf "echo 'a\nGRUB_TIMEOUT=1'\nGRUB_CMDLINE_LINUX=\"audit=0\"")"
 	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
 	assert_success
 	assert_line "$ROOT/etc/default/grub: audit=0 is already set, nothing to change."
+	# ... but our variable named inside such a quote is text that something could run: refused
+	rm "$ROOT/etc/default/grub.berth-bak"
+	printf "echo 'a\nGRUB_CMDLINE_LINUX=\"audit=1\"'\nGRUB_CMDLINE_LINUX=\"\"\n" >"$ROOT/etc/default/grub"
+	assert_fix_refused "$ROOT/etc/default/grub:2: GRUB_CMDLINE_LINUX is used by the command 'echo', which berth-audit does not understand (it edits only plain GRUB_CMDLINE_LINUX=VALUE lines and reads only \$GRUB_CMDLINE_LINUX and \${GRUB_CMDLINE_LINUX}); add audit=0 by hand; the file was not changed"
 }
 
 @test "fix: when one file cannot be edited, none is written" {
@@ -392,4 +439,142 @@ $ROOT/etc/default/grub.d/60-audit.cfg mentions audit=, and GRUB reads it after /
 	# opened on line 1, and ends in a backslash that would join the added assignment to it.
 	cp "$BATS_TEST_DIRNAME/../../fuzz/corpus/grub-edit/regress-continuation-after-quoted-hash" "$ROOT/etc/default/grub"
 	assert_fix_refused "$ROOT/etc/default/grub:2: the last line ends with a line continuation ('\\'), which would swallow an added GRUB_CMDLINE_LINUX= line; remove the backslash or end that line; the file was not changed"
+}
+
+@test "fix refuses what it does not fully understand (fix-cases/refuse-*): FILE:LINE and the construct, file untouched, no litter" {
+	# The review's attacks: the variable set in a block, a list, a function or a here-document,
+	# an expansion in the value, 'readonly', '.' after the last assignment. Before, fix appended
+	# GRUB_CMDLINE_LINUX="audit=0", which drops root= and rd.luks.uuid= from what sh sources, or
+	# edited a line sh never runs; refuse-if-block-old-fix is such a result, which a second run
+	# then called "already set".
+	local in name n=0
+	for in in "$CASES"/refuse-*.in; do
+		name=$(basename "$in" .in)
+		rm -rf "$ROOT/etc/default"
+		mkdir -p "$ROOT/etc/default"
+		cp "$in" "$ROOT/etc/default/grub"
+		run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
+		[ "$status" = 1 ] || fail "$name: exit status $status, output: $output"
+		assert_equal "$output" ""
+		assert_equal "$stderr" "$ROOT/etc/default/grub:$(cat "$CASES/$name.error")"
+		cmp "$in" "$ROOT/etc/default/grub"
+		assert_equal "$(ls -A "$ROOT/etc/default")" "grub"
+		n=$((n + 1))
+	done
+	[ "$n" -ge 11 ]
+}
+
+@test "fix: 'export NAME=VALUE', here-documents and blocks without our variables are edited, and sh agrees" {
+	cat >"$ROOT/etc/default/grub" <<'EOF2'
+GRUB_TIMEOUT=5
+if [ -e /nonexistent ]; then GRUB_TERMINAL=serial; fi
+cat >/dev/null <<END
+it's not shell: GRUB_TIMEOUT=1 "
+END
+[ -z "$GRUB_CMDLINE_LINUX_DEFAULT" ] || echo "$GRUB_CMDLINE_LINUX_DEFAULT" >/dev/null
+GRUB_CMDLINE_LINUX_DEFAULT="quiet audit=1"
+export GRUB_CMDLINE_LINUX="root=/dev/vda1 rd.luks.uuid=abc"
+EOF2
+	cp "$ROOT/etc/default/grub" "$ROOT/before"
+	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
+	assert_success
+	assert_equal "$(tail -n 2 "$ROOT/etc/default/grub")" 'GRUB_CMDLINE_LINUX_DEFAULT="quiet audit=0"
+export GRUB_CMDLINE_LINUX="root=/dev/vda1 rd.luks.uuid=abc audit=0"'
+	assert_sourced_off "$ROOT/before" "$ROOT/etc/default/grub"
+	run --separate-stderr berth_exec "$BERTH_AUDIT" fix --root="$ROOT"
+	assert_success
+	assert_line "$ROOT/etc/default/grub: audit=0 is already set, nothing to change."
+}
+
+# in_overlaid_etc SCRIPT: runs SCRIPT (bash) as root in a private mount namespace where the
+# machine's /etc/default and /etc/kernel are empty tmpfs, so a --root escape can only reach
+# throwaway "host" files. SCRIPT sees $ROOT and AUDIT_CMD (the berth-audit command, an array).
+in_overlaid_etc() {
+	command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
+	[ "$(id -u)" = 0 ] || skip "needs root for a mount namespace"
+	[ -d /etc/kernel ] || skip "/etc/kernel does not exist here, so it cannot be overlaid"
+	run --separate-stderr unshare -m --propagation private bash -c '
+		set -e
+		mount -t tmpfs berth-test /etc/default
+		mount -t tmpfs berth-test /etc/kernel
+		ROOT=$1
+		shift
+		AUDIT_CMD=("$@")
+		'"$1" sh "$ROOT" "${AUDIT_CMD[@]}"
+	# the overlays went with the namespace
+	! findmnt -n -S berth-test >/dev/null
+}
+
+@test "--root: a relative symlink out of DIR (etc/default/grub -> ../../../../../../../../etc/default/grub.real) is resolved inside DIR" {
+	printf 'GRUB_CMDLINE_LINUX="root=/dev/inside"\n' >"$ROOT/etc/default/grub.real"
+	ln -s ../../../../../../../../etc/default/grub.real "$ROOT/etc/default/grub"
+	in_overlaid_etc '
+		printf "GRUB_CMDLINE_LINUX=\"root=/dev/host\"\n" >/etc/default/grub.real
+		cp /etc/default/grub.real /etc/kernel/host-copy
+		"${AUDIT_CMD[@]}" fix --root="$ROOT" || echo "exit status $?"
+		cmp /etc/default/grub.real /etc/kernel/host-copy && echo "host file unchanged"
+		ls -A /etc/default'
+	assert_success
+	assert_line "host file unchanged"
+	assert_line "grub.real"
+	refute_line "grub.real.berth-bak"
+	refute_line --partial "exit status"
+	assert_line "$ROOT/etc/default/grub is a symlink to $ROOT/etc/default/grub.real: editing $ROOT/etc/default/grub.real."
+	assert_equal "$(cat "$ROOT/etc/default/grub.real")" 'GRUB_CMDLINE_LINUX="root=/dev/inside audit=0"'
+	cmp "$ROOT/etc/default/grub.real.berth-bak" <(printf 'GRUB_CMDLINE_LINUX="root=/dev/inside"\n')
+}
+
+@test "--root: an intermediate symlink (DIR/etc -> /etc, DIR/etc -> ../../../../../../../etc) never reaches the machine's files" {
+	local target
+	for target in /etc ../../../../../../../etc; do
+		rm -rf "$ROOT/etc"
+		ln -s "$target" "$ROOT/etc"
+		in_overlaid_etc '
+			printf "GRUB_CMDLINE_LINUX=\"root=/dev/host\"\n" >/etc/default/grub
+			printf "root=/dev/host\n" >/etc/kernel/cmdline
+			cp /etc/default/grub /etc/kernel/grub.host-copy
+			cp /etc/kernel/cmdline /etc/kernel/cmdline.host-copy
+			"${AUDIT_CMD[@]}" fix --root="$ROOT" || echo "exit status $?"
+			cmp /etc/default/grub /etc/kernel/grub.host-copy && echo "host grub unchanged"
+			cmp /etc/kernel/cmdline /etc/kernel/cmdline.host-copy && echo "host cmdline unchanged"
+			ls -A /etc/default /etc/kernel'
+		assert_success
+		assert_line "exit status 1"
+		assert_line "host grub unchanged"
+		assert_line "host cmdline unchanged"
+		refute_line --partial ".berth-bak"
+		refute_line --partial ".#"
+		assert_equal "$stderr" "$ROOT/etc/default/grub: too many levels of symbolic links, with symlinks resolved inside the --root directory as on that system; fix the symlink"
+	done
+
+	# ... and one that leads somewhere inside DIR is followed there, as on that system
+	rm -f "$ROOT/etc"
+	mkdir -p "$ROOT/etc" "$ROOT/srv/boot-defaults"
+	ln -s /srv/boot-defaults "$ROOT/etc/default"
+	printf 'GRUB_CMDLINE_LINUX="root=/dev/inside"\n' >"$ROOT/srv/boot-defaults/grub"
+	in_overlaid_etc '
+		printf "GRUB_CMDLINE_LINUX=\"root=/dev/host\"\n" >/etc/default/grub
+		"${AUDIT_CMD[@]}" fix --root="$ROOT" || echo "exit status $?"
+		ls -A /etc/default; cat /etc/default/grub'
+	assert_success
+	refute_line --partial "exit status"
+	assert_line 'GRUB_CMDLINE_LINUX="root=/dev/host"'
+	assert_line "$ROOT/etc/default/grub is a symlink to $ROOT/srv/boot-defaults/grub: editing $ROOT/srv/boot-defaults/grub."
+	assert_equal "$(cat "$ROOT/srv/boot-defaults/grub")" 'GRUB_CMDLINE_LINUX="root=/dev/inside audit=0"'
+}
+
+@test "--root: etc/kernel/cmdline -> ../../../../../../../etc/kernel/cmdline never reaches the machine's file" {
+	mkdir -p "$ROOT/etc/kernel"
+	ln -s ../../../../../../../etc/kernel/cmdline "$ROOT/etc/kernel/cmdline"
+	in_overlaid_etc '
+		printf "root=/dev/host\n" >/etc/kernel/cmdline
+		cp /etc/kernel/cmdline /etc/default/cmdline.host-copy
+		"${AUDIT_CMD[@]}" fix --root="$ROOT" || echo "exit status $?"
+		cmp /etc/kernel/cmdline /etc/default/cmdline.host-copy && echo "host cmdline unchanged"
+		ls -A /etc/kernel'
+	assert_success
+	assert_line "exit status 1"
+	assert_line "host cmdline unchanged"
+	refute_line --partial ".berth-bak"
+	assert_equal "$stderr" "$ROOT/etc/kernel/cmdline: too many levels of symbolic links, with symlinks resolved inside the --root directory as on that system; fix the symlink"
 }

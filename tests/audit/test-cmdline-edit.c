@@ -66,14 +66,34 @@ static const EditCase grub_cases[] = {
                 "GRUB_CMDLINE_LINUX=\"x audit=0\"; GRUB_TIMEOUT=1\n" },
         { "GRUB_CMDLINE_LINUX=\"a\"'b'\n", "GRUB_CMDLINE_LINUX=\"a\"'b audit=0'\n" },
         { "GRUB_CMDLINE_LINUX=a\\ b\n", "GRUB_CMDLINE_LINUX=a\\ b\" audit=0\"\n" },
-        { "GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX quiet\"\n",
-                "GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX quiet audit=0\"\n" },
         { "GRUB_CMDLINE_LINUX=\"a\nb\"\n", "GRUB_CMDLINE_LINUX=\"a\nb audit=0\"\n" },
         { "GRUB_CMDLINE_LINUX=\"a \\\nb\"\n", "GRUB_CMDLINE_LINUX=\"a \\\nb audit=0\"\n" },
         { "GRUB_CMDLINE_LINUX=\"x\"\r\n", "GRUB_CMDLINE_LINUX=\"x audit=0\"\r\n" },
         /* lines that are not our assignments are kept, whatever they are */
-        { "hello world\nif true; then\n  :\nfi\n. /etc/x\nGRUB_CMDLINE_LINUX=\"\"\n",
-                "hello world\nif true; then\n  :\nfi\n. /etc/x\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+        { "hello world\nif true; then\n  :\nfi\n. "
+          "/etc/x\nGRUB_CMDLINE_LINUX=\"\"\nGRUB_CMDLINE_LINUX_DEFAULT=q\n",
+                "hello world\nif true; then\n  :\nfi\n. /etc/x\nGRUB_CMDLINE_LINUX=\"audit=0\"\n"
+                "GRUB_CMDLINE_LINUX_DEFAULT=q\n" },
+        /* other variables in blocks, lists, functions and here-documents are not ours */
+        { "if [ -e /x ]; then GRUB_TERMINAL=serial; fi\nGRUB_CMDLINE_LINUX=\"quiet\"\n",
+                "if [ -e /x ]; then GRUB_TERMINAL=serial; fi\nGRUB_CMDLINE_LINUX=\"quiet audit=0\"\n" },
+        { "case $x in a|b) GRUB_TIMEOUT=1;; (*) :;; esac\nGRUB_CMDLINE_LINUX=\"\"\n",
+                "case $x in a|b) GRUB_TIMEOUT=1;; (*) :;; esac\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+        { "f() { echo \"$GRUB_CMDLINE_LINUX ${GRUB_CMDLINE_LINUX}\"; return 0; }\nGRUB_CMDLINE_LINUX=a\n",
+                "f() { echo \"$GRUB_CMDLINE_LINUX ${GRUB_CMDLINE_LINUX}\"; return 0; }\n"
+                "GRUB_CMDLINE_LINUX=\"a audit=0\"\n" },
+        { "cat <<EOF >/dev/null\nit's \"fine\n\tEOF\nEOF\nGRUB_CMDLINE_LINUX=\"quiet\"\n",
+                "cat <<EOF >/dev/null\nit's \"fine\n\tEOF\nEOF\nGRUB_CMDLINE_LINUX=\"quiet audit=0\"\n" },
+        { "cat <<-'E' && true\n\tx'\n\tE\nGRUB_CMDLINE_LINUX=q\n",
+                "cat <<-'E' && true\n\tx'\n\tE\nGRUB_CMDLINE_LINUX=\"q audit=0\"\n" },
+        { "GRUB_DISTRIBUTOR=`( . /etc/os-release; echo ${NAME:-Ubuntu} ) 2>/dev/null || echo Ubuntu`\n"
+          "GRUB_CMDLINE_LINUX=\"\"\n",
+                "GRUB_DISTRIBUTOR=`( . /etc/os-release; echo ${NAME:-Ubuntu} ) 2>/dev/null || echo Ubuntu`\n"
+                "GRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+        { "X=$(echo \"a)\" # )\n)\nGRUB_CMDLINE_LINUX=q\n",
+                "X=$(echo \"a)\" # )\n)\nGRUB_CMDLINE_LINUX=\"q audit=0\"\n" },
+        { ". /etc/x\nGRUB_CMDLINE_LINUX_DEFAULT=\"audit=1\"\nGRUB_CMDLINE_LINUX=r\n",
+                ". /etc/x\nGRUB_CMDLINE_LINUX_DEFAULT=\"audit=0\"\nGRUB_CMDLINE_LINUX=\"r audit=0\"\n" },
         { "GRUB_X=\"$(oops)\"\nGRUB_CMDLINE_LINUX=\"\"\n",
                 "GRUB_X=\"$(oops)\"\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
         { "  GRUB_CMDLINE_LINUX=\"x\"\n", "  GRUB_CMDLINE_LINUX=\"x audit=0\"\n" },
@@ -85,6 +105,61 @@ static const EditCase grub_cases[] = {
         { "GRUB_CMDLINE_LINUX=\"x\" foo\n", NULL, "unexpected text after the value of GRUB_CMDLINE_LINUX",
                 1 },
         { "\n\nGRUB_CMDLINE_LINUX=\"$(cat /x)\"\n", NULL, "$(...)", 3 },
+        { "GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX quiet\"\n", NULL, "uses an expansion ($", 1 },
+        /* the review's attacks: the variable set where a plain edit cannot see the whole story */
+        { "if true; then GRUB_CMDLINE_LINUX=\"root=/dev/vda1 rd.luks.uuid=abc\"; fi\n", NULL,
+                "GRUB_CMDLINE_LINUX is assigned inside an 'if' block (opened on line 1)", 1 },
+        { "if [ -e /x ]; then\n  GRUB_CMDLINE_LINUX=\"a\"\nelse\n  GRUB_CMDLINE_LINUX=\"b\"\nfi\n", NULL,
+                "assigned inside an 'if' block (opened on line 1)", 2 },
+        { "true && GRUB_CMDLINE_LINUX=\"root=/dev/vda1\"\n", NULL, "assigned after '&&'", 1 },
+        { "true ||\n  GRUB_CMDLINE_LINUX=\"root=/dev/vda1\"\n", NULL, "assigned after '||'", 2 },
+        { "GRUB_CMDLINE_LINUX=\"root=/dev/vda1\" && true\n", NULL, "assigned before '&&'", 1 },
+        { "case $x in *) GRUB_CMDLINE_LINUX=\"root=/dev/vda1\";; esac\n", NULL,
+                "assigned inside a 'case' block (opened on line 1)", 1 },
+        { "{ GRUB_CMDLINE_LINUX=\"root=/dev/vda1\"; }\n", NULL, "assigned inside a '{ ... }' group", 1 },
+        { "( GRUB_CMDLINE_LINUX=\"x\" )\n", NULL, "assigned inside a '( ... )' subshell", 1 },
+        { "set_it() {\n  GRUB_CMDLINE_LINUX=\"root=/dev/vda1\"\n}\nset_it\n", NULL,
+                "assigned inside a function body (opened on line 1)", 2 },
+        { "function f { GRUB_CMDLINE_LINUX=x; }\n", NULL, "inside a function body", 1 },
+        { "while false; do GRUB_CMDLINE_LINUX=x; done\n", NULL, "inside a 'while', 'until' or 'for' loop",
+                1 },
+        { "GRUB_CMDLINE_LINUX=\"x\" | cat\n", NULL, "in a pipeline", 1 },
+        { "GRUB_CMDLINE_LINUX=\"x\" &\n", NULL, "in a background command", 1 },
+        { "! GRUB_CMDLINE_LINUX=\"x\"\n", NULL, "after '!'", 1 },
+        { "GRUB_CMDLINE_LINUX=\"x\" >/dev/null\n", NULL, "assigned with a redirection", 1 },
+        { "cat <<EOF >/dev/null\nGRUB_CMDLINE_LINUX=\"quiet\"\nEOF\nGRUB_CMDLINE_LINUX=\"audit=1\"\n", NULL,
+                "GRUB_CMDLINE_LINUX appears in the body of a here-document (started on line 1)", 2 },
+        { "cat <<EOF\nx\n", NULL, "here-document opened here is never closed", 1 },
+        { "AUDIT=\"audit=1\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet $AUDIT\"\n", NULL, "uses an expansion ($",
+                2 },
+        { "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet ${AUDIT}\"\n", NULL, "uses an expansion ($", 1 },
+        { "GRUB_CMDLINE_LINUX=~root\n", NULL, "unquoted '~'", 1 },
+        { "readonly GRUB_CMDLINE_LINUX=\"root=/dev/vda1\"\n", NULL,
+                "GRUB_CMDLINE_LINUX is used by the command 'readonly'", 1 },
+        { "GRUB_CMDLINE_LINUX=x\nreadonly GRUB_CMDLINE_LINUX\n", NULL, "used by the command 'readonly'", 2 },
+        { "declare GRUB_CMDLINE_LINUX=x\n", NULL, "used by the command 'declare'", 1 },
+        { "local GRUB_CMDLINE_LINUX_DEFAULT=x\n", NULL,
+                "GRUB_CMDLINE_LINUX_DEFAULT is used by the command 'local'", 1 },
+        { "read GRUB_CMDLINE_LINUX </x\n", NULL, "used by the command 'read'", 1 },
+        { ": ${GRUB_CMDLINE_LINUX:=audit=1}\n", NULL, "used by the command ':'", 1 },
+        { "X=$((GRUB_CMDLINE_LINUX=1))\n", NULL, "used in a way berth-audit does not understand", 1 },
+        { "for GRUB_CMDLINE_LINUX in a; do :; done\n", NULL, "inside a 'while', 'until' or 'for' loop", 1 },
+        { "export A=1 GRUB_CMDLINE_LINUX=x\n", NULL, "used by the command 'export'", 1 },
+        { "GRUB_CMDLINE_LINUX=x echo hi\n", NULL, "unexpected text after the value", 1 },
+        { "GRUB_CMDLINE_LINUX=\"x\"\n. /etc/default/grub.local\n", NULL,
+                "'.' runs code berth-audit cannot read, and no plain GRUB_CMDLINE_LINUX=VALUE line follows",
+                2 },
+        { "source /x\nGRUB_CMDLINE_LINUX=\"x\"\n", NULL, "no plain GRUB_CMDLINE_LINUX_DEFAULT=VALUE line",
+                1 },
+        { "GRUB_CMDLINE_LINUX=\"x\"\neval \"$X\"\n", NULL, "'eval' runs code", 2 },
+        { "f() { . /x; }\nGRUB_CMDLINE_LINUX=x\nGRUB_CMDLINE_LINUX_DEFAULT=x\n", NULL, "'.' in a function",
+                1 },
+        { "GRUB_TIMEOUT=5\nexit 0\n", NULL, "'exit' can stop the shell", 2 },
+        { "[ -f /x ] && return\nGRUB_CMDLINE_LINUX=a\n", NULL, "'return' can stop the shell", 1 },
+        { "if true; then\nGRUB_TIMEOUT=1\n", NULL, "an 'if' block opened here is never closed", 1 },
+        { "true &&\n", NULL, "ends in the middle of a command", 1 },
+        { "fi\n", NULL, "'fi' closes no open block", 1 },
+        { "X=$(case a in a) echo;; esac)\n", NULL, "'case' inside $(...)", 1 },
         { "GRUB_CMDLINE_LINUX=`cat /x`\n", NULL, "$(...)", 1 },
         { "GRUB_CMDLINE_LINUX=\"${X:-a b}\"\n", NULL, "$(...)", 1 },
         { "GRUB_CMDLINE_LINUX=\"a -- b\"\n", NULL, "\"--\"", 1 },
@@ -104,20 +179,36 @@ static const EditCase grub_cases[] = {
         /* the case the fuzzer found (fuzz/corpus/grub-edit/regress-unbalanced-quote) */
         { "GREGRUB_DEFAULT=0qui\"\n_TIMEOUINUX_DEFAULTNUcopy AULT=\"quiet\"\nGRUB_CMDLINE_LINUX=\"AULT\"C",
                 NULL, "never closed", 3 },
-        /* ... while quotes that close on a later line are valid shell: what they enclose is not
-         * an assignment, and is kept */
-        { "echo 'a\nGRUB_CMDLINE_LINUX=\"audit=1\"'\nGRUB_CMDLINE_LINUX=\"\"\n",
-                "echo 'a\nGRUB_CMDLINE_LINUX=\"audit=1\"'\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
-        { "GRUB_X=\"$(a \"b\")\nGRUB_CMDLINE_LINUX=x\"\nGRUB_CMDLINE_LINUX=\"\"\n",
-                "GRUB_X=\"$(a \"b\")\nGRUB_CMDLINE_LINUX=x\"\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
-        { "GRUB_X=1 echo \"a\nGRUB_CMDLINE_LINUX=b\"\n",
-                "GRUB_X=1 echo \"a\nGRUB_CMDLINE_LINUX=b\"\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
+        /* ... while quotes that close on a later line are valid shell, but the name inside one is
+         * text that could be run ('eval', 'alias'): refused, naming the command */
+        { "echo 'a\nGRUB_CMDLINE_LINUX=\"audit=1\"'\nGRUB_CMDLINE_LINUX=\"\"\n", NULL,
+                "GRUB_CMDLINE_LINUX is used by the command 'echo'", 2 },
+        { "GRUB_X=\"$(a \"b\")\nGRUB_CMDLINE_LINUX=x\"\nGRUB_CMDLINE_LINUX=\"\"\n", NULL,
+                "GRUB_CMDLINE_LINUX is used in a way berth-audit does not understand (", 2 },
+        { "GRUB_X=1 echo \"a\nGRUB_CMDLINE_LINUX=b\"\n", NULL, "used by the command 'echo'", 2 },
         /* a quote in a comment, or escaped, opens nothing */
         { "# don't\nA=1 # it's\nB=it\\'s\nGRUB_CMDLINE_LINUX=\"\"\n",
                 "# don't\nA=1 # it's\nB=it\\'s\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
         { "echo it\\'s\nGRUB_CMDLINE_LINUX=\"\"\n", "echo it\\'s\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
         { "echo a#'\nb'\nGRUB_CMDLINE_LINUX=\"\"\n", "echo a#'\nb'\nGRUB_CMDLINE_LINUX=\"audit=0\"\n" },
 };
+
+/* What the file gives when sourced, as berth-audit reads it: audit off, everything else kept. */
+static void assert_effective_off(const char *in, const char *out)
+{
+        EditError err = {};
+        char *before = NULL, *after = NULL, *value = NULL;
+
+        ASSERT_EQ_INT(grub_defaults_effective(out, strlen(out), &after, &err), 0);
+        ASSERT_EQ_INT(kernel_cmdline_get(after, "audit", &value), 1);
+        ASSERT_TRUE(audit_value_is_off(value));
+        if (grub_defaults_effective(in, strlen(in), &before, &err) >= 0) {
+                printf("#   effective: '%s' -> '%s'\n", before, after);
+                free(before);
+        }
+        free(after);
+        free(value);
+}
 
 static void test_grub_defaults(void)
 {
@@ -142,6 +233,7 @@ static void test_grub_defaults(void)
                         char *again = NULL;
                         size_t again_size;
                         ASSERT_EQ_INT(grub_defaults_set_audit_off(out, size, &again, &again_size, &err), 0);
+                        assert_effective_off(c->in, out);
                         free(out);
                 }
         }
