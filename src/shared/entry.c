@@ -65,7 +65,6 @@
 #include "config-tables.h"
 #include "entry.h"
 #include "fileio.h"
-#include "heap.h"
 #include "log.h"
 #include "path-util.h"
 #include "sha256.h"
@@ -1993,12 +1992,6 @@ int entry_set_load(const LoadOptions *options, EntrySet **ret)
         set->entries = calloc(confs.n + 1, sizeof(Entry *));
         if (!set->entries)
                 return -ENOMEM;
-
-        /* A large set keeps megabytes of heap alive until it is freed: huge pages for it (heap.c).
-         * What stays per entry was measured with DHAT at 1 000 entries: 1.8 KiB with
-         * generator_only, 3.9 KiB without. */
-        if (confs.n >= ENTRY_SET_HUGE_HEAP_MIN)
-                (void) heap_expect(confs.n * (c.generator_only ? 2048 : 4096));
 
         for (size_t i = 0; i < confs.n;) {
                 size_t j = i + 1;

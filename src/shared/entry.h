@@ -15,8 +15,6 @@
 #define ENTRY_VALUE_ERRORS_MAX 20u
 #define ENTRY_DEFAULT_PRIORITY 50u
 #define ENTRY_PRIORITY_MAX 1000u
-/* From this many entry files on, the loader asks for transparent huge pages for its heap (heap.c). */
-#define ENTRY_SET_HUGE_HEAP_MIN 256u
 
 typedef enum ProvisionKind {
         PROVISION_NONE,
