@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "config-tables.h"
 #include "fileio.h"
 #include "log.h"
 #include "macro.h"
@@ -67,16 +68,6 @@ static int read_hash_file(const char *path, char **ret)
                         EINVAL, "RootPasswordHashFile=%s is empty; its first line must be the hash.", path);
         *ret = strdup(s);
         return *ret ? 0 : log_oom_();
-}
-
-static bool hash_is_valid(const char *h)
-{
-        if (isempty(h))
-                return false;
-        for (const char *p = h; *p; p++)
-                if (*p == ':' || (unsigned char) *p < 0x20 || *p == 0x7f)
-                        return false;
-        return true;
 }
 
 /* gid of the container's "shadow" group, from its /etc/group, or -ENOENT. */
@@ -146,11 +137,14 @@ int shadow_apply_root_password(const Context *c, int root_fd)
                 return 0;
         const char *from = e->root_password_hash ? "RootPasswordHash=" : e->root_password_hash_file;
 
-        if (!hash_is_valid(hash))
+        /* The loader's rule, for a hash from a file as for one in the entry (one policy). */
+        const char *why;
+        if (!password_hash_is_valid(hash, &why))
                 return log_error_errno(EINVAL,
-                        "The root password hash from %s contains a ':' or a control "
-                        "character; it must be one crypt(3) hash ('$y$...', '$6$...') or '!'/'*'.",
-                        from);
+                        "The root password hash from %s is refused: %s. Accepted: a crypt(3) hash ($y$, "
+                        "$gy$, "
+                        "$7$, $2b$, $2y$, $2a$, $6$, $5$), or ! or * (locked).",
+                        from, why);
 
         _cleanup_close_ int etc_fd = -1;
         r = rootfs_open_parent(root_fd, "/etc/shadow", &etc_fd, &name);

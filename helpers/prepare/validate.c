@@ -4,9 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 
+#include "conf-parser.h"
 #include "log.h"
 #include "macro.h"
 #include "prepare.h"
@@ -49,22 +49,21 @@ static const char *lookup_error(int r)
                               : strerror(-r);
 }
 
-/* The payload's PATH: nspawn's default, or the last PATH= given by [Exec] Environment=. */
+/* The payload's PATH: nspawn's default, or the last PATH= of the [Exec] Environment= values in
+ * effect (the loader resolves resets). */
 static int container_path(const Entry *e, char **ret)
 {
+        _cleanup_free_ const Assignment **l = NULL;
         const char *path = NSPAWN_DEFAULT_PATH;
 
-        for (size_t i = 0; i < e->n_assignments; i++) {
-                const Assignment *a = &e->assignments[i];
-                if (!streq(a->section, "Exec") || !streq(a->key, "Environment"))
+        if (entry_effective_assignments(e, "Exec", &l) < 0)
+                return -ENOMEM;
+        for (const Assignment **a = l; *a; a++) {
+                if (!streq((*a)->key, "Environment"))
                         continue;
-                if (isempty(a->value)) {
-                        path = NSPAWN_DEFAULT_PATH;
-                        continue;
-                }
-                const char *p = startswith(a->value, "PATH=");
+                const char *p = startswith((*a)->value, "PATH=");
                 if (!p)
-                        p = startswith(a->value, "\"PATH=");
+                        p = startswith((*a)->value, "\"PATH=");
                 if (p)
                         path = p;
         }
@@ -114,23 +113,21 @@ static int check_command(const Context *c, int root_fd)
 /* May nspawn run this container with a user namespace? The stock systemd-nspawn@.service passes
  * -U (--private-users=pick with --private-users-ownership=auto), which shifts a root-owned tree
  * to a range whose base is a multiple of 65536 where idmapped mounts are not available. So unless
- * the entry turns it off ([Exec] PrivateUsers=no), a tree shifted like that is fine. */
+ * the [Exec] PrivateUsers= in effect is a false boolean (the loader's words), a tree shifted like
+ * that is fine. */
 static bool private_users_possible(const Entry *e)
 {
-        static const char *const off[] = { "no", "false", "off", "0" };
-        const char *v = NULL;
+        _cleanup_free_ const Assignment **l = NULL;
+        bool possible = true;
 
         if (e->private_users)
                 return true;
-        for (size_t i = 0; i < e->n_assignments; i++)
-                if (streq(e->assignments[i].section, "Exec") && streq(e->assignments[i].key, "PrivateUsers"))
-                        v = e->assignments[i].value;
-        if (isempty(v))
-                return true; /* unset or reset: the unit's -U */
-        for (size_t i = 0; i < ELEMENTSOF(off); i++)
-                if (strcasecmp(v, off[i]) == 0)
-                        return false;
-        return true;
+        if (entry_effective_assignments(e, "Exec", &l) < 0)
+                return true; /* out of memory: do not refuse a tree for it */
+        for (const Assignment **a = l; *a; a++)
+                if (streq((*a)->key, "PrivateUsers"))
+                        possible = config_parse_boolean((*a)->value) != 0;
+        return possible;
 }
 
 int validate_rootfs(const Context *c, int root_fd)

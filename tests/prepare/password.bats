@@ -78,8 +78,36 @@ H2='$y$j9T$abcdefghijklmnop$ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdef'
 	printf 'abc:def\n' > "$hf"
 	run prepare web
 	assert_failure 1
-	assert_output --partial "contains a ':' or a control character"
+	assert_output --partial "The root password hash from $hf is refused: not a crypt(3) hash of a known method."
 	refute_output --partial "abc:def"
+}
+
+@test "RootPasswordHashFile=: the hash policy is the loader's, as for RootPasswordHash= (an MD5 hash is refused by both)" {
+	make_tree "$M/web"
+	md5='$1$saltsalt$qjXMvbEw8oaL.CzflDugX/'
+	hf="$BATS_TEST_TMPDIR/web.hash"
+	printf '%s\n' "$md5" > "$hf"
+	chmod 0600 "$hf"
+	entry web <<-EOF
+	[Container]
+	RootPasswordHashFile=$hf
+	EOF
+	for args in "--dry-run web" web; do
+		# shellcheck disable=SC2086
+		run prepare $args
+		assert_failure 1
+		assert_output --partial "The root password hash from $hf is refused: a weak hash method; use yescrypt (\$y\$) or SHA-512 (\$6\$)"
+		refute_output --partial "qjXMvbEw8oaL"
+	done
+	grep -q '^root:\*:' "$M/web/etc/shadow"
+	# The same hash inline: the loader refuses it, with the same reason.
+	entry web <<-EOF
+	[Container]
+	RootPasswordHash=$md5
+	EOF
+	run prepare --dry-run web
+	assert_failure 1
+	assert_output --partial "a weak hash method; use yescrypt (\$y\$) or SHA-512 (\$6\$)"
 }
 
 @test "no root line: one is added in front, the rest kept" {

@@ -132,6 +132,18 @@ load lib.bash
 	run prepare web
 	assert_failure 1
 	assert_output --partial "is owned by $((0x5e3a0000)):$((0x5e3a0000))"
+
+	# Every false word the loader accepts is off here too ("n" and "f" were read as on: issue 16),
+	# and a reset brings back the unit's -U.
+	for word in n f 0 off FALSE; do
+		printf '[Container]\n[Exec]\nPrivateUsers=%s\n' "$word" | entry web
+		run prepare web
+		assert_failure 1
+		assert_output --partial "is owned by $((0x5e3a0000)):$((0x5e3a0000))"
+	done
+	printf '[Container]\n[Exec]\nPrivateUsers=no\nPrivateUsers=\n' | entry web
+	run prepare web
+	assert_success
 }
 
 @test "validation: writable by group or others" {
