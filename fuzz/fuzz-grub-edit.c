@@ -3,7 +3,10 @@
  * idempotent (editing its own output changes nothing and is not refused: edit(edit(x)) ==
  * edit(x), as 'fix' promises), an edited kernel command line must read back as audit off, and a
  * refusal must say why. Files that are not valid shell (an unterminated quote) are refused, not
- * edited, so idempotence holds for every input. */
+ * edited, so idempotence holds for every input. For GRUB files, what sourcing gives is checked
+ * too: after an accepted edit (and whenever it says "nothing to change"), the effective command
+ * line ($GRUB_CMDLINE_LINUX $GRUB_CMDLINE_LINUX_DEFAULT, as grub_defaults_effective() reads
+ * it) has audit off, and an edit keeps every other parameter, in order. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -56,6 +59,71 @@ static char *edit(Editor f, const char *text, size_t size, size_t *ret_size)
         return out;
 }
 
+/* The parameters other than audit=, one space apart. */
+static char *kept_params(const char *cmdline)
+{
+        char *copy = strdup(cmdline), *out = calloc(strlen(cmdline) + 1, 1), *save = NULL;
+        FUZZ_CHECK(copy && out);
+        for (char *w = strtok_r(copy, " \t\n\r\v\f", &save); w; w = strtok_r(NULL, " \t\n\r\v\f", &save)) {
+                if (strncmp(w, "audit=", 6) == 0 || strncmp(w, "\"audit=", 7) == 0)
+                        continue;
+                if (*out)
+                        strcat(out, " ");
+                strcat(out, w);
+        }
+        free(copy);
+        return out;
+}
+
+static void check_grub_effective(const char *text, size_t size, const char *out, size_t n)
+{
+        EditError err = { 0 };
+        char *before = NULL, *after = NULL, *value = NULL, *ignored = NULL;
+        size_t ignored_size = 0;
+        int r;
+
+        if (!out) {
+                /* refused, or nothing to change: then audit must already be off */
+                r = grub_defaults_set_audit_off(text, size, &ignored, &ignored_size, &err);
+                free(ignored);
+                if (r != 0)
+                        return;
+                FUZZ_CHECK(grub_defaults_effective(text, size, &before, &err) == 0);
+                r = kernel_cmdline_get(before, "audit", &value);
+                if (r != 1 || !audit_value_is_off(value)) {
+                        fprintf(stderr, "'nothing to change', yet sourcing gives '%s' for:\n%.*s\n", before,
+                                (int) size, text);
+                        abort();
+                }
+                free(value);
+                free(before);
+                return;
+        }
+
+        r = grub_defaults_effective(out, n, &after, &err);
+        if (r != 0) {
+                fprintf(stderr, "the edited file does not read back (%s):\n%s\n", err.message, out);
+                abort();
+        }
+        r = kernel_cmdline_get(after, "audit", &value);
+        if (r != 1 || !audit_value_is_off(value)) {
+                fprintf(stderr, "after the edit, sourcing gives '%s' for:\n%s\n", after, out);
+                abort();
+        }
+        free(value);
+        if (grub_defaults_effective(text, size, &before, &err) == 0) {
+                char *a = kept_params(before), *b = kept_params(after);
+                if (strcmp(a, b) != 0) {
+                        fprintf(stderr, "the edit changed other parameters: '%s' -> '%s'\n", before, after);
+                        abort();
+                }
+                free(a);
+                free(b);
+                free(before);
+        }
+        free(after);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         EditError err = { 0 };
@@ -83,6 +151,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void) grub_defaults_find_cmdline_assignment(text, size);
 
         out = edit(grub_defaults_set_audit_off, text, size, &n);
+        check_grub_effective(text, size, out, n);
         free(out);
 
         out = edit(kernel_cmdline_file_set_audit_off, text, size, &n);

@@ -1,4 +1,5 @@
 /* Text editors for 'berth-audit fix': audit=0 into GRUB defaults and /etc/kernel/cmdline. */
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -693,7 +694,7 @@ static int lex_command_substitution(Reader *R, size_t *p)
                         continue;
                 }
                 if (word_start && R->size - i >= 5 && memcmp(R->t + i, "case", 4) == 0 &&
-                        strchr(" \t\n", R->t[i + 4]))
+                        R->t[i + 4] != '\0' && strchr(" \t\n", R->t[i + 4]))
                         return edit_error(R->err, line_of(R->t, i),
                                 "'case' inside $(...), which berth-audit does not read; add audit=0 by "
                                 "hand");
@@ -796,7 +797,8 @@ static int lex_double(Reader *R, size_t *p)
 
 static bool is_meta(const Reader *R, size_t i)
 {
-        return strchr(" \t\n;&|<>()", R->t[i]) ||
+        /* strchr() finds the terminating NUL too: a NUL byte is a word character here */
+        return (R->t[i] != '\0' && strchr(" \t\n;&|<>()", R->t[i])) ||
                (R->t[i] == '\r' && i + 1 < R->size && R->t[i + 1] == '\n');
 }
 
@@ -916,6 +918,7 @@ static int lex_next(Reader *R, Token *ret)
         r = lex_word(R, &R->p);
         if (r < 0)
                 return r;
+        assert(R->p > ret->start); /* every byte is a blank, '#', an operator, or in a word */
         ret->kind = TOKEN_WORD;
         ret->end = R->p;
         return 0;
