@@ -306,6 +306,13 @@ static int write_dropin(Generator *g, TextBuffer *b, const Entry *e)
                 if (r < 0)
                         return r;
         }
+        if (entry_wants_host_networkd(e)) {
+                /* Debian ships networkd disabled; its stock 80-container-ve/-vz.network give the host
+                 * side an address, a DHCP server and masquerading. After=: it is up before the link
+                 * appears, and outlives the container at shutdown. Its socket it pulls in itself. */
+                text_puts(b, "Wants=systemd-networkd.service\n");
+                text_puts(b, "After=systemd-networkd.service\n");
+        }
         write_pass_through(b, e, "Unit");
 
         text_puts(b, "\n[Service]\n");

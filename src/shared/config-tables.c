@@ -48,13 +48,14 @@ static bool hostname_is_valid(const char *s)
 
 static bool ifname_is_valid(const char *s)
 {
-        /* The kernel's: 1–15 bytes, no "/", ":" or white space, not "." or "..". */
+        /* systemd's (ifname_valid()): 1–15 bytes of printable ASCII other than "/", ":" and "%",
+         * not "." or "..". */
         size_t n = strlen(s);
 
         if (n == 0 || n > 15 || streq(s, ".") || streq(s, ".."))
                 return false;
         for (const unsigned char *c = (const unsigned char *) s; *c; c++)
-                if (*c <= ' ' || *c == '/' || *c == ':' || *c >= 0x7f)
+                if (*c <= ' ' || *c == '/' || *c == ':' || *c == '%' || *c >= 0x7f)
                         return false;
         return true;
 }
@@ -633,6 +634,48 @@ static int check_ifname(ParseState *s, const ConfigKey *k, const char *value)
         return isempty(value) || ifname_is_valid(value) ? 0 : -EINVAL;
 }
 
+static int check_zone(ParseState *s, const ConfigKey *k, const char *value)
+{
+        /* nspawn names the bridge "vz-ZONE" and ignores (with a warning) a zone that does not make
+         * a valid interface name that way. */
+        if (isempty(value))
+                return 0;
+        if (strlen(value) > 12)
+                return DETAIL(s, "'%.60s' is longer than 12 characters", value), -EINVAL;
+        return ifname_is_valid(value) ? 0 : -EINVAL;
+}
+
+static bool parse_port_number(const char *p, size_t n)
+{
+        unsigned v = 0;
+
+        if (n == 0 || n > 5)
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                if (p[i] < '0' || p[i] > '9')
+                        return false;
+                v = v * 10 + (unsigned) (p[i] - '0');
+        }
+        return v >= 1 && v <= 65535;
+}
+
+static int check_port(ParseState *s, const ConfigKey *k, const char *value)
+{
+        /* nspawn's expose_port_parse(): "[tcp:|udp:]HOSTPORT[:CONTAINERPORT]", ports 1–65535. */
+        const char *p = value, *colon;
+
+        if (isempty(value))
+                return 0;
+        if (startswith(p, "tcp:") || startswith(p, "udp:"))
+                p += 4;
+        colon = strchr(p, ':');
+        if (!colon)
+                return parse_port_number(p, strlen(p)) ? 0 : -EINVAL;
+        if (!parse_port_number(p, (size_t) (colon - p)) || !parse_port_number(colon + 1, strlen(colon + 1)))
+                return -EINVAL;
+        return 0;
+}
+
 static int refuse(ParseState *s, const ConfigKey *k, const char *value)
 {
         return -EINVAL;
@@ -691,6 +734,8 @@ static const ConfigKey keys[] = {
                 false, NULL, "a time span such as 90, 5min 20s or infinity"),
         CONTAINER(CONTAINER_STOP_TIMEOUT_SEC, "StopTimeoutSec", parse_timeout, stop_timeout, 1, false, false,
                 NULL, "a time span such as 90, 5min 20s or infinity"),
+        CONTAINER(CONTAINER_MANAGE_NETWORK, "ManageNetwork", parse_bool, manage_network, 0, false, false,
+                "yes", BOOL_ACCEPTED),
 
         /* systemd-nspawn 252's .nspawn keys (its src/nspawn/nspawn-gperf.gperf, checked against the
          * strings of Debian 12's /usr/bin/systemd-nspawn), with the same list/scalar behaviour. */
@@ -760,8 +805,11 @@ static const ConfigKey keys[] = {
         NSPAWN("Network", "VirtualEthernet", check_bool, false, BOOL_ACCEPTED),
         NSPAWN("Network", "VirtualEthernetExtra", check_any, true, "HOSTIF[:CONTAINERIF]"),
         NSPAWN("Network", "Bridge", check_ifname, false, "a network interface name (1-15 characters)"),
-        NSPAWN("Network", "Zone", check_any, false, "a zone name"),
-        NSPAWN("Network", "Port", check_any, true, "[PROTOCOL:]HOSTPORT[:CONTAINERPORT]"),
+        NSPAWN("Network", "Zone", check_zone, false,
+                "a zone name of 1-12 printable ASCII characters other than '/', ':' and '%' "
+                "(nspawn's bridge is vz-ZONE)"),
+        NSPAWN("Network", "Port", check_port, true,
+                "[tcp:|udp:]HOSTPORT[:CONTAINERPORT], ports from 1 to 65535"),
 
         { .section = "Install",
                 .name = "WantedBy",

@@ -12,7 +12,8 @@
  * - Sections and keys starting with "X-" are ignored, in every section, and are not part of the
  *   digest. Any other unknown section is an error (once, at its header); its keys are skipped.
  * - Masking: an empty regular file or a symlink to /dev/null (anything that resolves to the
- *   /dev/null device). A file that says size 0 but has content (/proc, /sys) is an error. A file with only comments is not empty: it is an entry with defaults.
+ *   /dev/null device). A file that says size 0 but has content (/proc, /sys) is an error. A file with only
+ * comments is not empty: it is an entry with defaults.
  * - Opening files: the path is stat()ed first, and only a regular file is opened (O_NONBLOCK,
  *   fstat() again), so a FIFO, socket or device in the search path is one error, never a hang.
  *   A directory named NAME.conf, an unreadable NAME.conf, a dangling symlink or a symlink loop
@@ -84,6 +85,19 @@ static const char *const audit_policies[_AUDIT_POLICY_MAX] = {
         [AUDIT_REFUSE] = "refuse",
         [AUDIT_IGNORE] = "ignore",
 };
+
+static const char *const network_links[_NETWORK_LINK_MAX] = {
+        [NETWORK_LINK_VETH] = "veth",
+        [NETWORK_LINK_ZONE] = "zone",
+        [NETWORK_LINK_BRIDGE] = "bridge",
+        [NETWORK_LINK_HOST] = "host",
+        [NETWORK_LINK_OTHER] = "other",
+};
+
+const char *network_link_to_string(NetworkLink l)
+{
+        return l >= 0 && l < _NETWORK_LINK_MAX ? network_links[l] : NULL;
+}
 
 const char *provision_kind_to_string(ProvisionKind k)
 {
@@ -297,6 +311,8 @@ static Entry *entry_free(Entry *e)
         free(e->assignments);
         strv_free(e->bind_sources);
         strv_free(e->bridges);
+        free(e->zone);
+        strv_free(e->ports);
         strv_free(e->wanted_by);
         strv_free(e->required_by);
         errors_free(e->errors, e->n_errors);
@@ -319,6 +335,8 @@ static Entry *entry_new(const char *name)
         e->provision = PROVISION_NONE;
         e->audit = AUDIT_WARN;
         e->priority = ENTRY_DEFAULT_PRIORITY;
+        e->manage_network = true;
+        e->network_link = NETWORK_LINK_VETH; /* the stock unit's --network-veth */
         return TAKE_PTR(e);
 }
 
@@ -891,6 +909,26 @@ int entry_effective_assignments(const Entry *e, const char *section, const Assig
         return 0;
 }
 
+/* systemd-nspawn's rule (settings_network_configured() and friends in its nspawn-settings.c, 252
+ * and 257 alike): a trusted settings file that sets any network key, even to "no", replaces every
+ * network option of the command line, so the stock unit's --network-veth is gone; Port= is not one
+ * of them. A veth is made for VirtualEthernet=yes, Bridge= or Zone=; the network is private when
+ * any of those or Private=yes or an Interface=/MACVLAN=/IPVLAN=/VirtualEthernetExtra= is set. */
+static NetworkLink classify_network(int private_network, int veth, bool bridge, bool zone, bool other_links)
+{
+        if (private_network < 0 && veth < 0 && !bridge && !zone && !other_links)
+                return NETWORK_LINK_VETH; /* the command line's --network-veth */
+        if (zone)
+                return NETWORK_LINK_ZONE;
+        if (bridge)
+                return NETWORK_LINK_BRIDGE;
+        if (veth > 0)
+                return NETWORK_LINK_VETH;
+        if (private_network > 0 || other_links)
+                return NETWORK_LINK_OTHER;
+        return NETWORK_LINK_HOST; /* Private=no or VirtualEthernet=no, nothing else */
+}
+
 static int entry_derive_nspawn(Entry *e)
 {
         static const char *const sections[] = { "Exec", "Files", "Network" };
@@ -907,6 +945,9 @@ static int entry_derive_nspawn(Entry *e)
         effective = malloc((e->n_assignments + 1) * sizeof(bool));
         if (!effective)
                 return -ENOMEM;
+        /* nspawn's settings: -1 unset, else the boolean; lists and names only count when set. */
+        int private_network = -1, veth = -1;
+        bool other_links = false;
         for (size_t s = 0; s < ELEMENTSOF(sections); s++) {
                 mark_effective(e, sections[s], effective);
                 for (size_t i = 0; i < e->n_assignments; i++) {
@@ -933,11 +974,29 @@ static int entry_derive_nspawn(Entry *e)
                         else if (s == 2 && streq(a->key, "Bridge")) {
                                 if (strv_extend(&e->bridges, a->value) < 0)
                                         return -ENOMEM;
-                        } else if (s == 0 && streq(a->key, "PrivateUsers"))
+                        } else if (s == 2 && streq(a->key, "Zone")) {
+                                free(e->zone);
+                                e->zone = strdup(a->value);
+                                if (!e->zone)
+                                        return -ENOMEM;
+                        } else if (s == 2 && streq(a->key, "Port")) {
+                                if (strv_extend(&e->ports, a->value) < 0)
+                                        return -ENOMEM;
+                        } else if (s == 2 && streq(a->key, "Private"))
+                                private_network = config_parse_boolean(a->value) > 0;
+                        else if (s == 2 && streq(a->key, "VirtualEthernet"))
+                                veth = config_parse_boolean(a->value) > 0;
+                        else if (s == 2 &&
+                                 (streq(a->key, "Interface") || streq(a->key, "MACVLAN") ||
+                                         streq(a->key, "IPVLAN") || streq(a->key, "VirtualEthernetExtra")))
+                                other_links = true;
+                        else if (s == 0 && streq(a->key, "PrivateUsers"))
                                 /* anything but a false boolean: yes, pick, identity, a UID range */
                                 e->private_users = config_parse_boolean(a->value) != 0;
                 }
         }
+        e->network_link =
+                classify_network(private_network, veth, e->bridges && e->bridges[0], !!e->zone, other_links);
         return 0;
 }
 
@@ -1017,6 +1076,21 @@ static int entry_finish(Entry *e)
         r = entry_derive_nspawn(e);
         if (r < 0)
                 return r;
+        if (e->zone && e->bridges && e->bridges[0])
+                /* nspawn refuses the pair at start ("may not be combined"): say so here, at the
+                 * later of the two. */
+                for (size_t i = e->n_assignments; i > 0; i--) {
+                        const Assignment *a = &e->assignments[i - 1];
+                        if (streq_fast(a->section, "Network") &&
+                                (streq(a->key, "Zone") || streq(a->key, "Bridge"))) {
+                                r = entry_add_error(e, a->origin.file, a->origin.line,
+                                        "Bridge= and Zone= are both set in [Network]; accepted: one of them "
+                                        "(systemd-nspawn refuses the combination)");
+                                if (r < 0)
+                                        return r;
+                                break;
+                        }
+                }
         entry_compute_digest(e, e->digest);
         return 0;
 }

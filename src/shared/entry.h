@@ -33,7 +33,21 @@ typedef enum AuditPolicy {
         _AUDIT_POLICY_MAX,
 } AuditPolicy;
 
+/* What link a container's network gets, from the effective [Network] keys by systemd-nspawn's own
+ * rule: a .nspawn file that sets any of Private=, VirtualEthernet=, Bridge=, Zone=, Interface=,
+ * MACVLAN=, IPVLAN=, VirtualEthernetExtra= replaces the command line's network options (the stock
+ * unit's --network-veth); Port= alone does not. See entry_classify_network() in entry.c. */
+typedef enum NetworkLink {
+        NETWORK_LINK_VETH, /* ve-NAME, its host side left to the host's systemd-networkd */
+        NETWORK_LINK_ZONE, /* vz-ZONE, a bridge nspawn makes, served by the host's networkd */
+        NETWORK_LINK_BRIDGE, /* a veth on the admin's Bridge= */
+        NETWORK_LINK_HOST, /* no private network: the host's own links */
+        NETWORK_LINK_OTHER, /* private without a veth: no link, or Interface=/MACVLAN=/IPVLAN= */
+        _NETWORK_LINK_MAX,
+} NetworkLink;
+
 const char *provision_kind_to_string(ProvisionKind k);
+const char *network_link_to_string(NetworkLink l);
 const char *audit_policy_to_string(AuditPolicy p);
 int audit_policy_from_string(const char *s); /* -EINVAL when unknown */
 
@@ -80,6 +94,7 @@ typedef enum ContainerKey {
         CONTAINER_PRIORITY,
         CONTAINER_START_TIMEOUT_SEC,
         CONTAINER_STOP_TIMEOUT_SEC,
+        CONTAINER_MANAGE_NETWORK,
         _CONTAINER_KEY_MAX,
 } ContainerKey;
 
@@ -111,6 +126,7 @@ typedef struct Entry {
         bool has_stop_timeout;
         usec_t stop_timeout;
         char *stop_timeout_string;
+        bool manage_network; /* ManageNetwork=: berth serves both sides of veth/zone links */
         Origin origins[_CONTAINER_KEY_MAX]; /* file 0/NULL where the key was not set */
 
         /* Every assignment in every section, in the order applied (resets included). */
@@ -124,6 +140,9 @@ typedef struct Entry {
         char **bridges; /* [Network] Bridge= (effective value, at most one) */
         bool read_only; /* [Files] ReadOnly=yes */
         bool private_users; /* [Exec] PrivateUsers= other than "no" (nspawn's -U default is pick) */
+        NetworkLink network_link;
+        char *zone; /* [Network] Zone= (without "vz-"), NULL unless set */
+        char **ports; /* [Network] Port= values in effect, as written */
 
         /* [Install] */
         char **wanted_by;
@@ -186,6 +205,20 @@ void entry_compute_digest(const Entry *e, char ret[65]);
  * of pointers into e->assignments (free() the array only). [Unit]/[Service] are not resolved
  * (systemd does that): for them every assignment is returned. */
 int entry_effective_assignments(const Entry *e, const char *section, const Assignment ***ret);
+
+/* Whether the container's link has a host side that the host's systemd-networkd serves with its
+ * stock 80-container-ve.network/80-container-vz.network, and berth is to see that it runs. */
+static inline bool entry_wants_host_networkd(const Entry *e)
+{
+        return e->manage_network &&
+               (e->network_link == NETWORK_LINK_VETH || e->network_link == NETWORK_LINK_ZONE);
+}
+
+/* Whether the guest gets a link to configure (host0, or the Interface= it was given). */
+static inline bool entry_has_private_network(const Entry *e)
+{
+        return e->network_link != NETWORK_LINK_HOST;
+}
 
 /* "FILE:LINE: message" (or "FILE: message"); NULL on -ENOMEM. */
 char *entry_error_format(const EntryError *e);

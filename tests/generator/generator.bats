@@ -245,6 +245,8 @@ expect_bad_entry() {
 		[Unit]
 		SourcePath=@TREE@/etc/web.conf
 		Description=web
+		Wants=systemd-networkd.service
+		After=systemd-networkd.service
 
 		[Service]
 		Environment=BERTH_DIGEST=@DIGEST@

@@ -456,6 +456,7 @@ static void test_container_keys(void)
                                                           "Priority=1000\n"
                                                           "StartTimeoutSec=5min 20s\n"
                                                           "StopTimeoutSec=infinity\n"
+                                                          "ManageNetwork=no\n"
                                                           "[Install]\n"
                                                           "WantedBy=multi-user.target graphical.target\n"
                                                           "RequiredBy=foo@bar.service\n");
@@ -489,6 +490,8 @@ static void test_container_keys(void)
                 if (k != CONTAINER_ROOT_PASSWORD_HASH && k != CONTAINER_DEPENDS_ON && k != CONTAINER_AFTER)
                         ASSERT_TRUE(e->origins[k].file != NULL);
         ASSERT_EQ_INT(e->origins[CONTAINER_STOP_TIMEOUT_SEC].line, 13);
+        ASSERT_TRUE(!e->manage_network);
+        ASSERT_EQ_INT(e->origins[CONTAINER_MANAGE_NETWORK].line, 14);
 }
 
 static void test_provision(void)
@@ -659,7 +662,7 @@ static void test_container_errors(void)
                 "Boot=, Command=, "
                 "Hostname=, Provision=, RootPasswordHash=, RootPasswordHashFile=, Audit=, DependsOn=, "
                 "After=, "
-                "Priority=, StartTimeoutSec=, StopTimeoutSec=");
+                "Priority=, StartTimeoutSec=, StopTimeoutSec=, ManageNetwork=");
         /* Keys are case-sensitive, as in systemd. */
         ASSERT_ONE_ERROR(
                 "Container", "priority=1", "Unknown key priority= in [Container]; did you mean Priority=?");
@@ -811,7 +814,7 @@ static void test_nspawn_sections(void)
                                                           "Bridge=br0\n"
                                                           "Bridge=br1\n"
                                                           "Port=tcp:2222:22\n"
-                                                          "Zone=web\n");
+                                                          "Zone=\n");
         Entry *e = entry_set_find(set, "t");
         ASSERT_STREQ(err(set, "t", 0), "");
         ASSERT_TRUE(e->has_nspawn_settings);
@@ -824,6 +827,10 @@ static void test_nspawn_sections(void)
         ASSERT_STREQ(e->bind_sources[1], "/srv/maybe");
         ASSERT_STREQ(e->bind_sources[2], "/with:colon");
         ASSERT_EQ_INT(e->n_assignments, 27);
+        ASSERT_EQ_INT(e->network_link, NETWORK_LINK_BRIDGE);
+        ASSERT_TRUE(!e->zone);
+        ASSERT_EQ_INT(strv_length(e->ports), 1);
+        ASSERT_STREQ(e->ports[0], "tcp:2222:22");
 
         /* Resets: Bind= clears Bind= only, PrivateUsers=no, ReadOnly= back to no, Bridge= none. */
         entry_set_free(set);
@@ -844,6 +851,61 @@ static void test_nspawn_sections(void)
         set = load_one("[Exec]\nPrivateUsers=65536:65536\n");
         ASSERT_TRUE(entry_set_find(set, "t")->private_users);
         ASSERT_EQ_INT(n_errors(set, "t"), 0);
+}
+
+/* [Network] keys as systemd-nspawn reads them from a trusted .nspawn file: any network key, even
+ * "no", replaces the stock unit's --network-veth; Port= does not. */
+static void test_network_link(void)
+{
+        static const struct {
+                const char *network;
+                NetworkLink link;
+                bool wants_networkd;
+        } cases[] = {
+                { "", NETWORK_LINK_VETH, true },
+                { "Port=8080\nPort=udp:53:5353\n", NETWORK_LINK_VETH, true },
+                { "VirtualEthernet=yes\n", NETWORK_LINK_VETH, true },
+                { "Private=yes\nVirtualEthernet=yes\n", NETWORK_LINK_VETH, true },
+                { "Zone=web\n", NETWORK_LINK_ZONE, true },
+                { "VirtualEthernet=no\nZone=web\n", NETWORK_LINK_ZONE, true },
+                { "Bridge=br0\n", NETWORK_LINK_BRIDGE, false },
+                { "VirtualEthernet=no\nBridge=br0\n", NETWORK_LINK_BRIDGE, false },
+                { "VirtualEthernet=no\n", NETWORK_LINK_HOST, false },
+                { "Private=no\n", NETWORK_LINK_HOST, false },
+                { "Private=no\nVirtualEthernet=no\nPort=2222\n", NETWORK_LINK_HOST, false },
+                { "Private=yes\n", NETWORK_LINK_OTHER, false },
+                { "Interface=eth1\n", NETWORK_LINK_OTHER, false },
+                { "MACVLAN=eth0\n", NETWORK_LINK_OTHER, false },
+                { "IPVLAN=eth0\n", NETWORK_LINK_OTHER, false },
+                { "VirtualEthernetExtra=extra0\n", NETWORK_LINK_OTHER, false },
+                /* Resets: what is left in effect counts. */
+                { "VirtualEthernet=no\nVirtualEthernet=\n", NETWORK_LINK_VETH, true },
+                { "Zone=web\nZone=\n", NETWORK_LINK_VETH, true },
+                { "Interface=eth1\nInterface=\nPrivate=no\n", NETWORK_LINK_HOST, false },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *text = NULL;
+                ASSERT_TRUE(asprintf(&text, "[Network]\n%s", cases[i].network) > 0);
+                _cleanup_entry_set_free_ EntrySet *set = load_one(text);
+                Entry *e = entry_set_find(set, "t");
+                ASSERT_STREQ(err(set, "t", 0), "");
+                if (e->network_link != cases[i].link)
+                        fprintf(stderr, "# [Network] %s: %s, wanted %s\n", cases[i].network,
+                                network_link_to_string(e->network_link),
+                                network_link_to_string(cases[i].link));
+                ASSERT_EQ_INT(e->network_link, cases[i].link);
+                ASSERT_EQ_INT(entry_wants_host_networkd(e), cases[i].wants_networkd);
+                ASSERT_TRUE(e->manage_network);
+        }
+
+        /* ManageNetwork=no: the same link, but nothing for networkd. */
+        _cleanup_entry_set_free_ EntrySet *set =
+                load_one("[Container]\nManageNetwork=no\n[Network]\nZone=web\n");
+        Entry *e = entry_set_find(set, "t");
+        ASSERT_EQ_INT(e->network_link, NETWORK_LINK_ZONE);
+        ASSERT_STREQ(e->zone, "web");
+        ASSERT_TRUE(!entry_wants_host_networkd(e));
 }
 
 static void test_nspawn_errors(void)
@@ -1408,7 +1470,7 @@ TESTS_MAIN(TEST_CASE(test_basic), TEST_CASE(test_defaults), TEST_CASE(test_searc
         TEST_CASE(test_precedence), TEST_CASE(test_masking), TEST_CASE(test_names), TEST_CASE(test_dropins),
         TEST_CASE(test_resets_and_lists), TEST_CASE(test_container_keys), TEST_CASE(test_provision),
         TEST_CASE(test_container_errors), TEST_CASE(test_boot_command), TEST_CASE(test_password_hash),
-        TEST_CASE(test_nspawn_sections), TEST_CASE(test_nspawn_errors),
+        TEST_CASE(test_nspawn_sections), TEST_CASE(test_network_link), TEST_CASE(test_nspawn_errors),
         TEST_CASE(test_effective_assignments), TEST_CASE(test_passthrough_and_x),
         TEST_CASE(test_dependencies), TEST_CASE(test_cycles), TEST_CASE(test_big_cycle),
         TEST_CASE(test_errors_stay_in_their_entry), TEST_CASE(test_digest), TEST_CASE(test_generator_only),
