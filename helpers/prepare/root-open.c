@@ -55,6 +55,8 @@ int root_open_parent(const Context *c, bool create, int *ret_fd)
 
         /* --root=DIR is the test's own directory: trusted as given, like "/" is. */
         fd = open(c->root ? c->root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT)
+                return -ENOENT; /* a --root=DIR that does not exist yet: everything below is missing */
         if (fd < 0)
                 return log_error_errno(errno, "Failed to open %s: %m", c->root ? c->root : "/");
         if (!c->root) {

@@ -5,6 +5,7 @@
 # Plain bash checks: no bats-support/-assert/-file (tests/lib/common.bash says why).
 BERTH_BATS_LIBRARIES=no
 load "$BERTH_SOURCE_ROOT/tests/lib/common.bash"
+load "$BERTH_SOURCE_ROOT/tests/lib/parity.bash"
 
 # The entry every case gets (unless it says "## no-control"): it must come out exactly as alone.
 CONTROL_NAME=control-ok
@@ -154,6 +155,7 @@ run_case() {
 	done
 
 	[ "$no_control" = 1 ] || check_control "$gen_out" "$gen_err" "$chk_out"
+	parity_check
 }
 
 # The control entry is unaffected: no message names it, its unit is written with its own

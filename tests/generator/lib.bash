@@ -4,6 +4,7 @@
 # Plain bash checks: no bats-support/-assert/-file (tests/lib/common.bash says why).
 BERTH_BATS_LIBRARIES=no
 load "$BERTH_SOURCE_ROOT/tests/lib/common.bash"
+load "$BERTH_SOURCE_ROOT/tests/lib/parity.bash"
 
 # Values the build wrote into config.h: the paths the generator puts into units. Read once, in
 # bash (the tests spawn few processes: these machines are often busy).
@@ -330,4 +331,5 @@ run_case() {
 		verify=0
 	fi
 	[ "$verify" = 0 ] || verify_units
+	parity_check
 }
