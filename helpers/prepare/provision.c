@@ -47,6 +47,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config-tables.h"
 #include "log.h"
 #include "macro.h"
 #include "notify.h"
@@ -142,26 +143,6 @@ static char *expand_r(const char *arg, const char *target)
         return s;
 }
 
-static const char *tar_decompressor(const char *path)
-{
-        static const struct {
-                const char *suffix;
-                const char *option;
-        } table[] = {
-                { ".tar", "" },
-                { ".tar.gz", "--gzip" },
-                { ".tgz", "--gzip" },
-                { ".tar.xz", "--xz" },
-                { ".txz", "--xz" },
-                { ".tar.zst", "--zstd" },
-                { ".tzst", "--zstd" },
-        };
-        for (size_t i = 0; i < ELEMENTSOF(table); i++)
-                if (endswith(path, table[i].suffix))
-                        return table[i].option;
-        return NULL;
-}
-
 int provision_argv(const Entry *e, const char *target, char ***ret)
 {
         _cleanup_strv_free_ char **a = NULL;
@@ -195,7 +176,7 @@ int provision_argv(const Entry *e, const char *target, char ***ret)
         case PROVISION_TAR: {
                 if (n != 1)
                         return -EINVAL;
-                const char *z = tar_decompressor(args[0]);
+                const char *z = tar_option_from_name(args[0]);
                 if (!z)
                         return -EPROTONOSUPPORT;
                 _cleanup_free_ char *file = NULL, *dir = NULL;
@@ -652,7 +633,7 @@ int provision_run(const Context *c)
         if (r == -EPROTONOSUPPORT)
                 return log_error_errno(r,
                         "%s:%u: Provision=tar: cannot tell the compression of %s from its name; "
-                        "accepted: .tar, .tar.gz (.tgz), .tar.xz (.txz), .tar.zst (.tzst).",
+                        "accepted: " TAR_SUFFIXES_ACCEPTED ".",
                         strempty(e->origins[CONTAINER_PROVISION].file), e->origins[CONTAINER_PROVISION].line,
                         e->provision_args[0]);
         if (r < 0)

@@ -81,6 +81,29 @@ static bool unit_name_is_valid(const char *s)
         return true;
 }
 
+/* Provision=tar: what each archive name means to tar(1). The loader accepts exactly these names
+ * and berth-prepare runs tar with their option: one table. */
+static const struct {
+        const char *suffix;
+        const char *option;
+} tar_names[] = {
+        { ".tar", "" },
+        { ".tar.gz", "--gzip" },
+        { ".tgz", "--gzip" },
+        { ".tar.xz", "--xz" },
+        { ".txz", "--xz" },
+        { ".tar.zst", "--zstd" },
+        { ".tzst", "--zstd" },
+};
+
+const char *tar_option_from_name(const char *path)
+{
+        for (size_t i = 0; i < ELEMENTSOF(tar_names); i++)
+                if (endswith(path, tar_names[i].suffix))
+                        return tar_names[i].option;
+        return NULL;
+}
+
 /* Hash methods berth writes into /etc/shadow: what Debian 12 and Fedora's libxcrypt verify, minus
  * the broken ones (DES, MD5 "$1$", NT "$3$", SHA-1 "$sha1$" are refused). */
 static const char *const hash_prefixes[] = { "$y$", "$gy$", "$7$", "$2b$", "$2y$", "$2a$", "$6$", "$5$" };
@@ -318,11 +341,8 @@ static int parse_provision(ParseState *s, const ConfigKey *k, const char *value)
                         return DETAIL(s, "'tar' takes exactly one PATH"), -EINVAL;
                 if (!path_is_absolute_clean(w[1], s, "PATH"))
                         return -EINVAL;
-                if (!endswith(w[1], ".tar") && !endswith(w[1], ".tar.gz") && !endswith(w[1], ".tgz") &&
-                        !endswith(w[1], ".tar.xz") && !endswith(w[1], ".tar.zst"))
-                        return DETAIL(s, "the archive name must end in .tar, .tar.gz, .tgz, .tar.xz or "
-                                         ".tar.zst"),
-                               -EINVAL;
+                if (!tar_option_from_name(w[1]))
+                        return DETAIL(s, "the archive name must end in %s", TAR_SUFFIXES_ACCEPTED), -EINVAL;
                 break;
         case PROVISION_DEBOOTSTRAP:
                 if (n < 2 || n > 3)

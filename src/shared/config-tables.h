@@ -57,6 +57,10 @@ char *config_section_keys_list(const char *section);
 const ConfigKey *config_key_suggest(const char *section, const char *name);
 
 /* Value checks shared with other parts of berth. */
+/* Provision=tar: the tar(1) option for an archive's name ("" for .tar, "--xz", ...), or NULL
+ * when the name is not one of TAR_SUFFIXES_ACCEPTED. */
+const char *tar_option_from_name(const char *path);
+#define TAR_SUFFIXES_ACCEPTED ".tar, .tar.gz (.tgz), .tar.xz (.txz) or .tar.zst (.tzst)"
 /* A crypt(3) hash of an accepted method, or a locked form: see entry.c's header comment. */
 bool password_hash_is_valid(const char *s, const char **ret_reason);
 

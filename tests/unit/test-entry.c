@@ -544,7 +544,7 @@ static void test_provision(void)
                 { "copy relative/dir", ": PATH 'relative/dir' is not an absolute path" },
                 { "copy /a/../b", ": PATH '/a/../b' contains '..'" },
                 { "copy /a /b", ": 'copy' takes exactly one PATH" },
-                { "tar /a.zip", ": the archive name must end in .tar, .tar.gz, .tgz, .tar.xz or .tar.zst" },
+                { "tar /a.zip", ": the archive name must end in .tar, .tar.gz (.tgz), .tar.xz (.txz) or .tar.zst (.tzst)" },
                 { "tar a.tar", ": PATH 'a.tar' is not an absolute path" },
                 { "debootstrap", ": 'debootstrap' takes SUITE and an optional MIRROR" },
                 { "debootstrap --foo", ": SUITE '--foo' is not a suite name (such as bookworm)" },
