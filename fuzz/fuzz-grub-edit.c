@@ -59,19 +59,32 @@ static char *edit(Editor f, const char *text, size_t size, size_t *ret_size)
         return out;
 }
 
-/* The parameters other than audit=, one space apart. */
+/* The parameters other than audit=, one space apart, split as the kernel splits them (double
+ * quotes group blanks into one parameter). */
 static char *kept_params(const char *cmdline)
 {
-        char *copy = strdup(cmdline), *out = calloc(strlen(cmdline) + 1, 1), *save = NULL;
-        FUZZ_CHECK(copy && out);
-        for (char *w = strtok_r(copy, " \t\n\r\v\f", &save); w; w = strtok_r(NULL, " \t\n\r\v\f", &save)) {
-                if (strncmp(w, "audit=", 6) == 0 || strncmp(w, "\"audit=", 7) == 0)
+        size_t n = strlen(cmdline), i = 0;
+        char *out = calloc(n + 1, 1), *o = out;
+
+        FUZZ_CHECK(out);
+        while (i < n) {
+                bool in_quote = false;
+                while (i < n && strchr(" \t\n\r\v\f", cmdline[i]))
+                        i++;
+                size_t start = i;
+                for (; i < n && (in_quote || !strchr(" \t\n\r\v\f", cmdline[i])); i++)
+                        if (cmdline[i] == '"')
+                                in_quote = !in_quote;
+                if (i == start)
+                        break;
+                const char *w = cmdline + start + (cmdline[start] == '"');
+                if (strncmp(w, "audit=", 6) == 0)
                         continue;
-                if (*out)
-                        strcat(out, " ");
-                strcat(out, w);
+                if (o > out)
+                        *o++ = ' ';
+                memcpy(o, cmdline + start, i - start);
+                o += i - start;
         }
-        free(copy);
         return out;
 }
 

@@ -407,6 +407,12 @@ static int word_plan_audit_off(
                 if (s[i] == '"')
                         quotes++;
 
+        /* An unbalanced kernel quote runs to the end of the command line: whatever follows it,
+         * audit=0 included, would be part of one parameter. */
+        if (quotes % 2 == 1)
+                return edit_error(err, line_of(t, w->start),
+                        "%s has an unbalanced double quote; add audit=0 by hand", what);
+
         while (kernel_next_param(s, w->n, &pos, &p)) {
                 if (param_is_dashdash(s, &p)) {
                         dashdash = true;
@@ -468,10 +474,6 @@ static int word_plan_audit_off(
                         "%s contains \"--\" (what follows goes to init, not the kernel); add audit=0 before "
                         "it by hand",
                         what);
-        if (quotes % 2 == 1)
-                return edit_error(err, line_of(t, w->start),
-                        "%s has an unbalanced double quote; add audit=0 by hand", what);
-
         bool need_space = w->n > 0 && !kernel_is_space(s[w->n - 1]);
         const char *add = need_space ? " audit=0" : "audit=0";
 
@@ -683,7 +685,7 @@ static int lex_command_substitution(Reader *R, size_t *p)
 {
         size_t open = *p, i = *p + 2;
         unsigned depth = 1;
-        bool word_start = true;
+        bool word_start = true, arithmetic = i < R->size && R->t[i] == '('; /* $(( ... )): no commands */
         int r;
 
         while (i < R->size) {
@@ -693,12 +695,12 @@ static int lex_command_substitution(Reader *R, size_t *p)
                                 i++;
                         continue;
                 }
-                if (word_start && R->size - i >= 5 && memcmp(R->t + i, "case", 4) == 0 &&
+                if (!arithmetic && word_start && R->size - i >= 5 && memcmp(R->t + i, "case", 4) == 0 &&
                         R->t[i + 4] != '\0' && strchr(" \t\n", R->t[i + 4]))
                         return edit_error(R->err, line_of(R->t, i),
                                 "'case' inside $(...), which berth-audit does not read; add audit=0 by "
                                 "hand");
-                if (c == '<' && i + 1 < R->size && R->t[i + 1] == '<')
+                if (!arithmetic && c == '<' && i + 1 < R->size && R->t[i + 1] == '<')
                         return edit_error(R->err, line_of(R->t, i),
                                 "a here-document inside $(...), which berth-audit does not read; add "
                                 "audit=0 "
@@ -1316,6 +1318,8 @@ static int reader_op(Reader *R, const Token *tok)
                 }
                 return not_valid_shell(R, tok->start, "an unexpected operator in a 'case' pattern");
         }
+        if (R->for_header && OP_IS(";"))
+                return 0; /* for NAME in WORDS; do */
         if (R->case_state != 0 || R->for_header || R->heredoc_next || R->redirect_next ||
                 (R->function_pending && !OP_IS("(")))
                 return not_valid_shell(R, tok->start, "an operator where a word belongs");
@@ -1338,8 +1342,18 @@ static int reader_op(Reader *R, const Token *tok)
                         R->at_start = true;
                         return 0;
                 }
-                if (R->function_pending && R->n_words == 0)
+                if (R->function_pending && R->n_words == 0) {
+                        /* "function NAME ( ) { ...; }", or "function NAME ( ... )" */
+                        size_t saved = R->p;
+                        Token close;
+                        r = lex_next(R, &close);
+                        if (r < 0)
+                                return r;
+                        if (close.kind == TOKEN_OP && raw_is(R, close.start, close.end, ")"))
+                                return 0;
+                        R->p = saved;
                         return block_push(R, BLOCK_SUBSHELL, tok->start);
+                }
                 if (!R->at_start || R->n_words > 0)
                         return not_valid_shell(R, tok->start, "'(' after a command word");
                 return block_push(R, BLOCK_SUBSHELL, tok->start);

@@ -486,6 +486,9 @@ export GRUB_CMDLINE_LINUX="root=/dev/vda1 rd.luks.uuid=abc audit=0"'
 	assert_line "$ROOT/etc/default/grub: audit=0 is already set, nothing to change."
 }
 
+# The --root tests below run once with openat2() and once with the fallback walk
+# (BERTH_ROOTFS_NO_OPENAT2=1, what kernels before 5.6 get); ROOTFS_MODES is in audit.bash.
+
 # in_overlaid_etc SCRIPT: runs SCRIPT (bash) as root in a private mount namespace where the
 # machine's /etc/default and /etc/kernel are empty tmpfs, so a --root escape can only reach
 # throwaway "host" files. SCRIPT sees $ROOT and AUDIT_CMD (the berth-audit command, an array).
@@ -506,6 +509,10 @@ in_overlaid_etc() {
 }
 
 @test "--root: a relative symlink out of DIR (etc/default/grub -> ../../../../../../../../etc/default/grub.real) is resolved inside DIR" {
+	local mode
+	for mode in "${ROOTFS_MODES[@]}"; do
+	export BERTH_ROOTFS_NO_OPENAT2=$mode
+	rm -f "$ROOT"/etc/default/*
 	printf 'GRUB_CMDLINE_LINUX="root=/dev/inside"\n' >"$ROOT/etc/default/grub.real"
 	ln -s ../../../../../../../../etc/default/grub.real "$ROOT/etc/default/grub"
 	in_overlaid_etc '
@@ -522,10 +529,13 @@ in_overlaid_etc() {
 	assert_line "$ROOT/etc/default/grub is a symlink to $ROOT/etc/default/grub.real: editing $ROOT/etc/default/grub.real."
 	assert_equal "$(cat "$ROOT/etc/default/grub.real")" 'GRUB_CMDLINE_LINUX="root=/dev/inside audit=0"'
 	cmp "$ROOT/etc/default/grub.real.berth-bak" <(printf 'GRUB_CMDLINE_LINUX="root=/dev/inside"\n')
+	done
 }
 
 @test "--root: an intermediate symlink (DIR/etc -> /etc, DIR/etc -> ../../../../../../../etc) never reaches the machine's files" {
-	local target
+	local target mode
+	for mode in "${ROOTFS_MODES[@]}"; do
+	export BERTH_ROOTFS_NO_OPENAT2=$mode
 	for target in /etc ../../../../../../../etc; do
 		rm -rf "$ROOT/etc"
 		ln -s "$target" "$ROOT/etc"
@@ -546,9 +556,12 @@ in_overlaid_etc() {
 		refute_line --partial ".#"
 		assert_equal "$stderr" "$ROOT/etc/default/grub: too many levels of symbolic links, with symlinks resolved inside the --root directory as on that system; fix the symlink"
 	done
+	done
 
 	# ... and one that leads somewhere inside DIR is followed there, as on that system
-	rm -f "$ROOT/etc"
+	for mode in "${ROOTFS_MODES[@]}"; do
+	export BERTH_ROOTFS_NO_OPENAT2=$mode
+	rm -rf "$ROOT/etc" "$ROOT/srv"
 	mkdir -p "$ROOT/etc" "$ROOT/srv/boot-defaults"
 	ln -s /srv/boot-defaults "$ROOT/etc/default"
 	printf 'GRUB_CMDLINE_LINUX="root=/dev/inside"\n' >"$ROOT/srv/boot-defaults/grub"
@@ -561,11 +574,15 @@ in_overlaid_etc() {
 	assert_line 'GRUB_CMDLINE_LINUX="root=/dev/host"'
 	assert_line "$ROOT/etc/default/grub is a symlink to $ROOT/srv/boot-defaults/grub: editing $ROOT/srv/boot-defaults/grub."
 	assert_equal "$(cat "$ROOT/srv/boot-defaults/grub")" 'GRUB_CMDLINE_LINUX="root=/dev/inside audit=0"'
+	done
 }
 
 @test "--root: etc/kernel/cmdline -> ../../../../../../../etc/kernel/cmdline never reaches the machine's file" {
+	local mode
 	mkdir -p "$ROOT/etc/kernel"
 	ln -s ../../../../../../../etc/kernel/cmdline "$ROOT/etc/kernel/cmdline"
+	for mode in "${ROOTFS_MODES[@]}"; do
+	export BERTH_ROOTFS_NO_OPENAT2=$mode
 	in_overlaid_etc '
 		printf "root=/dev/host\n" >/etc/kernel/cmdline
 		cp /etc/kernel/cmdline /etc/default/cmdline.host-copy
@@ -577,4 +594,5 @@ in_overlaid_etc() {
 	assert_line "host cmdline unchanged"
 	refute_line --partial ".berth-bak"
 	assert_equal "$stderr" "$ROOT/etc/kernel/cmdline: too many levels of symbolic links, with symlinks resolved inside the --root directory as on that system; fix the symlink"
+	done
 }
