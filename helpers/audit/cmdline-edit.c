@@ -829,6 +829,7 @@ static int lex_word(Reader *R, size_t *p)
 }
 
 static int check_heredoc_mentions(Reader *R, size_t start, size_t end, size_t body_start);
+static int check_spelled_mention(Reader *R, size_t start, size_t end);
 
 /* Reads the bodies of the here-documents started on the line that just ended. */
 static int lex_heredoc_bodies(Reader *R)
@@ -953,6 +954,9 @@ static bool mention_is_read(const char *t, size_t size, size_t i, int v)
 
 static int check_heredoc_mentions(Reader *R, size_t start, size_t end, size_t delim)
 {
+        int r = check_spelled_mention(R, start, end); /* a body without quotes: continuations */
+        if (r < 0)
+                return r;
         for (size_t i = start; i < end; i++) {
                 int v = mention_at(R->t, R->size, i);
                 if (v >= 0)
@@ -961,6 +965,76 @@ static int check_heredoc_mentions(Reader *R, size_t start, size_t end, size_t de
                                 "berth-audit does not read as shell; add audit=0 by hand",
                                 var_names[v], line_of(R->t, delim));
         }
+        return 0;
+}
+
+/* The word as sh sees it after quote removal: quotes, escaping backslashes and line continuations
+ * (backslash-newline) removed, cut to size - 1 bytes. *ret_dynamic tells whether it holds an
+ * expansion ($ or ` outside single quotes), i.e. is computed when the shell runs. */
+static void word_unquote(const char *t, size_t start, size_t end, char *buf, size_t size, bool *ret_dynamic)
+{
+        size_t n = 0;
+        char quote = 0;
+        bool dynamic = false;
+
+        for (size_t i = start; i < end; i++) {
+                char c = t[i];
+                if (quote == '\'') {
+                        if (c == '\'') {
+                                quote = 0;
+                                continue;
+                        }
+                } else if (c == '\\' && i + 1 < end) {
+                        c = t[++i];
+                        if (c == '\n')
+                                continue;
+                        if (quote == '"' && !strchr("$`\"\\", c) && n + 1 < size)
+                                buf[n++] = '\\'; /* in "...", a backslash escapes only these */
+                } else if (c == '\'' && !quote) {
+                        quote = c;
+                        continue;
+                } else if (c == '"') {
+                        quote = quote ? 0 : c;
+                        continue;
+                } else if (c == '$' || c == '`')
+                        dynamic = true;
+                if (n + 1 < size)
+                        buf[n++] = c;
+        }
+        buf[n] = '\0';
+        if (ret_dynamic)
+                *ret_dynamic = dynamic;
+}
+
+static void count_mentions(const char *s, size_t n, unsigned counts[_VAR_MAX])
+{
+        for (size_t i = 0; i < n; i++) {
+                int v = mention_at(s, n, i);
+                if (v >= 0) {
+                        counts[v]++;
+                        i += strlen(var_names[v]) - 1;
+                }
+        }
+}
+
+/* Our name spelled so that only sh sees it (GRUB_CMDLINE_"LINUX", G\<newline>RUB_...): what sh
+ * makes of such a word cannot be judged from its text. */
+static int check_spelled_mention(Reader *R, size_t start, size_t end)
+{
+        unsigned raw[_VAR_MAX] = {}, plain[_VAR_MAX] = {};
+        _cleanup_free_ char *buf = malloc(end - start + 1);
+
+        if (!buf)
+                return -ENOMEM;
+        count_mentions(R->t + start, end - start, raw);
+        word_unquote(R->t, start, end, buf, end - start + 1, NULL);
+        count_mentions(buf, strlen(buf), plain);
+        for (int v = 0; v < _VAR_MAX; v++)
+                if (plain[v] > raw[v])
+                        return edit_error(R->err, line_of(R->t, start),
+                                "%s is spelled with quotes, backslashes or a line continuation here, which "
+                                "berth-audit does not read; write the name plainly, or add audit=0 by hand",
+                                var_names[v]);
         return 0;
 }
 
@@ -1022,6 +1096,9 @@ static int command_finish(Reader *R, Joint next, bool background)
 
         for (size_t i = 0; i < R->n_words; i++) {
                 const CmdWord *w = &R->words[i];
+                r = check_spelled_mention(R, w->start, w->end);
+                if (r < 0)
+                        return r;
                 for (size_t k = w->start; k < w->end; k++) {
                         int v = mention_at(R->t, R->size, k);
                         if (v < 0)
@@ -1091,25 +1168,46 @@ static int command_finish(Reader *R, Joint next, bool background)
         }
 
         if (cmd != SIZE_MAX) {
-                const CmdWord *c = &R->words[cmd];
                 static const char *const hidden[] = { ".", "source", "eval" };
-                static const char *const stop[] = { "exit", "return", "exec" };
+                char name[32];
+                bool dynamic;
+                size_t at = R->words[cmd].start;
+
+                /* The command as sh finds it: "exit", e\<newline>xit and 'command exit' are exit. */
+                word_unquote(R->t, at, R->words[cmd].end, name, sizeof name, &dynamic);
+                if (!dynamic && (streq(name, "command") || streq(name, "builtin")))
+                        for (size_t i = cmd + 1; i < R->n_words; i++)
+                                if (!R->words[i].redirect_target) {
+                                        at = R->words[i].start;
+                                        word_unquote(R->t, at, R->words[i].end, name, sizeof name, &dynamic);
+                                        break;
+                                }
+                if (dynamic)
+                        return edit_error(R->err, line_of(R->t, at),
+                                "the name of this command is computed when the shell runs ($ or `), so "
+                                "berth-audit cannot tell what it does; add audit=0 by hand");
                 for (size_t i = 0; i < ELEMENTSOF(hidden); i++)
-                        if (raw_is(R, c->start, c->end, hidden[i])) {
+                        if (streq(name, hidden[i])) {
                                 if (inside_function(R))
-                                        return edit_error(R->err, line_of(R->t, c->start),
+                                        return edit_error(R->err, line_of(R->t, at),
                                                 "'%s' in a function runs code berth-audit cannot read, "
                                                 "whenever the function is called; add audit=0 by hand",
                                                 hidden[i]);
-                                R->scan.hidden_pos = c->start;
+                                R->scan.hidden_pos = at;
                                 snprintf(R->scan.hidden_word, sizeof R->scan.hidden_word, "%s", hidden[i]);
                         }
-                for (size_t i = 0; i < ELEMENTSOF(stop); i++)
-                        if (raw_is(R, c->start, c->end, stop[i]) && !inside_function(R))
-                                return edit_error(R->err, line_of(R->t, c->start),
-                                        "'%s' can stop the shell before the end of the file, so berth-audit "
-                                        "cannot tell which assignment takes effect; add audit=0 by hand",
-                                        stop[i]);
+                /* exit and exec stop the shell wherever they run (a function can be called before
+                 * the assignment); return only outside a function. */
+                if (streq(name, "exit") || streq(name, "exec") ||
+                        (streq(name, "return") && !inside_function(R)))
+                        return edit_error(R->err, line_of(R->t, at),
+                                "'%s' can stop the shell before the end of the file, so berth-audit "
+                                "cannot tell which assignment takes effect; add audit=0 by hand",
+                                name);
+                if (streq(name, "alias"))
+                        return edit_error(R->err, line_of(R->t, at),
+                                "'alias' can change what any later command means, so berth-audit cannot "
+                                "read the rest of the file; add audit=0 by hand");
         }
 
         R->n_words = 0;
@@ -1224,6 +1322,9 @@ static int reserved_word(Reader *R, const Token *tok)
  * our variables ('for GRUB_CMDLINE_LINUX in ...'). */
 static int check_plain_word(Reader *R, const Token *tok)
 {
+        int r = check_spelled_mention(R, tok->start, tok->end);
+        if (r < 0)
+                return r;
         for (size_t k = tok->start; k < tok->end; k++) {
                 int v = mention_at(R->t, R->size, k);
                 if (v >= 0 && !mention_is_read(R->t, R->size, k, v)) {
