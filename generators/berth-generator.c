@@ -394,14 +394,10 @@ static int generate_entry(Generator *g, const Entry *e)
 
         for (int kind = 0; kind < 2; kind++)
                 STRV_FOREACH (u, kind == 0 ? e->wanted_by : e->required_by) {
+                        /* The loader checked the names (unit_name_is_valid()): an entry with a bad
+                         * one is broken and got no [Install] links above. */
                         _cleanup_free_ char *linkdir = NULL;
 
-                        if (!unit_name_is_valid(*u)) {
-                                log_error("%s: [Install] %s=%s is not a valid unit name, ignoring.",
-                                        e->source, kind == 0 ? "WantedBy" : "RequiredBy", *u);
-                                g->failed = true;
-                                continue;
-                        }
                         if (asprintf(&linkdir, "%s.%s", *u, kind == 0 ? "wants" : "requires") < 0)
                                 return log_oom_error();
                         if (add_symlink(&g->out, linkdir, instance,

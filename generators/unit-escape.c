@@ -6,8 +6,6 @@
 #include "macro.h"
 #include "unit-escape.h"
 
-#define UNIT_NAME_MAX 255
-
 static bool char_is_unit_safe(char c)
 {
         /* systemd keeps these in an escaped name as they are; everything else becomes \xNN. */
@@ -73,33 +71,6 @@ int unit_name_from_path(const char *path, const char *suffix, char **ret)
         memcpy(o, suffix, sl + 1);
         *ret = buf;
         return 0;
-}
-
-bool unit_name_is_valid(const char *name)
-{
-        static const char *const suffixes[] = { ".service", ".socket", ".target", ".device", ".mount",
-                ".automount", ".swap", ".timer", ".path", ".slice", ".scope" };
-        size_t n = strlen(name);
-        const char *at, *dot;
-        bool has_suffix = false;
-
-        if (n == 0 || n > UNIT_NAME_MAX)
-                return false;
-        for (const char *c = name; *c; c++)
-                if (!char_is_unit_safe(*c) && *c != '-' && *c != '@' && *c != '\\')
-                        return false;
-        for (size_t i = 0; i < ELEMENTSOF(suffixes); i++)
-                if (endswith(name, suffixes[i]))
-                        has_suffix = true;
-        if (!has_suffix)
-                return false;
-        dot = strrchr(name, '.');
-        if (dot == name)
-                return false;
-        at = strchr(name, '@');
-        if (at && (at == name || strchr(at + 1, '@')))
-                return false;
-        return true;
 }
 
 void text_put_unit_text(TextBuffer *b, const char *s)

@@ -11,10 +11,6 @@
  * -EINVAL for a relative path or one with a ".." component. */
 int unit_name_from_path(const char *path, const char *suffix, char **ret);
 
-/* A unit name systemd accepts: 1-255 characters of [A-Za-z0-9:_.@\-], a known unit type suffix,
- * at most one "@" and not at the start. */
-bool unit_name_is_valid(const char *name);
-
 /* Writes s with every "%" doubled, so systemd's specifier expansion gives back s. For free-text
  * settings such as Description= and SourcePath=, and comments. A line break (LF or CR, both end a
  * line for systemd) becomes a space: the text stays on its line. */

@@ -60,12 +60,12 @@ static bool ifname_is_valid(const char *s)
         return true;
 }
 
-static bool unit_name_is_valid(const char *s)
+bool unit_name_is_valid(const char *s)
 {
         static const char *const suffixes[] = { ".service", ".socket", ".target", ".device", ".mount",
                 ".automount", ".swap", ".timer", ".path", ".slice", ".scope" };
         size_t n = strlen(s);
-        const char *dot = strrchr(s, '.');
+        const char *dot = strrchr(s, '.'), *at = strchr(s, '@');
 
         if (n == 0 || n > 255 || !dot || dot == s)
                 return false;
@@ -78,7 +78,9 @@ static bool unit_name_is_valid(const char *s)
         for (const char *c = s; c < dot; c++)
                 if (!is_alnum(*c) && !strchr(":-_.\\@", *c))
                         return false;
-        return true;
+        /* A template or an instance: one "@", after a prefix ("@foo.service", "a@b@c.service" are
+         * not units). */
+        return !at || (at != s && !strchr(at + 1, '@'));
 }
 
 /* Provision=tar: what each archive name means to tar(1). The loader accepts exactly these names

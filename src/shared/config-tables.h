@@ -57,6 +57,9 @@ char *config_section_keys_list(const char *section);
 const ConfigKey *config_key_suggest(const char *section, const char *name);
 
 /* Value checks shared with other parts of berth. */
+/* A unit name systemd accepts: 1-255 characters of [A-Za-z0-9:_.@\-], a known unit type suffix,
+ * at most one "@" and not at the start. The loader checks WantedBy=/RequiredBy= with it. */
+bool unit_name_is_valid(const char *s);
 /* Provision=tar: the tar(1) option for an archive's name ("" for .tar, "--xz", ...), or NULL
  * when the name is not one of TAR_SUFFIXES_ACCEPTED. */
 const char *tar_option_from_name(const char *path);

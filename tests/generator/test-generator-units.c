@@ -8,6 +8,7 @@
 #include "proc-cmdline.h"
 #include "strv.h"
 #include "tests.h"
+#include "config-tables.h"
 #include "unit-escape.h"
 
 /* What 'systemd-escape --path --suffix=SUFFIX PATH' prints. */
