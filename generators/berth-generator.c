@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "entry.h"
+#include "fileio.h"
 #include "generator-output.h"
 #include "log.h"
 #include "macro.h"
@@ -28,11 +29,15 @@
 #define DROPIN_NAME "50-berth.conf"
 #define KILL_SWITCH "berth.enable"
 
-/* The ExecStart= of systemd 252's systemd-nspawn@.service. A non-default Directory= needs
- * --directory= added to it, and a drop-in can only replace a whole command line. */
+/* A non-default Directory= needs --directory= added to the template's ExecStart=, and a drop-in
+ * can only replace a whole command line: the line is read from the installed
+ * systemd-nspawn@.service (nspawn_exec_start()), so it is the one of the systemd in use (252 on
+ * Debian 12, 257 on Debian 13), and this, systemd 252's, is used only when no template can be
+ * read. */
 #define STOCK_NSPAWN_COMMAND                                                                                \
         "systemd-nspawn --quiet --keep-unit --boot --link-journal=try-guest --network-veth -U "             \
         "--settings=override --machine=%i"
+#define NSPAWN_TEMPLATE "systemd-nspawn@.service"
 
 static bool arg_dry_run;
 static const char *arg_dest;
@@ -46,12 +51,121 @@ typedef struct Generator {
         PriorityWaves waves;
         bool any_enabled;
         bool failed; /* an entry had an error, or something could not be written */
+        char *nspawn_exec; /* the template's ExecStart= command line, read on first use */
 } Generator;
 
 static void generator_done(Generator *g)
 {
         output_done(&g->out);
         text_buffer_done(&g->text);
+        free(g->nspawn_exec);
+}
+
+/* The unit search path, highest precedence first, as systemd has it for the system manager;
+ * $SYSTEMD_UNIT_PATH replaces it (a trailing ":" appends the default), as for systemd. */
+static int unit_search_path(char ***ret)
+{
+        static const char *const def[] = { "/etc/systemd/system", "/run/systemd/system",
+                "/usr/local/lib/systemd/system", "/usr/lib/systemd/system", "/lib/systemd/system",
+                SYSTEMD_SYSTEM_UNIT_DIR };
+        _cleanup_strv_free_ char **l = NULL;
+        const char *e = getenv("SYSTEMD_UNIT_PATH");
+        bool append_default = !e || (*e && e[strlen(e) - 1] == ':');
+
+        if (e && strv_split(e, ":", &l) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; append_default && i < ELEMENTSOF(def); i++)
+                if (!strv_contains(l, def[i]) && strv_extend(&l, def[i]) < 0)
+                        return -ENOMEM;
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+/* The command line of the last non-empty ExecStart= in a unit file's text (an empty one resets),
+ * trimmed; continuation lines joined. NULL when there is none. */
+static char *exec_start_of(char *text)
+{
+        const char *found = NULL;
+        bool in_service = false;
+
+        for (char *line = text, *next; line; line = next) {
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = '\0';
+                /* A trailing backslash continues the line: join it with the next one. */
+                for (size_t n = strlen(line); n > 0 && line[n - 1] == '\\' && next; n = strlen(line)) {
+                        char *nl = strchr(next, '\n');
+                        if (nl)
+                                *nl = '\0';
+                        /* One space where the backslash and the white space around it were. */
+                        n--;
+                        while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+                                n--;
+                        line[n++] = ' ';
+                        const char *cont = next + strspn(next, " \t");
+                        memmove(line + n, cont, strlen(cont) + 1);
+                        next = nl ? nl + 1 : NULL;
+                }
+                const char *l = line + strspn(line, " \t");
+                if (*l == '[')
+                        in_service = startswith(l, "[Service]") != NULL;
+                const char *v = in_service ? startswith(l, "ExecStart=") : NULL;
+                if (v) {
+                        v += strspn(v, " \t");
+                        found = *v ? v : NULL;
+                }
+        }
+        if (!found)
+                return NULL;
+        char *s = strdup(found);
+        if (s) {
+                size_t n = strlen(s);
+                while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+                        s[--n] = '\0';
+        }
+        return s;
+}
+
+/* The ExecStart= command line of the installed systemd-nspawn@.service: the first template on the
+ * unit search path, read once. Its drop-ins are not read (ours replaces the line anyway). */
+static const char *nspawn_exec_start(Generator *g)
+{
+        _cleanup_strv_free_ char **path = NULL;
+        const char *why = "there is no " NSPAWN_TEMPLATE " on the unit search path";
+        _cleanup_free_ char *where = NULL;
+
+        if (g->nspawn_exec)
+                return g->nspawn_exec;
+        if (unit_search_path(&path) < 0)
+                return NULL;
+        STRV_FOREACH (d, path) {
+                _cleanup_free_ char *text = NULL;
+                size_t size;
+
+                free(where);
+                where = path_join(*d, NSPAWN_TEMPLATE);
+                if (!where)
+                        return NULL;
+                int r = read_full_file(where, 64 * 1024, &text, &size);
+                if (r == -ENOENT)
+                        continue;
+                if (r < 0) {
+                        why = "it cannot be read";
+                        break;
+                }
+                g->nspawn_exec = exec_start_of(text);
+                if (g->nspawn_exec) {
+                        log_debug("ExecStart= of %s: %s", where, g->nspawn_exec);
+                        return g->nspawn_exec;
+                }
+                why = "it has no ExecStart=";
+                break;
+        }
+        log_warning("%s%s%s: %s; writing systemd 252's systemd-nspawn command line for a non-default "
+                    "Directory=.",
+                NSPAWN_TEMPLATE, where ? " " : "", where ? where : "", why);
+        g->nspawn_exec = strdup(STOCK_NSPAWN_COMMAND);
+        return g->nspawn_exec;
 }
 
 static int log_oom_error(void)
@@ -342,7 +456,12 @@ static int write_dropin(Generator *g, TextBuffer *b, const Entry *e)
                 _cleanup_free_ char *arg = NULL;
                 if (asprintf(&arg, "--directory=%s", e->directory) < 0)
                         return -ENOMEM;
-                text_puts(b, "ExecStart=\nExecStart=" STOCK_NSPAWN_COMMAND " ");
+                const char *cmd = nspawn_exec_start(g);
+                if (!cmd)
+                        return -ENOMEM;
+                text_puts(b, "ExecStart=\nExecStart=");
+                text_puts(b, cmd);
+                text_putc(b, ' ');
                 text_put_exec_word(b, arg);
                 text_putc(b, '\n');
         }
