@@ -16,13 +16,25 @@
 # gets none in 20 s, and without networking, where nothing configures it); BOOTED_MS: until the container's systemd has finished
 # booting (is-system-running --wait). All from the moment before 'systemctl start'.
 #
-# Usage: net-start.sh REPS (the containers have been provisioned: started and stopped once)
+# Usage: net-start.sh --provision   first start of both (provisioning), each stopped once booted
+#        net-start.sh REPS          the timed starts
 set -u
-reps=${1:-5}
 
 now_us() {
 	local t=${EPOCHREALTIME/./}
 	echo "$t"
+}
+
+# booted LEADER: waits until the container's systemd has finished booting. Its private socket
+# first: READY=1 comes when nspawn has started the container's init, which makes the socket a
+# moment later; is-system-running before that fails at once.
+booted() {
+	local i
+	for i in $(seq 3000); do
+		[ -S "/proc/$1/root/run/systemd/private" ] && break
+		sleep 0.01
+	done
+	nsenter -t "$1" -a systemctl is-system-running --wait >/dev/null 2>&1
 }
 
 quiet_stop() {
@@ -44,7 +56,7 @@ one() {
 	leader=$(machinectl show --property=Leader --value "$name") || return 1
 	# The guest's boot, awaited beside the address poll.
 	(
-		nsenter -t "$leader" -a systemctl is-system-running --wait >/dev/null 2>&1
+		booted "$leader"
 		now_us >/tmp/net-start.booted
 	) &
 	local booter=$!
@@ -63,6 +75,18 @@ one() {
 	t3=$(cat /tmp/net-start.booted)
 	echo "$variant $(((t1 - t0) / 1000)) $addr $(((t3 - t0) / 1000))"
 }
+
+if [ "${1:-}" = --provision ]; then
+	# A container is stopped only once booted: its systemd ignores a stop signal that comes
+	# before it has set up its handlers (the stop would then wait for the unit's timeout).
+	for name in net nonet; do
+		systemctl start "systemd-nspawn@$name.service" || exit 1
+		booted "$(machinectl show --property=Leader --value "$name")"
+		systemctl stop "systemd-nspawn@$name.service" || exit 1
+	done
+	exit 0
+fi
+reps=${1:-5}
 
 # One untimed round first (caches warm), then REPS rounds, the order rotated each round.
 variants=(without with-cold with-warm)
