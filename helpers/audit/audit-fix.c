@@ -41,13 +41,12 @@ typedef enum TargetKind {
 typedef struct Root {
         int fd;
         const char *path; /* --root as given, NULL for "/": for messages */
-        char *real; /* where fd is, as /proc/self/fd tells: to turn a file's fd back into a path */
+        char real[PATH_MAX]; /* where fd is, as /proc/self/fd tells: to turn a file's fd back into a path */
 } Root;
 
 static void root_done(Root *r)
 {
         closep(&r->fd);
-        free(r->real);
 }
 
 typedef struct Target {
@@ -93,20 +92,20 @@ char *root_path(const char *root, const char *path)
         return path_join(root, path);
 }
 
-static int fd_real_path(int fd, char **ret)
+/* The path of fd, as the kernel tells in /proc/self/fd; -ENOENT when it is not a path. */
+static int fd_real_path(int fd, char ret[static PATH_MAX])
 {
-        char proc[64], buf[PATH_MAX];
+        char proc[64];
         ssize_t n;
 
         snprintf(proc, sizeof proc, "/proc/self/fd/%i", fd);
-        n = readlink(proc, buf, sizeof buf - 1);
+        n = readlink(proc, ret, PATH_MAX - 1);
         if (n < 0)
-                return -errno;
-        if (n == 0 || buf[0] != '/')
+                return negative_errno();
+        if (n == 0 || ret[0] != '/')
                 return -ENOENT; /* "(deleted)", an anonymous inode, ...: not a path */
-        buf[n] = '\0';
-        *ret = strdup(buf);
-        return *ret ? 0 : -ENOMEM;
+        ret[n] = '\0';
+        return 0;
 }
 
 static int root_open(const char *path, Root *ret)
@@ -116,8 +115,8 @@ static int root_open(const char *path, Root *ret)
         ret->path = path;
         ret->fd = open(path ?: "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (ret->fd < 0)
-                return log_error_errno(errno, "Failed to open %s: %m", path ?: "/");
-        r = fd_real_path(ret->fd, &ret->real);
+                return log_error_errno(negative_errno(), "Failed to open %s: %m", path ?: "/");
+        r = fd_real_path(ret->fd, ret->real);
         if (r < 0)
                 return log_error_errno(r, "Failed to find where %s is (is /proc mounted?): %m", path ?: "/");
         return 0;
@@ -126,17 +125,13 @@ static int root_open(const char *path, Root *ret)
 /* path (absolute, inside the root) of a file opened inside the root. */
 static int root_relative_path(const Root *root, int fd, char **ret)
 {
-        _cleanup_free_ char *real = NULL;
+        char real[PATH_MAX];
         int r;
 
-        r = fd_real_path(fd, &real);
+        r = fd_real_path(fd, real);
         if (r < 0)
                 return r;
-        if (streq(root->real, "/")) {
-                *ret = TAKE_PTR(real);
-                return 0;
-        }
-        const char *rest = startswith(real, root->real);
+        const char *rest = streq(root->real, "/") ? real : startswith(real, root->real);
         if (!rest || rest[0] != '/')
                 return -EXDEV; /* cannot be: rootfs_open_in() stays inside */
         *ret = strdup(rest);
@@ -171,7 +166,7 @@ static int target_add(Targets *ts, TargetKind kind, const Root *root, const char
         if (fd < 0)
                 return log_error_errno(fd, "Failed to open %s: %m", found);
         if (fstat(fd, &st) < 0)
-                return log_error_errno(errno, "Failed to stat %s: %m", found);
+                return log_error_errno(negative_errno(), "Failed to stat %s: %m", found);
 
         r = root_relative_path(root, fd, &in_root);
         if (r < 0)
@@ -188,7 +183,7 @@ static int target_add(Targets *ts, TargetKind kind, const Root *root, const char
         if (r < 0)
                 return log_error_errno(r, "Failed to open the directory of %s: %m", real);
         if (fstatat(dir_fd, name, &st_dir, AT_SYMLINK_NOFOLLOW) < 0)
-                return log_error_errno(errno, "Failed to stat %s: %m", real);
+                return log_error_errno(negative_errno(), "Failed to stat %s: %m", real);
         if (st_dir.st_dev != st.st_dev || st_dir.st_ino != st.st_ino)
                 return log_error_errno(EBUSY, "%s changed while berth-audit looked at it; try again", real);
 
@@ -215,9 +210,9 @@ static int target_read_and_edit(Target *t)
         _cleanup_close_ int fd =
                 openat(t->dir_fd, t->name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
         if (fd < 0)
-                return log_error_errno(errno, "Failed to open %s: %m", t->real);
+                return log_error_errno(negative_errno(), "Failed to open %s: %m", t->real);
         if (fstat(fd, &st) < 0)
-                return log_error_errno(errno, "Failed to stat %s: %m", t->real);
+                return log_error_errno(negative_errno(), "Failed to stat %s: %m", t->real);
         if (st.st_dev != t->st.st_dev || st.st_ino != t->st.st_ino || !S_ISREG(st.st_mode))
                 return log_error_errno(
                         EBUSY, "%s changed while berth-audit looked at it; try again", t->real);

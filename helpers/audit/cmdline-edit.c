@@ -1586,7 +1586,7 @@ unsigned grub_defaults_find_cmdline_assignment(const char *text, size_t size)
 int grub_defaults_effective(const char *text, size_t size, char **ret, EditError *err)
 {
         char *values[_VAR_MAX] = {};
-        Scan s;
+        Scan s = {};
         int r;
 
         r = text_check(text, size, err);
@@ -1683,7 +1683,7 @@ static int grub_check_result(
 int grub_defaults_set_audit_off(const char *text, size_t size, char **ret, size_t *ret_size, EditError *err)
 {
         Edits edits = {};
-        Scan s;
+        Scan s = {};
         int r;
 
         r = text_check(text, size, err);
