@@ -588,6 +588,7 @@ typedef struct Reader {
         EditError *err;
         HereDoc heredocs[16];
         size_t n_heredocs;
+        unsigned nesting; /* of quotes and expansions being read, for the stack's sake */
 
         Block blocks[64];
         size_t n_blocks;
@@ -761,17 +762,46 @@ static int lex_braced(Reader *R, size_t *p)
         return never_closed(R, open, "${");
 }
 
+#define LEX_NESTING_MAX 256
+
 static int lex_dollar(Reader *R, size_t *p)
 {
-        if (*p + 1 < R->size && R->t[*p + 1] == '(')
-                return lex_command_substitution(R, p);
-        if (*p + 1 < R->size && R->t[*p + 1] == '{')
-                return lex_braced(R, p);
-        (*p)++;
-        return 0;
+        int r;
+
+        if (*p + 1 >= R->size || !strchr("({", R->t[*p + 1])) {
+                (*p)++;
+                return 0;
+        }
+        /* Every recursion of the lexer passes here or through lex_double(). */
+        if (R->nesting >= LEX_NESTING_MAX)
+                return edit_error(R->err, line_of(R->t, *p),
+                        "quotes and expansions are nested more than %u deep; berth-audit does not read this "
+                        "file",
+                        LEX_NESTING_MAX);
+        R->nesting++;
+        r = R->t[*p + 1] == '(' ? lex_command_substitution(R, p) : lex_braced(R, p);
+        R->nesting--;
+        return r;
 }
 
+static int lex_double_inner(Reader *R, size_t *p);
+
 static int lex_double(Reader *R, size_t *p)
+{
+        int r;
+
+        if (R->nesting >= LEX_NESTING_MAX)
+                return edit_error(R->err, line_of(R->t, *p),
+                        "quotes and expansions are nested more than %u deep; berth-audit does not read this "
+                        "file",
+                        LEX_NESTING_MAX);
+        R->nesting++;
+        r = lex_double_inner(R, p);
+        R->nesting--;
+        return r;
+}
+
+static int lex_double_inner(Reader *R, size_t *p)
 {
         size_t open = *p, i = *p + 1;
         int r;

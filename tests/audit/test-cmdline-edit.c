@@ -267,6 +267,27 @@ static void test_grub_defaults(void)
         }
 }
 
+/* A hostile file cannot exhaust the stack: nesting is bounded, the file refused. */
+static void test_grub_deep_nesting(void)
+{
+        size_t depth = 300000, size = depth * 3 + 64;
+        char *in = malloc(size), *out = NULL, *p = in;
+        size_t out_size;
+        EditError err = {};
+
+        ASSERT_TRUE(in != NULL);
+        p = stpcpy(p, "X=");
+        for (size_t i = 0; i < depth; i++)
+                p = stpcpy(p, "$(");
+        for (size_t i = 0; i < depth; i++)
+                *p++ = ')';
+        p = stpcpy(p, "\nGRUB_CMDLINE_LINUX=\"\"\n");
+        ASSERT_EQ_INT(grub_defaults_set_audit_off(in, p - in, &out, &out_size, &err), -EBADMSG);
+        ASSERT_TRUE(strstr(err.message, "nested more than 256 deep") != NULL);
+        ASSERT_EQ_INT(err.line, 1);
+        free(in);
+}
+
 static void test_grub_nul(void)
 {
         const char in[] = "GRUB_CMDLINE_LINUX=\"\"\n\0\n";
@@ -421,5 +442,6 @@ static void test_json_string(void)
         ASSERT_EQ_INT(errno_from_name("EBOGUS"), -EINVAL);
 }
 
-TESTS_MAIN(TEST_CASE(test_grub_defaults), TEST_CASE(test_grub_nul), TEST_CASE(test_kernel_cmdline_file),
-        TEST_CASE(test_kernel_cmdline_get), TEST_CASE(test_unified_diff), TEST_CASE(test_json_string))
+TESTS_MAIN(TEST_CASE(test_grub_defaults), TEST_CASE(test_grub_deep_nesting), TEST_CASE(test_grub_nul),
+        TEST_CASE(test_kernel_cmdline_file), TEST_CASE(test_kernel_cmdline_get),
+        TEST_CASE(test_unified_diff), TEST_CASE(test_json_string))
