@@ -3,6 +3,8 @@
  * Where it looks: /etc/default/grub (what grub-mkconfig reads; /etc/sysconfig/grub is used when
  * that is missing — on CentOS/RHEL it is a symlink to it), and /etc/kernel/cmdline (kernel-install,
  * systemd-boot). Symlinks are followed to the real file, which is edited; the symlink stays.
+ * Every path is resolved inside the root ("/", or --root=DIR) with rootfs_open_in(), and every
+ * write happens relative to the directory fd found there, so no symlink leads out of DIR.
  * Every file is read and edited in memory first; nothing is written unless all of them could be
  * edited. Each write keeps a copy of the previous content in FILE.berth-bak and replaces the file
  * through a temporary file in the same directory plus rename(), keeping owner and mode, so a
