@@ -37,7 +37,14 @@ struct ConfigKey {
         const char *default_value; /* for documentation and "berth cat"; NULL: none */
         const char *accepted; /* what it accepts, for error messages and documentation */
         const char *use_instead; /* non-NULL: the key is refused; this says what to use */
+        unsigned since; /* [Exec]/[Files]/[Network]: the systemd that introduced the key; 0: older */
 };
+
+/* The systemd version whose systemd-nspawn keys are accepted: the one berth was built for
+ * (SYSTEMD_VERSION from pkg-config). */
+unsigned config_nspawn_version(void);
+/* Whether systemd-nspawn of that version knows the key (always true for berth's own keys). */
+bool config_key_known_in(const ConfigKey *k, unsigned systemd_version);
 
 /* Sections whose keys are checked against the table. */
 bool config_section_is_checked(const char *section);

@@ -701,9 +701,10 @@ static int unknown_key(ApplyContext *c, const char *section, const char *key, un
                         e, c->file, line, "Unknown key %s= in [Container]; accepted: %s", key, list);
         }
         return entry_add_error(e, c->file, line,
-                "Unknown key %s= in [%s]: systemd-nspawn 252 does not know it (see systemd.nspawn(5)); "
+                "Unknown key %s= in [%s]: systemd-nspawn %u does not know it (see systemd.nspawn(5)); "
                 "accepted: %s",
-                key, section, "the keys of systemd.nspawn(5) except Boot=, Parameters=, Hostname=");
+                key, section, config_nspawn_version(),
+                "the keys of systemd.nspawn(5) except Boot=, Parameters=, Hostname=");
 }
 
 static int assignment_cb(
@@ -720,6 +721,11 @@ static int assignment_cb(
         k = config_key_lookup(section, key);
         if (!k)
                 return unknown_key(c, section, key, line);
+        if (!config_key_known_in(k, config_nspawn_version()))
+                return entry_add_error(e, c->file, line,
+                        "Unknown key %s= in [%s]: systemd-nspawn %u does not know it (it came with systemd "
+                        "%u); accepted: the keys of systemd.nspawn(5) of systemd %u",
+                        key, section, config_nspawn_version(), k->since, config_nspawn_version());
         if (k->use_instead)
                 return entry_add_error(e, c->file, line, "%s= in [%s] is set by berth; use %s instead", key,
                         section, k->use_instead);

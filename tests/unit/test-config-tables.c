@@ -50,6 +50,8 @@ static void test_nspawn_keys_match_installed_nspawn(void)
                 if (!streq(keys[i].section, "Exec") && !streq(keys[i].section, "Files") &&
                         !streq(keys[i].section, "Network"))
                         continue;
+                if (!config_key_known_in(&keys[i], config_nspawn_version()))
+                        continue;
                 snprintf(buf, sizeof buf, "%s.%s", keys[i].section, keys[i].name);
                 ASSERT_EQ_INT(strv_extend(&ours, buf), 0);
         }
@@ -61,9 +63,42 @@ static void test_nspawn_keys_match_installed_nspawn(void)
         free(a);
         free(b);
         ASSERT_TRUE(same);
-        /* 252's list: 41 [Exec], 11 [Files], 9 [Network] keys, PrivateUsersChown= included. */
+        /* 252's and 257's list: 41 [Exec], 11 [Files], 9 [Network] keys, PrivateUsersChown= included. */
         ASSERT_EQ_INT(strv_length(ours), 61);
         ASSERT_TRUE(strv_contains(ours, "Files.PrivateUsersChown"));
+}
+
+/* The version berth was built for is the installed systemd's ("systemd 252 (252.x-…)"). */
+static void test_nspawn_version_is_installed_one(void)
+{
+        FILE *f = popen("systemd-nspawn --version", "r");
+        unsigned v = 0;
+
+        ASSERT_TRUE(f != NULL);
+        ASSERT_EQ_INT(fscanf(f, "systemd %u", &v), 1);
+        pclose(f);
+        ASSERT_EQ_INT((int) v, (int) config_nspawn_version());
+}
+
+/* A key is known from the systemd that introduced it on: where berth is built for an older
+ * systemd it is an unknown key, where built for that one or newer it is accepted. */
+static void test_key_known_by_version(void)
+{
+        const ConfigKey *bind_user = config_key_lookup("Files", "BindUser");
+        const ConfigKey *sync = config_key_lookup("Exec", "SuppressSync");
+        const ConfigKey *boot = config_key_lookup("Exec", "Ephemeral");
+        const ConfigKey *prio = config_key_lookup("Container", "Priority");
+
+        ASSERT_TRUE(bind_user && sync && boot && prio);
+        ASSERT_TRUE(!config_key_known_in(bind_user, 248));
+        ASSERT_TRUE(config_key_known_in(bind_user, 249));
+        ASSERT_TRUE(!config_key_known_in(sync, 249));
+        ASSERT_TRUE(config_key_known_in(sync, 250));
+        ASSERT_TRUE(config_key_known_in(sync, 257));
+        ASSERT_TRUE(config_key_known_in(boot, 230));
+        ASSERT_TRUE(config_key_known_in(prio, 1));
+        /* Debian 12 and 13 both know all of them. */
+        ASSERT_TRUE(config_key_known_in(sync, config_nspawn_version()));
 }
 
 static void test_table_consistent(void)
@@ -156,5 +191,7 @@ static void test_bind_value_parse(void)
         ASSERT_EQ_INT(bind_value_parse("/a:/b:c:d", &s, &d, &o, &f), -EINVAL);
 }
 
-TESTS_MAIN(TEST_CASE(test_nspawn_keys_match_installed_nspawn), TEST_CASE(test_table_consistent),
-        TEST_CASE(test_lookup), TEST_CASE(test_password_hash_is_valid), TEST_CASE(test_bind_value_parse))
+TESTS_MAIN(TEST_CASE(test_nspawn_keys_match_installed_nspawn),
+        TEST_CASE(test_nspawn_version_is_installed_one), TEST_CASE(test_key_known_by_version),
+        TEST_CASE(test_table_consistent), TEST_CASE(test_lookup), TEST_CASE(test_password_hash_is_valid),
+        TEST_CASE(test_bind_value_parse))

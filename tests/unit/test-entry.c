@@ -1,9 +1,13 @@
 /* Tests of the entry loader: search path, precedence, masking, drop-ins, keys, validation,
  * cross-entry checks, digest. Every case builds its own tree in a temporary directory. */
+#include "config.h"
 #include "entry.h"
 #include "strv.h"
 #include "test-tree.h"
 #include "tests.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 /* Loads with the search path "DIR:DIR…" relative to the test tree. */
 static EntrySet *load(const char *dirs)
@@ -544,7 +548,8 @@ static void test_provision(void)
                 { "copy relative/dir", ": PATH 'relative/dir' is not an absolute path" },
                 { "copy /a/../b", ": PATH '/a/../b' contains '..'" },
                 { "copy /a /b", ": 'copy' takes exactly one PATH" },
-                { "tar /a.zip", ": the archive name must end in .tar, .tar.gz (.tgz), .tar.xz (.txz) or .tar.zst (.tzst)" },
+                { "tar /a.zip", ": the archive name must end in .tar, .tar.gz (.tgz), .tar.xz (.txz) or "
+                                ".tar.zst (.tzst)" },
                 { "tar a.tar", ": PATH 'a.tar' is not an absolute path" },
                 { "debootstrap", ": 'debootstrap' takes SUITE and an optional MIRROR" },
                 { "debootstrap --foo", ": SUITE '--foo' is not a suite name (such as bookworm)" },
@@ -919,9 +924,11 @@ static void test_nspawn_errors(void)
         ASSERT_ONE_ERROR("Exec", "PrivateUser=yes",
                 "Unknown key PrivateUser= in [Exec]; did you mean PrivateUsers=?");
         ASSERT_ONE_ERROR("Exec", "Quux=1",
-                "Unknown key Quux= in [Exec]: systemd-nspawn 252 does not know it (see systemd.nspawn(5)); "
-                "accepted: "
-                "the keys of systemd.nspawn(5) except Boot=, Parameters=, Hostname=");
+                "Unknown key Quux= in [Exec]: systemd-nspawn " STR(
+                        SYSTEMD_VERSION) " does not know it (see systemd.nspawn(5)); "
+                                         "accepted: "
+                                         "the keys of systemd.nspawn(5) except Boot=, Parameters=, "
+                                         "Hostname=");
         ASSERT_ONE_ERROR(
                 "Files", "Priority=1", "Unknown key Priority= in [Files]: it belongs in [Container]");
         ASSERT_ONE_ERROR("Exec", "Capability=CAP_NET_ADMIN CAP_FLY",
