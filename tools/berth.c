@@ -1,6 +1,8 @@
 /* berth: the admin's view of containers.d — list entries with their units' state, check them, and
  * show where every effective value came from. Short-lived; reads entries through the shared loader
  * and asks systemd (sd-bus) for unit states, nothing else. */
+#include <arpa/inet.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,10 +15,12 @@
 #include "entry.h"
 #include "log.h"
 #include "macro.h"
+#include "network-check.h"
 #include "path-util.h"
 #include "strv.h"
 
 static bool arg_json;
+static const char *arg_root;
 
 static bool strv_isempty(char *const *l)
 {
@@ -46,6 +50,8 @@ typedef struct Row {
         char *mask_file; /* for masked names: the file that masks it, when found */
         char *unit;
         UnitState state;
+        char *addresses; /* the running machine's addresses, from systemd-machined; NULL: none known */
+        char *ports; /* the entry's Port= values, NULL: none */
 } Row;
 
 static void rows_free(Row *rows, size_t n)
@@ -53,6 +59,8 @@ static void rows_free(Row *rows, size_t n)
         for (size_t i = 0; i < n; i++) {
                 free(rows[i].mask_file);
                 free(rows[i].unit);
+                free(rows[i].addresses);
+                free(rows[i].ports);
                 unit_state_done(&rows[i].state);
         }
         free(rows);
@@ -162,6 +170,75 @@ parse_error:
         return log_error_errno(r, "Failed to parse systemd's reply: %m");
 }
 
+/* The addresses of one running machine, as "machinectl status" shows them (GetMachineAddresses),
+ * comma-separated, IPv6 link-local ones left out; NULL in *ret when there are none. */
+static int machine_addresses(sd_bus *bus, const char *name, char **ret)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ char *list = NULL;
+        size_t len = 0;
+        int r;
+
+        *ret = NULL;
+        r = sd_bus_call_method(bus, "org.freedesktop.machine1", "/org/freedesktop/machine1",
+                "org.freedesktop.machine1.Manager", "GetMachineAddresses", NULL, &reply, "s", name);
+        if (r < 0)
+                return 0; /* not registered (any more), or no machined: nothing to show */
+        r = sd_bus_message_enter_container(reply, 'a', "(iay)");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(reply, 'r', "iay")) > 0) {
+                char buf[INET6_ADDRSTRLEN];
+                const void *a;
+                size_t n;
+                int32_t family;
+
+                r = sd_bus_message_read(reply, "i", &family);
+                if (r >= 0)
+                        r = sd_bus_message_read_array(reply, 'y', &a, &n);
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(reply);
+                if (r < 0)
+                        return r;
+                if (!((family == AF_INET && n == 4) || (family == AF_INET6 && n == 16)))
+                        continue;
+                if (family == AF_INET6 && ((const uint8_t *) a)[0] == 0xfe &&
+                        (((const uint8_t *) a)[1] & 0xc0) == 0x80)
+                        continue;
+                if (!inet_ntop(family, a, buf, sizeof buf))
+                        continue;
+                char *l = realloc(list, len + strlen(buf) + 2);
+                if (!l)
+                        return -ENOMEM;
+                list = l;
+                len += (size_t) sprintf(list + len, "%s%s", len > 0 ? "," : "", buf);
+        }
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(list);
+        return 0;
+}
+
+static int query_machine_addresses(Row *rows, size_t n)
+{
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        int r;
+
+        for (size_t i = 0; i < n; i++) {
+                const char *a = rows[i].state.active_state;
+                if (!rows[i].entry || !a || (!streq(a, "active") && !streq(a, "reloading")))
+                        continue;
+                if (!bus && sd_bus_open_system(&bus) < 0)
+                        return 0;
+                r = machine_addresses(bus, rows[i].name, &rows[i].addresses);
+                if (r == -ENOMEM)
+                        return log_error_errno(r, "Out of memory.");
+                if (r < 0)
+                        log_debug_errno(r, "Failed to read the addresses of machine %s: %m", rows[i].name);
+        }
+        return 0;
+}
+
 /* The STATE column: the active state, or the load state when the unit could not be loaded
  * (masked, not-found, bad-setting), since then the active state says little. */
 static const char *row_state(const Row *row)
@@ -196,6 +273,19 @@ static void json_string(FILE *f, const char *s)
         fputc('"', f);
 }
 
+/* The items of a comma-separated list as JSON strings, comma-separated. */
+static void json_list(const char *list)
+{
+        for (const char *p = list; p && *p;) {
+                size_t k = strcspn(p, ",");
+                _cleanup_free_ char *item = strndup(p, k);
+                if (p != list)
+                        fputs(", ", stdout);
+                json_string(stdout, item ?: "");
+                p += k + (p[k] == ',');
+        }
+}
+
 static int print_rows_json(const Row *rows, size_t n)
 {
         fputs("[", stdout);
@@ -222,6 +312,11 @@ static int print_rows_json(const Row *rows, size_t n)
                 json_string(stdout, row->state.active_state);
                 fputs(", \"sub_state\": ", stdout);
                 json_string(stdout, row->state.sub_state);
+                fputs(", \"addresses\": [", stdout);
+                json_list(row->addresses);
+                fputs("], \"ports\": [", stdout);
+                json_list(row->ports);
+                fputs("]", stdout);
                 fputs(", \"source\": ", stdout);
                 json_string(stdout, e ? e->source : row->mask_file);
                 fputs(", \"error\": ", stdout);
@@ -247,13 +342,33 @@ static int print_rows_json(const Row *rows, size_t n)
         return 0;
 }
 
-enum { COL_NAME, COL_ENABLED, COL_PRIORITY, COL_STATE, COL_SOURCE, COL_ERROR, _COL_MAX };
+enum {
+        COL_NAME,
+        COL_ENABLED,
+        COL_PRIORITY,
+        COL_STATE,
+        COL_ADDRESSES,
+        COL_PORTS,
+        COL_SOURCE,
+        COL_ERROR,
+        _COL_MAX
+};
 
 static int print_rows_text(const Row *rows, size_t n)
 {
-        static const char *const headers[_COL_MAX] = { "NAME", "ENABLED", "PRIORITY", "STATE", "SOURCE",
-                "ERROR" };
+        static const char *const headers[_COL_MAX] = { "NAME", "ENABLED", "PRIORITY", "STATE", "ADDRESSES",
+                "PORTS", "SOURCE", "ERROR" };
         size_t width[_COL_MAX] = {};
+        bool shown[_COL_MAX];
+
+        /* ADDRESSES and PORTS only when some container has one: a host without networked
+         * containers keeps the narrow table. */
+        for (size_t k = 0; k < _COL_MAX; k++)
+                shown[k] = k != COL_ADDRESSES && k != COL_PORTS;
+        for (size_t i = 0; i < n; i++) {
+                shown[COL_ADDRESSES] = shown[COL_ADDRESSES] || rows[i].addresses;
+                shown[COL_PORTS] = shown[COL_PORTS] || rows[i].ports;
+        }
         char ***cells = calloc(n + 1, sizeof(char **));
         int r = 0;
 
@@ -273,6 +388,8 @@ static int print_rows_text(const Row *rows, size_t n)
                 else
                         c[COL_PRIORITY] = strdup("-");
                 c[COL_STATE] = strdup(row_state(row) ?: "-");
+                c[COL_ADDRESSES] = strdup(row->addresses ?: "-");
+                c[COL_PORTS] = strdup(row->ports ?: "-");
                 c[COL_SOURCE] = strdup(e ? e->source : row->mask_file);
                 c[COL_ERROR] = err ? entry_error_format(err) : strdup("-");
 
@@ -299,12 +416,14 @@ static int print_rows_text(const Row *rows, size_t n)
                 /* The last column is not padded: no trailing blanks. */
                 if (arg_legend) {
                         for (size_t k = 0; k + 1 < _COL_MAX; k++)
-                                printf("%-*s ", (int) width[k], headers[k]);
+                                if (shown[k])
+                                        printf("%-*s ", (int) width[k], headers[k]);
                         printf("%s\n", headers[_COL_MAX - 1]);
                 }
                 for (size_t i = 0; i < n; i++) {
                         for (size_t k = 0; k + 1 < _COL_MAX; k++)
-                                printf("%-*s ", (int) width[k], cells[i][k]);
+                                if (shown[k])
+                                        printf("%-*s ", (int) width[k], cells[i][k]);
                         printf("%s\n", cells[i][_COL_MAX - 1]);
                 }
         } else
@@ -321,7 +440,7 @@ static int print_rows_text(const Row *rows, size_t n)
 
 static int load_entries(EntrySet **ret)
 {
-        int r = entry_set_load(&(LoadOptions){}, ret);
+        int r = entry_set_load(&(LoadOptions){ .root = arg_root }, ret);
         if (r < 0)
                 return log_error_errno(r, "Failed to load entries: %m");
         return 0;
@@ -363,7 +482,9 @@ static int verb_list(char **args)
                         }
                 }
                 row->unit = unit_name_for(row->name);
-                if (!row->unit) {
+                if (row->entry && row->entry->ports)
+                        row->ports = strv_join(row->entry->ports, ",");
+                if (!row->unit || (row->entry && row->entry->ports && !row->ports)) {
                         rows_free(rows, n);
                         return log_error_errno(-ENOMEM, "Out of memory."), 1;
                 }
@@ -376,6 +497,8 @@ static int verb_list(char **args)
         }
 
         r = query_unit_states(rows, n);
+        if (r >= 0)
+                r = query_machine_addresses(rows, n);
         if (r == -ENOMEM) {
                 rows_free(rows, n);
                 return 1;
@@ -410,10 +533,40 @@ static bool set_error_is_about(const EntryError *err, const char *name)
         return rest && streq(rest, ".conf");
 }
 
+typedef struct CheckWarnings {
+        const char *name;
+        size_t n;
+} CheckWarnings;
+
+static void log_network_warning(const char *message, void *userdata)
+{
+        CheckWarnings *w = userdata;
+        log_warning("%s: %s", w->name, message);
+        w->n++;
+}
+
+/* The warnings of network_check() for an entry without errors: on stderr, the exit status stays 0
+ * (the container starts; its network may not work). The root is read where it exists and is
+ * readable (berth check as root). */
+static int check_network(const Entry *e, size_t *n_warnings)
+{
+        _cleanup_free_ char *dir = arg_root ? path_join(arg_root, e->directory) : strdup(e->directory);
+        _cleanup_close_ int root_fd = -1;
+        CheckWarnings w = { .name = e->name };
+
+        if (!dir)
+                return log_error_errno(-ENOMEM, "Out of memory.");
+        root_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (network_check(e, arg_root, e->directory, root_fd, log_network_warning, &w) == -ENOMEM)
+                return log_error_errno(-ENOMEM, "Out of memory.");
+        *n_warnings += w.n;
+        return 0;
+}
+
 static int verb_check(char **args)
 {
         _cleanup_entry_set_free_ EntrySet *set = NULL;
-        size_t n_checked = 0, n_bad = 0, n_findings = 0, n_orphans = 0;
+        size_t n_checked = 0, n_bad = 0, n_findings = 0, n_orphans = 0, n_warnings = 0;
         bool failed = false;
         int r;
 
@@ -439,6 +592,8 @@ static int verb_check(char **args)
                         for (size_t j = 0; j < e->n_errors; j++, n_findings++)
                                 if (print_error_line(&e->errors[j]) < 0)
                                         return 1;
+                        if (e->n_errors == 0 && check_network(e, &n_warnings) < 0)
+                                return 1;
                         n_checked++;
                         n_bad += e->n_errors > 0;
                 }
@@ -473,6 +628,8 @@ static int verb_check(char **args)
                         for (size_t j = 0; j < e->n_errors; j++, n_findings++)
                                 if (print_error_line(&e->errors[j]) < 0)
                                         return 1;
+                        if (e->n_errors == 0 && check_network(e, &n_warnings) < 0)
+                                return 1;
                         n_checked++;
                         n_bad += e->n_errors > 0;
                 }
@@ -756,6 +913,7 @@ static void help(void)
                "     --json         Print 'list' as a JSON array\n"
                "     --no-legend    Do not print the column headers of 'list'\n"
                "     --no-pager     Accepted for systemctl habits; berth never pages\n"
+               "     --root=DIR     Read entries, host files and container roots under DIR (tests)\n"
                "\n"
                "Entries are read from $BERTH_CONFIG_PATH (colon-separated) when set, else from\n"
                "/etc/containers.d, /run/containers.d, /usr/local/lib/containers.d, /usr/lib/containers.d.\n"
@@ -764,11 +922,12 @@ static void help(void)
 
 static int parse_argv(int argc, char *argv[])
 {
-        enum { ARG_VERSION = 0x100, ARG_JSON, ARG_NO_LEGEND, ARG_NO_PAGER };
+        enum { ARG_VERSION = 0x100, ARG_JSON, ARG_NO_LEGEND, ARG_NO_PAGER, ARG_ROOT };
         static const struct option options[] = { { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION }, { "json", no_argument, NULL, ARG_JSON },
                 { "no-legend", no_argument, NULL, ARG_NO_LEGEND },
-                { "no-pager", no_argument, NULL, ARG_NO_PAGER }, {} };
+                { "no-pager", no_argument, NULL, ARG_NO_PAGER },
+                { "root", required_argument, NULL, ARG_ROOT }, {} };
         int c;
 
         opterr = 0;
@@ -788,6 +947,12 @@ static int parse_argv(int argc, char *argv[])
                         arg_legend = false;
                         break;
                 case ARG_NO_PAGER:
+                        break;
+                case ARG_ROOT:
+                        if (optarg[0] != '/')
+                                return log_error_errno(
+                                        -EINVAL, "--root= takes an absolute path, got '%s'.", optarg);
+                        arg_root = optarg;
                         break;
                 case '?':
                         /* optopt is the option's character for a short option, its val for a long

@@ -375,6 +375,10 @@ static int run(Context *c)
                 r = shadow_apply_root_password(c, root_fd);
                 if (r < 0)
                         return r;
+                /* Why the network would not work: warnings, the start goes on. */
+                r = network_warn(c, root_fd);
+                if (r < 0)
+                        return r;
         }
 
         r = nspawn_settings_write(c);

@@ -41,6 +41,14 @@ int provision_run(const Context *c);
 /* The command line the provisioner would run for target (for --dry-run and the log). */
 int provision_argv(const Entry *e, const char *target, char ***ret);
 
+/* network.c */
+/* In a new tree that berth provisioned (tree_fd, at path tree), before it takes its place: enables
+ * systemd-networkd unless the tree has its own network set-up, and gives it name servers it can
+ * reach; only for ManageNetwork=yes and a veth, zone or bridge link. */
+int network_setup_new_root(const Context *c, int tree_fd, const char *tree);
+/* Logs network_check()'s warnings for the container (root_fd: its root, or -1). */
+int network_warn(const Context *c, int root_fd);
+
 /* mounts.c */
 /* When directory is listed in fstab as a mount point and is not mounted: -ENXIO, logged. */
 int mounts_check_fstab(const Context *c, bool *ret_listed);

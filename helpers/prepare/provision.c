@@ -741,6 +741,16 @@ int provision_run(const Context *c)
                 goto fail;
         }
 
+        /* The guest side of the container's network, in the tree that nothing uses yet: a failure
+         * here leaves nothing behind either. */
+        r = network_setup_new_root(c, tfd, tmp);
+        if (r < 0) {
+                log_event(LOG_ERR, BERTH_MESSAGE_PROVISION_FAILED,
+                        "Provisioning failed at step 'set up the network in the new tree' (see above). The "
+                        "partial tree is removed now.");
+                goto fail;
+        }
+
         /* On disk before it takes its place: a power cut after the rename must not leave a tree
          * of half-written files where berth never provisions again. Provisioners leave their data
          * in the page cache, so this is where most of the write-out happens. */

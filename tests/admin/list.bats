@@ -100,13 +100,24 @@ teardown() {
 @test "--json: members of an entry, of a masked entry and of an entry with errors" {
 	json=$(berth list --json 2>/dev/null)
 	run jq -c '.[] | select(.name == "web")' <<<"$json"
-	assert_output "{\"name\":\"web\",\"masked\":false,\"enabled\":true,\"priority\":20,\"unit\":\"systemd-nspawn@web.service\",\"state\":null,\"load_state\":null,\"active_state\":null,\"sub_state\":null,\"source\":\"$USR/web.conf\",\"error\":null,\"errors\":[]}"
+	assert_output "{\"name\":\"web\",\"masked\":false,\"enabled\":true,\"priority\":20,\"unit\":\"systemd-nspawn@web.service\",\"state\":null,\"load_state\":null,\"active_state\":null,\"sub_state\":null,\"addresses\":[],\"ports\":[],\"source\":\"$USR/web.conf\",\"error\":null,\"errors\":[]}"
 	run jq -c '.[] | select(.name == "gone") | [.masked, .enabled, .priority, .source]' <<<"$json"
 	assert_output "[true,false,null,\"$ETC/gone.conf\"]"
 	run jq -r '.[] | select(.name == "bad") | .error, (.errors | length), .errors[1]' <<<"$json"
 	assert_line --index 0 "$ETC/bad.conf:2: Unknown key Priorty= in [Container]; did you mean Priority=?"
 	assert_line --index 1 2
 	assert_line --index 2 --partial "$ETC/bad.conf:3: Invalid Boot=maybe in [Container]"
+}
+
+@test "forwarded ports: a PORTS column and a ports member, only for entries with Port=" {
+	printf '[Container]\n[Network]\nPort=tcp:8080:80\nPort=udp:5353\n' | put "$ETC/net.conf"
+	run --separate-stderr berth list
+	assert_success
+	assert_line --index 0 --regexp '^NAME +ENABLED +PRIORITY +STATE +PORTS +SOURCE +ERROR$'
+	assert_line --regexp '^net +yes +50 +- +tcp:8080:80,udp:5353 +'
+	assert_line --regexp '^web +yes +20 +- +- +'
+	run jq -c '[.[] | select(.name == "net" or .name == "web") | .ports]' <<<"$(berth list --json 2>/dev/null)"
+	assert_output '[["tcp:8080:80","udp:5353"],[]]'
 }
 
 @test "--json: strings with quotes, backslashes and control characters are escaped" {
