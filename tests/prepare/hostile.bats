@@ -10,11 +10,7 @@ BATS_TEST_TIMEOUT=300
 H='$6$saltsalt$hostilehostilehostilehostilehostilehostilehostilehostilehostile0123'
 
 setup() {
-	R="$BATS_TEST_TMPDIR/root"
-	mkdir -p "$R/etc/containers.d"
-	export BERTH_CONFIG_PATH="$R/etc/containers.d"
-	unset BERTH_DIGEST NOTIFY_SOCKET
-	M="$R/var/lib/machines"
+	prepare_tree_setup
 	# The host's files an escape would reach.
 	HOST="$BATS_TEST_TMPDIR/host"
 	mkdir -p "$HOST/etc"

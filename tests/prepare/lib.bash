@@ -1,12 +1,17 @@
 # Shared by the prepare tests: a private --root tree per test, entries, and minimal root file systems.
 load ../lib/common.bash
 
-setup() {
+# prepare_tree_setup: the --root tree of one test; files that define their own setup() call it.
+prepare_tree_setup() {
 	R="$BATS_TEST_TMPDIR/root"          # what --root= points at
 	mkdir -p "$R/etc/containers.d"
 	export BERTH_CONFIG_PATH="$R/etc/containers.d"
 	unset BERTH_DIGEST NOTIFY_SOCKET
 	M="$R/var/lib/machines"
+}
+
+setup() {
+	prepare_tree_setup
 }
 
 # entry NAME <<EOF ... : writes NAME.conf (0600: it may hold a password hash).

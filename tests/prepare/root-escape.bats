@@ -10,11 +10,7 @@ load lib.bash
 H='$6$saltsalt$escapeescapeescapeescapeescapeescapeescapeescapeescapeescape01234'
 
 setup() {
-	R="$BATS_TEST_TMPDIR/root"
-	mkdir -p "$R/etc/containers.d"
-	export BERTH_CONFIG_PATH="$R/etc/containers.d"
-	unset BERTH_DIGEST NOTIFY_SOCKET
-	M="$R/var/lib/machines"
+	prepare_tree_setup
 	mkdir -p "$M"
 	chmod 0700 "$M"
 	UPPER="$BATS_TEST_TMPDIR/etc-upper"
