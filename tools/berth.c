@@ -520,19 +520,6 @@ static int print_error_line(const EntryError *e)
         return 0;
 }
 
-/* Whether a set-level error is about the file NAME.conf. */
-static bool set_error_is_about(const EntryError *err, const char *name)
-{
-        const char *base, *rest;
-
-        if (!err->file)
-                return false;
-        base = strrchr(err->file, '/');
-        base = base ? base + 1 : err->file;
-        rest = startswith(base, name);
-        return rest && streq(rest, ".conf");
-}
-
 typedef struct CheckWarnings {
         const char *name;
         size_t n;
@@ -605,7 +592,7 @@ static int verb_check(char **args)
                         /* Errors about NAME.conf itself that made it no entry (a directory of that
                          * name, an unreadable file) belong to NAME, as in berth-generator --dry-run. */
                         for (size_t i = 0; i < set->n_errors; i++) {
-                                if (!set_error_is_about(&set->errors[i], *a))
+                                if (!entry_error_is_about(&set->errors[i], *a))
                                         continue;
                                 if (print_error_line(&set->errors[i]) < 0)
                                         return 1;
@@ -676,6 +663,9 @@ static int container_default(const Entry *e, const ConfigKey *k, char **ret)
                 break;
         case CONTAINER_AUDIT:
                 v = audit_policy_to_string(e->audit);
+                break;
+        case CONTAINER_MANAGE_NETWORK:
+                v = e->manage_network ? "yes" : "no";
                 break;
         case CONTAINER_PRIORITY:
                 if (asprintf(&s, "%u", e->priority) < 0)

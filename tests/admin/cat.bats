@@ -67,7 +67,8 @@ origin_of() {
 @test "keys no file sets show their default, marked as such; keys without a default are left out" {
 	run --separate-stderr berth cat db
 	assert_success
-	for kv in "Enable=yes" "Directory=/var/lib/machines/db" "Boot=yes" "Provision=none" "Description=Container db"; do
+	for kv in "Enable=yes" "Directory=/var/lib/machines/db" "Boot=yes" "Provision=none" "Description=Container db" \
+		"ManageNetwork=yes"; do
 		assert_equal "$(origin_of "${kv%%=*}")" "# default"
 		assert_line "$kv"
 	done
@@ -77,7 +78,7 @@ origin_of() {
 @test "the [Container] section lists keys in the order of the key table" {
 	run --separate-stderr berth cat db
 	keys=$(echo "$output" | sed -n '/^\[Container\]/,/^\[/p' | sed -n 's/^\([A-Za-z]*\)=.*/\1/p' | tr '\n' ' ')
-	assert_equal "$keys" "Description Enable Directory Boot Provision Audit Priority StartTimeoutSec "
+	assert_equal "$keys" "Description Enable Directory Boot Provision Audit Priority StartTimeoutSec ManageNetwork "
 }
 
 @test "[Exec]/[Files]/[Network] show the values in effect: resets and repeated scalars resolved" {
