@@ -29,8 +29,8 @@ now_us() {
 # first: READY=1 comes when nspawn has started the container's init, which makes the socket a
 # moment later; is-system-running before that fails at once.
 booted() {
-	local i
-	for i in $(seq 3000); do
+	local _
+	for _ in $(seq 3000); do
 		[ -S "/proc/$1/root/run/systemd/private" ] && break
 		sleep 0.01
 	done
@@ -42,7 +42,7 @@ quiet_stop() {
 }
 
 one() {
-	local variant=$1 name=net t0 t1 t2 t3 leader i= addr=-
+	local variant=$1 name=net t0 t1 t2 t3 leader polls=4000 addr=-
 	[ "$variant" = without ] && name=nonet
 	quiet_stop
 	case $variant in
@@ -61,8 +61,9 @@ one() {
 	) &
 	local booter=$!
 	# Without networking nothing configures host0: no address to wait for.
-	[ "$variant" = without ] && i=done
-	for i in $([ "$i" = done ] || seq 4000); do
+	[ "$variant" = without ] && polls=0
+	while [ "$polls" -gt 0 ]; do
+		polls=$((polls - 1))
 		if nsenter -t "$leader" -n ip -4 -o addr show dev host0 2>/dev/null | grep -q ' inet '; then
 			t2=$(now_us)
 			addr=$(((t2 - t0) / 1000))

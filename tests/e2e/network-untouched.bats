@@ -41,8 +41,8 @@ host_network() {
 # settled: waits until the kernel has finished duplicate address detection on the host's IPv6
 # addresses (until then they are 'tentative' and their local routes missing).
 settled() {
-	local i
-	for i in $(seq 100); do
+	local _
+	for _ in $(seq 100); do
 		[ -z "$(e2e_guest ip -6 addr show tentative)" ] && return 0
 		sleep 0.1
 	done

@@ -6,7 +6,9 @@
 # the listener is systemd-socket-activate (systemd package) running 'head -n 1; hostname' per
 # connection, the client is bash's /dev/tcp. Busybox payloads use busybox nc (see e2e_busybox_tree).
 
-# A Debian container's tree, as berth provisions it (Provision=tar of the cached minbase tree).
+# Where the scenarios bind the cached Debian tree (e2e_debian_tar) in the test host, for
+# Provision=tar: berth provisions the container from it, enabling the guest's networkd.
+# shellcheck disable=SC2034 # used by the scenarios
 NET_DEBIAN_TAR_IN_HOST=/srv/bookworm.tar
 
 # tcp_script ADDR PORT TOKEN: the bash code of one client round trip (no '$' in it: it also runs
@@ -61,8 +63,8 @@ machine_listen() {
 # machine_ipv4 NAME [SECONDS]: waits (default 60 s) until machined reports an IPv4 address of the
 # container (what 'machinectl status' and 'machinectl list' show) and prints the first one.
 machine_ipv4() {
-	local i addr
-	for i in $(seq "$((${2:-60} * 4))"); do
+	local _ addr
+	for _ in $(seq "$((${2:-60} * 4))"); do
 		addr=$(e2e_guest machinectl status "$1" 2>/dev/null |
 			sed -n -E 's/^[[:space:]]*(Address:)?[[:space:]]*([0-9]+\.[0-9]+\.[0-9]+\.[0-9]+)$/\2/p' | head -n 1)
 		if [ -n "$addr" ]; then
