@@ -104,10 +104,9 @@ static int guest_resolv_conf(const Context *c, int tree_fd)
         if (r < 0)
                 return log_oom_();
         if (r == 0) {
-                log_warning("%s: the new root has no name server it could reach in /etc/resolv.conf, and "
+                log_warning("the new root has no name server it could reach in /etc/resolv.conf, and "
                             "this host has none to give it (only loopback servers): name resolution in the "
-                            "container will not work until its /etc/resolv.conf names one.",
-                        c->name);
+                            "container will not work until its /etc/resolv.conf names one.");
                 return 0;
         }
         if (asprintf(&content,
@@ -122,8 +121,7 @@ static int guest_resolv_conf(const Context *c, int tree_fd)
         r = write_file_atomicat(dfd, name, content, strlen(content), 0644, 0);
         if (r < 0)
                 return log_error_errno(r, "Failed to write /etc/resolv.conf in the new root: %m");
-        log_info("%s: wrote /etc/resolv.conf in the new root with the host's name servers (from %s).",
-                c->name, source);
+        log_info("wrote /etc/resolv.conf in the new root with the host's name servers (from %s).", source);
         return 0;
 }
 
@@ -182,22 +180,17 @@ int network_setup_new_root(const Context *c, int tree_fd, const char *tree)
         if (r < 0)
                 return log_error_errno(r, "Failed to read the network set-up of the new root %s: %m", tree);
         if (g.enabled)
-                log_info("%s: the new root enables %s already: its network set-up is left as it is.",
-                        c->name, g.enabled);
+                log_info("the new root enables %s already: its network set-up is left as it is.", g.enabled);
         else if (!g.has_networkd)
-                log_warning(
-                        "%s: the new root has no systemd-networkd and enables nothing else that configures "
-                        "its link host0: the container will have no address. Install a network "
-                        "manager in it (Provision=), or set ManageNetwork=no to say it is yours.",
-                        c->name);
+                log_warning("the new root has no systemd-networkd and enables nothing else that configures "
+                            "its link host0: the container will have no address. Install a network "
+                            "manager in it (Provision=), or set ManageNetwork=no to say it is yours.");
         else {
                 r = guest_enable_networkd(c, tree);
                 if (r < 0)
                         return r;
-                log_info(
-                        "%s: enabled systemd-networkd in the new root: its stock 80-container-host0.network "
-                        "configures host0 by DHCP from the host.",
-                        c->name);
+                log_info("enabled systemd-networkd in the new root: its stock 80-container-host0.network "
+                         "configures host0 by DHCP from the host.");
         }
         return guest_resolv_conf(c, tree_fd);
 }

@@ -33,6 +33,7 @@ check() {
 	run prepare web
 	assert_success
 	assert_output --partial "web: enabled systemd-networkd in the new root"
+	refute_output --partial "web: web:"
 	assert [ -L "$M/web/etc/systemd/system/multi-user.target.wants/systemd-networkd.service" ]
 	assert_equal "$(readlink "$M/web/etc/systemd/system/multi-user.target.wants/systemd-networkd.service")" \
 		/lib/systemd/system/systemd-networkd.service
@@ -147,6 +148,7 @@ check() {
 	export PATH="$BATS_TEST_TMPDIR/bin:$PATH"
 	run prepare web
 	assert_success
+	refute_output --partial "web: web:"
 	assert_output --partial "web: systemd-networkd is masked on this host (/etc/systemd/system/systemd-networkd.service), so nothing configures the host side of the container's link ve-web"
 	assert_output --partial "Run 'systemctl unmask systemd-networkd'"
 	assert_output --partial "web: IPv4 forwarding is off on this host (net.ipv4.ip_forward=0)"
