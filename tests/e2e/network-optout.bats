@@ -53,6 +53,9 @@ check_left_alone() {
 	assert_output disabled
 	run in_machine deb systemctl is-active systemd-networkd
 	assert_output inactive
+	run journal_of deb
+	assert_output --partial 'Provisioned /var/lib/machines/deb'
+	refute_output --partial 'enabled systemd-networkd'
 	local image root
 	image=$(tar_network_state "$NET_DEBIAN_TAR_IN_HOST")
 	root=$(root_network_state deb)

@@ -46,6 +46,8 @@ teardown() {
 	assert_output enabled
 	run in_machine deb systemctl is-active systemd-networkd
 	assert_output active
+	run journal_of deb
+	assert_output --partial 'enabled systemd-networkd in the new root'
 
 	# An address from the host's DHCP server, and a default route via the host's end of the link.
 	local addr gw
