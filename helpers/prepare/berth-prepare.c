@@ -179,11 +179,12 @@ static int load_entry(EntrySet **ret_set, const Entry **ret)
                                 "preparing it. Remove the mask, or stop starting systemd-nspawn@%s.service.",
                                 arg_name, arg_name, strempty(path), arg_name);
                 for (size_t i = 0; i < set->n_errors; i++) {
+                        if (!entry_error_is_about(&set->errors[i], arg_name))
+                                continue;
                         _cleanup_free_ char *m = entry_error_format(&set->errors[i]);
-                        const char *b = strrchr(set->errors[i].file, '/');
-                        b = b ? b + 1 : set->errors[i].file;
-                        if (m && startswith(b, arg_name) && startswith(b + strlen(arg_name), ".conf"))
-                                log_error("%s", m);
+                        if (!m)
+                                return log_oom_();
+                        log_error("%s", m);
                 }
                 return log_event_errno(LOG_ERR, ENOENT, BERTH_MESSAGE_ENTRY_INVALID,
                         "No entry %s: there is no %s.conf in %s. Create /etc/containers.d/%s.conf, or start "

@@ -278,6 +278,15 @@ static void errors_free(EntryError *errors, size_t n)
         free(errors);
 }
 
+bool entry_error_is_about(const EntryError *e, const char *name)
+{
+        if (!e->file)
+                return false;
+        const char *base = strrchr(e->file, '/');
+        const char *rest = startswith(base ? base + 1 : e->file, name);
+        return rest && streq(rest, ".conf");
+}
+
 char *entry_error_format(const EntryError *e)
 {
         char *s;

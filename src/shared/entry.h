@@ -222,6 +222,9 @@ static inline bool entry_has_private_network(const Entry *e)
 
 /* "FILE:LINE: message" (or "FILE: message"); NULL on -ENOMEM. */
 char *entry_error_format(const EntryError *e);
+/* Whether a set-level error (one that belongs to no entry) is about the file NAME.conf: an
+ * invalid or unreadable file of that name. */
+bool entry_error_is_about(const EntryError *e, const char *name);
 
 /* The first error of an entry, or NULL. */
 static inline const EntryError *entry_first_error(const Entry *e)
