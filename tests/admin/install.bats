@@ -62,3 +62,22 @@ teardown() {
 	assert_file_exist "$DEST$dir/berth"
 	assert_file_exist "$DEST$dir/berth-audit"
 }
+
+@test "the networkd drop-ins are installed where systemd-networkd reads them" {
+	if [ "$PREFIX" = /usr ]; then
+		dir=$(pkg-config --variable=systemdutildir systemd)
+	else
+		dir=$PREFIX/lib/systemd
+	fi
+	assert_file_exist "$DEST$dir/networkd.conf.d/00-berth.conf"
+	run grep -x -e 'ManageForeignRoutes=no' -e 'ManageForeignRoutingPolicyRules=no' "$DEST$dir/networkd.conf.d/00-berth.conf"
+	assert_line 'ManageForeignRoutes=no'
+	assert_line 'ManageForeignRoutingPolicyRules=no'
+	# ManageForeignNextHops= only where networkd knows it (systemd 256 and later).
+	run grep -c -x 'ManageForeignNextHops=no' "$DEST$dir/networkd.conf.d/00-berth.conf"
+	if [ "$(pkg-config --modversion systemd)" -ge 256 ]; then assert_output 1; else assert_output 0; fi
+	for link in ve vz; do
+		run grep -x 'IPMasquerade=ipv4' "$DEST$dir/network/80-container-$link.network.d/00-berth.conf"
+		assert_success
+	done
+}
