@@ -544,7 +544,7 @@ static int check_network(const Entry *e, size_t *n_warnings)
         if (!dir)
                 return log_error_errno(-ENOMEM, "Out of memory.");
         root_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (network_check(e, arg_root, e->directory, root_fd, log_network_warning, &w) == -ENOMEM)
+        if (network_check(e, arg_root, e->directory, root_fd, -1, log_network_warning, &w) == -ENOMEM)
                 return log_error_errno(-ENOMEM, "Out of memory.");
         *n_warnings += w.n;
         return 0;

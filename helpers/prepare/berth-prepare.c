@@ -351,6 +351,8 @@ static int run(Context *c)
         if (r < 0)
                 return r;
 
+        /* Reading the firewall needs CAP_NET_ADMIN, which goes now. */
+        network_probe_host(c);
         if (!arg_dry_run) {
                 r = caps_drop_all_but_kept();
                 if (r < 0)

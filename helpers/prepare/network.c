@@ -200,8 +200,20 @@ static void log_network_warning(const char *message, void *userdata)
         log_warning("%s", message);
 }
 
+/* Asked while berth-prepare still has its capabilities (reading the firewall needs CAP_NET_ADMIN),
+ * for network_warn() later; -ENODATA: not asked. */
+static int forward_drops = -ENODATA;
+
+void network_probe_host(const Context *c)
+{
+        if (entry_wants_host_networkd(c->entry))
+                forward_drops = network_forward_policy_drops(c->root);
+}
+
 int network_warn(const Context *c, int root_fd)
 {
-        int r = network_check(c->entry, c->root, c->directory, root_fd, log_network_warning, NULL);
+        /* Not asked, or unreadable: not asked again without the capability it needs. */
+        int r = network_check(c->entry, c->root, c->directory, root_fd,
+                forward_drops < 0 ? 0 : forward_drops, log_network_warning, NULL);
         return r == -ENOMEM ? log_oom_() : 0;
 }

@@ -46,6 +46,9 @@ int provision_argv(const Entry *e, const char *target, char ***ret);
  * systemd-networkd unless the tree has its own network set-up, and gives it name servers it can
  * reach; only for ManageNetwork=yes and a veth, zone or bridge link. */
 int network_setup_new_root(const Context *c, int tree_fd, const char *tree);
+/* Reads what of the host needs capabilities that berth-prepare drops (the firewall's FORWARD
+ * policy): call before caps_drop_all_but_kept(). */
+void network_probe_host(const Context *c);
 /* Logs network_check()'s warnings for the container (root_fd: its root, or -1). */
 int network_warn(const Context *c, int root_fd);
 

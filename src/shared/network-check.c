@@ -227,7 +227,7 @@ static bool host_has_firewall(const char *host_root)
 /* The policy of the IPv4 filter table's FORWARD chain from "iptables-save -t filter" (iptables'
  * own reading, nft- or legacy-backed, as Docker writes it): 1 when it drops, 0 when not, -errno
  * when it cannot be read (no tool, no permission). */
-static int host_forward_policy_drops(void)
+static int forward_policy_drops_tool(void)
 {
         int pipefd[2];
         pid_t pid;
@@ -274,6 +274,13 @@ static int host_forward_policy_drops(void)
         return r;
 }
 
+int network_forward_policy_drops(const char *host_root)
+{
+        if (!host_has_firewall(host_root))
+                return 0;
+        return forward_policy_drops_tool();
+}
+
 /* ---- the checks ---- */
 
 static int warnf(NetworkWarnFn warn, void *userdata, const char *fmt, ...) _printf_(3, 4);
@@ -293,7 +300,7 @@ static int warnf(NetworkWarnFn warn, void *userdata, const char *fmt, ...)
 }
 
 int network_check(const Entry *e, const char *host_root, const char *directory, int root_fd,
-        NetworkWarnFn warn, void *userdata)
+        int forward_drops, NetworkWarnFn warn, void *userdata)
 {
         const char *link = e->network_link == NETWORK_LINK_ZONE ? "vz-" : "ve-";
         const char *link_name = e->network_link == NETWORK_LINK_ZONE ? e->zone : e->name;
@@ -338,7 +345,9 @@ int network_check(const Entry *e, const char *host_root, const char *directory, 
                                 "nothing beyond the host. Fix systemd-networkd (above), or run 'sysctl -w "
                                 "net.ipv4.ip_forward=1' and set it in /etc/sysctl.d/.");
 
-                if (host_has_firewall(host_root) && host_forward_policy_drops() == 1)
+                if (forward_drops < 0)
+                        forward_drops = network_forward_policy_drops(host_root);
+                if (forward_drops == 1)
                         n += warnf(warn, userdata,
                                 "the host's firewall drops forwarded packets (the FORWARD chain's "
                                 "policy "

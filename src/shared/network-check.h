@@ -20,6 +20,12 @@ typedef struct GuestNetwork {
  * other than lo. */
 int guest_network_inspect(int root_fd, GuestNetwork *ret);
 
+/* Whether the IPv4 filter table's FORWARD chain drops by default: 1 or 0, or -errno when it cannot
+ * be read. Only where a packet filter is loaded (host_root: /sys/module/nf_tables or ip_tables)
+ * does it run "iptables-save -t filter" (iptables' reading, nft- or legacy-backed, as Docker writes
+ * it), which needs CAP_NET_ADMIN: berth-prepare asks before it drops its capabilities. */
+int network_forward_policy_drops(const char *host_root);
+
 typedef void (*NetworkWarnFn)(const char *message, void *userdata);
 
 /* Calls warn() with one message (with its fix) for each reason the network of entry e cannot work:
@@ -29,6 +35,7 @@ typedef void (*NetworkWarnFn)(const char *message, void *userdata);
  * on a private network. Nothing for ManageNetwork=no. Messages do not name the container (the
  * caller's log prefix does). host_root is NULL or the directory host paths are under (--root);
  * root_fd is the container root (at directory, as the messages show it), or -1 to leave the guest
- * out. Returns the number of warnings, or -ENOMEM. */
+ * out. forward_drops is network_forward_policy_drops() asked earlier, or negative to ask it now.
+ * Returns the number of warnings, or -ENOMEM. */
 int network_check(const Entry *e, const char *host_root, const char *directory, int root_fd,
-        NetworkWarnFn warn, void *userdata);
+        int forward_drops, NetworkWarnFn warn, void *userdata);
