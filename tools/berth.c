@@ -689,6 +689,31 @@ static int container_default(const Entry *e, const ConfigKey *k, char **ret)
 /* Prints the [Container] section: for each key of the table, the assignments still in effect
  * (the last one for a scalar, those after the last reset for a list), each under a comment naming
  * its FILE:LINE; else the default, marked as such. */
+/* What the [Network] keys make of the container's link (containers.d(5), NETWORKING), as a
+ * comment: it is derived, no file sets it. */
+static void print_network_link(const Entry *e)
+{
+        switch (e->network_link) {
+        case NETWORK_LINK_VETH:
+                printf("# network: a private veth link, ve-%s on the host", e->name);
+                break;
+        case NETWORK_LINK_ZONE:
+                printf("# network: zone %s, bridge vz-%s on the host", e->zone, e->zone);
+                break;
+        case NETWORK_LINK_BRIDGE:
+                printf("# network: a veth on the bridge %s (the administrator's)\n", e->bridges[0]);
+                return;
+        case NETWORK_LINK_HOST:
+                printf("# network: the host's own (no private network)\n");
+                return;
+        default:
+                printf("# network: private, without a link that berth serves\n");
+                return;
+        }
+        printf(e->manage_network ? ", served by the host's systemd-networkd\n"
+                                 : ", left to the administrator\n");
+}
+
 static int print_container_section(const Entry *e)
 {
         const ConfigKey *keys;
@@ -743,6 +768,7 @@ static int print_container_section(const Entry *e)
                 else if (reset)
                         printf("%s=\n", k->name);
         }
+        print_network_link(e);
         return 0;
 }
 

@@ -177,3 +177,20 @@ Port=tcp:2222:22"
 	assert_equal "$stderr" "No entry 'nosuch' in $ETC:$RUN:$USR."
 	assert_line "# db: effective configuration of $ETC/db.conf"
 }
+
+@test "the [Container] section ends with what the [Network] keys make of the link (derived: a comment)" {
+	printf '[Network]\nZone=shop\n' | put "$ETC/zoned.conf"
+	printf '[Network]\nBridge=br0\n' | put "$ETC/bridged.conf"
+	printf '[Network]\nVirtualEthernet=no\n' | put "$ETC/hostnet.conf"
+	printf '[Container]\nManageNetwork=no\n' | put "$ETC/own.conf"
+	run --separate-stderr berth cat db
+	assert_line "# network: a private veth link, ve-db on the host, served by the host's systemd-networkd"
+	run --separate-stderr berth cat zoned
+	assert_line "# network: zone shop, bridge vz-shop on the host, served by the host's systemd-networkd"
+	run --separate-stderr berth cat bridged
+	assert_line "# network: a veth on the bridge br0 (the administrator's)"
+	run --separate-stderr berth cat hostnet
+	assert_line "# network: the host's own (no private network)"
+	run --separate-stderr berth cat own
+	assert_line "# network: a private veth link, ve-own on the host, left to the administrator"
+}
