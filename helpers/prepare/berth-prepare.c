@@ -25,6 +25,7 @@
  * /etc/systemd/nspawn and /etc/fstab. What an entry names itself (Provision= sources and
  * programs, RootPasswordHashFile=) is used as written. systemd-machined is not asked under --root
  * unless $DBUS_SYSTEM_BUS_ADDRESS names a bus. */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -158,6 +159,27 @@ static int context_paths(Context *c)
         return path_split(c->directory, &c->parent, &base);
 }
 
+/* Why there is no entry NAME to prepare: masked, or no NAME.conf (with the errors about that file,
+ * e.g. a directory of that name). Always negative. */
+static int refuse_missing_entry(const EntrySet *set)
+{
+        _cleanup_free_ char *path = strv_join(set->search_path, ", ");
+        if (entry_set_is_masked(set, arg_name))
+                return log_event_errno(LOG_ERR, ENOENT, BERTH_MESSAGE_ENTRY_INVALID,
+                        "Entry %s is masked (an empty %s.conf or a symlink to /dev/null in %s): not "
+                        "preparing it. Remove the mask, or stop starting systemd-nspawn@%s.service.",
+                        arg_name, arg_name, strempty(path), arg_name);
+        for (size_t i = 0; i < set->n_errors; i++)
+                if (entry_error_is_about(&set->errors[i], arg_name)) {
+                        _cleanup_free_ char *m = entry_error_format(&set->errors[i]);
+                        log_error("%s", m ? m : "Out of memory.");
+                }
+        return log_event_errno(LOG_ERR, ENOENT, BERTH_MESSAGE_ENTRY_INVALID,
+                "No entry %s: there is no %s.conf in %s. Create /etc/containers.d/%s.conf, or start "
+                "systemd-nspawn@%s.service without berth (remove the berth drop-in).",
+                arg_name, arg_name, strempty(path), arg_name, arg_name);
+}
+
 static int load_entry(EntrySet **ret_set, const Entry **ret)
 {
         _cleanup_entry_set_free_ EntrySet *set = NULL;
@@ -171,26 +193,8 @@ static int load_entry(EntrySet **ret_set, const Entry **ret)
                 return log_error_errno(r, "Failed to load the container entries: %m");
 
         const Entry *e = entry_set_find(set, arg_name);
-        if (!e) {
-                _cleanup_free_ char *path = strv_join(set->search_path, ", ");
-                if (entry_set_is_masked(set, arg_name))
-                        return log_event_errno(LOG_ERR, ENOENT, BERTH_MESSAGE_ENTRY_INVALID,
-                                "Entry %s is masked (an empty %s.conf or a symlink to /dev/null in %s): not "
-                                "preparing it. Remove the mask, or stop starting systemd-nspawn@%s.service.",
-                                arg_name, arg_name, strempty(path), arg_name);
-                for (size_t i = 0; i < set->n_errors; i++) {
-                        if (!entry_error_is_about(&set->errors[i], arg_name))
-                                continue;
-                        _cleanup_free_ char *m = entry_error_format(&set->errors[i]);
-                        if (!m)
-                                return log_oom_();
-                        log_error("%s", m);
-                }
-                return log_event_errno(LOG_ERR, ENOENT, BERTH_MESSAGE_ENTRY_INVALID,
-                        "No entry %s: there is no %s.conf in %s. Create /etc/containers.d/%s.conf, or start "
-                        "systemd-nspawn@%s.service without berth (remove the berth drop-in).",
-                        arg_name, arg_name, strempty(path), arg_name, arg_name);
-        }
+        if (!e)
+                return refuse_missing_entry(set);
 
         if (e->n_errors > 0) {
                 for (size_t i = 0; i < e->n_errors; i++) {
@@ -321,6 +325,7 @@ static int run(Context *c)
         r = load_entry(&set, &c->entry);
         if (r < 0)
                 return r;
+        assert(c->entry);
         r = context_paths(c);
         if (r < 0)
                 return log_oom_();

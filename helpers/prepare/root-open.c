@@ -43,6 +43,25 @@ static int refuse_ancestor(const Context *c, const char *path, const struct stat
                 c->entry->source);
 }
 
+/* Why openat(fd, name) on the way to the root failed: -ENOENT is returned as is (the caller says
+ * what a missing parent means), a symlink is refused, anything else logged. Always negative. */
+static int refuse_open(const Context *c, int fd, const char *name, const char *walked, int r)
+{
+        struct stat st;
+
+        if (r == -ENOENT)
+                return r;
+        if ((r == -ENOTDIR || r == -ELOOP) && fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) >= 0 &&
+                S_ISLNK(st.st_mode))
+                return log_event_errno(LOG_ERR, ELOOP, BERTH_MESSAGE_ROOTFS_INVALID,
+                        "%s, on the way to the container root %s, is a symbolic link: berth follows no "
+                        "symlink to a container root (whoever can change the link could point it at the "
+                        "host's /). Set Directory= in %s to the real path.",
+                        walked, c->directory, c->entry->source);
+        return log_error_errno(
+                r, "Failed to open %s, on the way to the container root %s: %m", walked, c->directory);
+}
+
 int root_open_parent(const Context *c, bool create, int *ret_fd)
 {
         const char *rel = c->entry->directory; /* absolute, simplified, no ".." (the loader's rule) */
@@ -97,23 +116,8 @@ int root_open_parent(const Context *c, bool create, int *ret_fd)
                                 return log_error_errno(errno, "Failed to create %s: %m", walked);
                         nfd = openat(fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 }
-                if (nfd < 0) {
-                        int r = -errno;
-                        if (r == -ENOENT)
-                                return r; /* the caller says what a missing parent means */
-                        if ((r == -ENOTDIR || r == -ELOOP) &&
-                                fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) >= 0 && S_ISLNK(st.st_mode))
-                                return log_event_errno(LOG_ERR, ELOOP, BERTH_MESSAGE_ROOTFS_INVALID,
-                                        "%s, on the way to the container root %s, is a symbolic link: berth "
-                                        "follows no symlink to a container root (whoever can change the "
-                                        "link "
-                                        "could point it at the host's /). Set Directory= in %s to the real "
-                                        "path.",
-                                        walked, c->directory, c->entry->source);
-                        return log_error_errno(r,
-                                "Failed to open %s, on the way to the container root %s: %m", walked,
-                                c->directory);
-                }
+                if (nfd < 0)
+                        return refuse_open(c, fd, name, walked, -errno);
                 close(fd);
                 fd = nfd;
                 if (fstat(fd, &st) < 0)

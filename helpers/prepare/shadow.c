@@ -8,6 +8,7 @@
  * for private users, "root" is the tree's base uid (the owner of the root directory). The hash is
  * never logged. */
 #include <ctype.h>
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -135,6 +136,7 @@ int shadow_apply_root_password(const Context *c, int root_fd)
                         return r;
         } else
                 return 0;
+        assert(hash); /* strdup() checked, read_hash_file() sets it on success */
         const char *from = e->root_password_hash ? "RootPasswordHash=" : e->root_password_hash_file;
 
         /* The loader's rule, for a hash from a file as for one in the entry (one policy). */
