@@ -422,10 +422,11 @@ static int write_dropin(Generator *g, TextBuffer *b, const Entry *e)
         }
         if (entry_wants_host_networkd(e)) {
                 /* Debian ships networkd disabled; its stock 80-container-ve/-vz.network give the host
-                 * side an address, a DHCP server and masquerading. After=: it is up before the link
-                 * appears, and outlives the container at shutdown. Its socket it pulls in itself. */
+                 * side an address, a DHCP server and masquerading. Wants= only: networkd configures a
+                 * link whenever it appears, so the container need not wait for networkd's start
+                 * (After= made the first start on a host 1.6x slower to READY=1, the address no
+                 * sooner; docs/PERFORMANCE.md). Its socket networkd pulls in itself. */
                 text_puts(b, "Wants=systemd-networkd.service\n");
-                text_puts(b, "After=systemd-networkd.service\n");
         }
         write_pass_through(b, e, "Unit");
 

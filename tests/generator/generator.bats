@@ -246,7 +246,6 @@ expect_bad_entry() {
 		SourcePath=@TREE@/etc/web.conf
 		Description=web
 		Wants=systemd-networkd.service
-		After=systemd-networkd.service
 
 		[Service]
 		Environment=BERTH_DIGEST=@DIGEST@
