@@ -676,6 +676,12 @@ int provision_run(const Context *c)
                 log_info("Would provision %s with: %s (in a temporary sibling, renamed into place on "
                          "success).",
                         c->directory, cmdline);
+                if (e->manage_network &&
+                        (e->network_link == NETWORK_LINK_VETH || e->network_link == NETWORK_LINK_ZONE ||
+                                e->network_link == NETWORK_LINK_BRIDGE))
+                        log_info("Would then enable systemd-networkd in the new tree (unless it has none or "
+                                 "enables another network manager), and give it the host's name servers "
+                                 "if it has none it could reach.");
                 return 0;
         }
 

@@ -188,3 +188,16 @@ check() {
 	assert_success
 	refute_output --partial "Boot=no payload"
 }
+
+@test "--dry-run says what it would do to a new tree's network, and does nothing" {
+	networkd_tree "$BATS_TEST_TMPDIR/src"
+	printf '[Container]\nProvision=copy %s\n' "$BATS_TEST_TMPDIR/src" | entry web
+	printf '[Container]\nProvision=copy %s\n[Network]\nVirtualEthernet=no\n' "$BATS_TEST_TMPDIR/src" | entry hostnet
+	run prepare --dry-run web
+	assert_success
+	assert_output --partial "web: Would then enable systemd-networkd in the new tree"
+	assert [ ! -e "$M/web" ]
+	run prepare --dry-run hostnet
+	assert_success
+	refute_output --partial "systemd-networkd"
+}
