@@ -120,6 +120,12 @@ e2e_debian_tar() {
 		;;
 	esac
 	local tar="$dir.tar"
+	# Made once, renamed into place whole: when it is there, no need to wait for the lock (which
+	# another test may hold for minutes while it builds a tree of its own).
+	if [ -s "$tar" ]; then
+		echo "$tar"
+		return 0
+	fi
 	mkdir -p "$E2E_CACHE" || return
 	(
 		flock 9 || exit 1
