@@ -287,7 +287,10 @@ static int ensure_rootfs(const Context *c, int parent_fd)
                 r = mounts_check_fstab(c, &listed);
                 if (r < 0)
                         return r;
-                if (mounts_is_mount_point(c->directory))
+                r = mounts_is_mount_point(c->directory);
+                if (r < 0)
+                        return r;
+                if (r > 0)
                         return log_error_errno(EBUSY,
                                 "%s is an empty mount point. berth provisions into a temporary sibling and "
                                 "renames it into place, which cannot cross into another file system: fill "

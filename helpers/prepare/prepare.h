@@ -52,12 +52,14 @@ void network_probe_host(const Context *c);
 /* Logs network_check()'s warnings for the container (root_fd: its root, or -1). */
 int network_warn(const Context *c, int root_fd);
 
-/* mounts.c */
+/* mounts.c (libmount by dlopen(): -ELIBACC, logged, when it cannot be loaded) */
 /* When directory is listed in fstab as a mount point and is not mounted: -ENXIO, logged. */
 int mounts_check_fstab(const Context *c, bool *ret_listed);
-/* The mount that contains path: its mount point and whether it is read-only / noexec. */
+/* The mount that contains path: whether it is read-only / noexec and, when it is either, its mount
+ * point (else *ret_target is NULL: the mount table is read only when there is something to say). */
 int mounts_find(const char *path, char **ret_target, bool *ret_read_only, bool *ret_noexec);
-bool mounts_is_mount_point(const char *path);
+/* 1 when path is a mount point, 0 when not (or unknown), -ELIBACC. */
+int mounts_is_mount_point(const char *path);
 
 /* validate.c */
 int validate_rootfs(const Context *c, int root_fd);

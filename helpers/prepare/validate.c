@@ -209,7 +209,9 @@ int validate_rootfs(const Context *c, int root_fd)
         _cleanup_free_ char *mp = NULL;
         bool ro = false, noexec = false;
         r = mounts_find(c->directory, &mp, &ro, &noexec);
-        if (r < 0)
+        if (r == -ELIBACC)
+                ret = r; /* logged: the check needs libmount */
+        else if (r < 0)
                 log_warning_errno(r, "Cannot tell which mount %s is on, not checking its mount options: %m",
                         c->directory);
         else {

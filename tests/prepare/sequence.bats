@@ -396,6 +396,57 @@ load lib.bash
 	assert [ -e "$R/run/systemd/nspawn/web.nspawn" ]
 }
 
+@test "libmount is loaded only when needed, and declared in a .note.dlopen ELF note" {
+	# Not linked (the readelf test above), but named for packagers the way systemd names its
+	# dlopen() dependencies: owner FDO, type 0x407c0c0a, a JSON array.
+	# (binutils 2.40's readelf exits 1 on a note type it does not know: its output is what counts.)
+	run readelf --notes "$BERTH_PREPARE"
+	assert_output --regexp "FDO +0x[0-9a-f]+.*0x407c0c0a"
+	objcopy -O binary --only-section=.note.dlopen "$BERTH_PREPARE" "$BATS_TEST_TMPDIR/note"
+	run python3 -c 'import json, sys
+d = open(sys.argv[1], "rb").read()
+namesz, descsz, kind = (int.from_bytes(d[i:i + 4], "little") for i in (0, 4, 8))
+desc = d[12 + (namesz + 3) // 4 * 4:][:descsz]
+assert kind == 0x407c0c0a and d[12:12 + namesz] == b"FDO\0" and desc.endswith(b"\0")
+print(json.loads(desc[:-1].decode()))' "$BATS_TEST_TMPDIR/note"
+	assert_success
+	assert_output --partial "'soname': ['libmount.so.1']"
+	assert_output --partial "'priority': 'required'"
+	# A provisioned container on an ordinary mount does not need it: an unloadable one is not noticed.
+	make_tree "$M/web"
+	entry web <<< "[Container]"
+	mkdir "$BATS_TEST_TMPDIR/lib"
+	: > "$BATS_TEST_TMPDIR/lib/libmount.so.1"
+	LD_LIBRARY_PATH="$BATS_TEST_TMPDIR/lib" run prepare web
+	assert_success
+	refute_output --partial "libmount"
+}
+
+@test "libmount cannot be loaded when the fstab check needs it: an error naming it and its package" {
+	mkdir -p "$M/web" "$R/etc" "$BATS_TEST_TMPDIR/lib"
+	printf '/dev/disk/by-label/webroot /var/lib/machines/web ext4 defaults 0 2\n' > "$R/etc/fstab"
+	make_tree "$BATS_TEST_TMPDIR/src"
+	entry web <<-EOF
+	[Container]
+	Provision=copy $BATS_TEST_TMPDIR/src
+	EOF
+	: > "$BATS_TEST_TMPDIR/lib/libmount.so.1"
+	LD_LIBRARY_PATH="$BATS_TEST_TMPDIR/lib" run prepare web
+	assert_failure 1
+	assert_output --regexp "Failed to load libmount\.so\.1 \(.*$BATS_TEST_TMPDIR/lib/libmount\.so\.1.*\), which berth-prepare needs to read /etc/fstab and the mount table\. Install the libmount1 package\."
+	run ls -A "$M/web"
+	assert_output ""
+	# A real shared library, but not libmount: the missing function is named.
+	cp "$(ldd "$BERTH_PREPARE" | awk '/libcap\.so/ { print $3 }')" "$BATS_TEST_TMPDIR/lib/libmount.so.1"
+	LD_LIBRARY_PATH="$BATS_TEST_TMPDIR/lib" run prepare web
+	assert_failure 1
+	assert_output --regexp "Failed to find mnt_new_table in libmount\.so\.1 \(.*\), which berth-prepare needs to read /etc/fstab and the mount table\. Reinstall the libmount1 package\."
+	# With libmount: the fstab check as always.
+	run prepare web
+	assert_failure 1
+	assert_output --partial "says it is the mount point of /dev/disk/by-label/webroot (ext4), which is not mounted"
+}
+
 @test "fstab: mounted but empty mount point is refused (a rename cannot cross file systems)" {
 	mkdir -p "$M/web" "$R/etc"
 	printf 'tmpfs /var/lib/machines/web tmpfs defaults 0 0\n' > "$R/etc/fstab"

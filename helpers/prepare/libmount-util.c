@@ -1,0 +1,188 @@
+/* libmount for berth-prepare, loaded with dlopen() the first time a check needs it.
+ *
+ * Why not linked: libmount.so.1 brings libblkid, libselinux and libpcre2-8 with it, and loading those
+ * (relocations, libselinux's constructor) cost more than all of berth-prepare's work on a provisioned
+ * container, which does not need libmount at all (mounts.c asks statvfs() first). Loaded only when
+ * fstab or the mount table must really be read, the way systemd now loads it (its libmount-util.c).
+ * The dependency is declared in an ELF note (.note.dlopen, below) so that packaging tools
+ * see it, and debian/control names libmount1 as well. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "libmount-util.h"
+#include "log.h"
+
+/* The ELF note of the "dlopen() metadata" convention (systemd's docs/ELF_DLOPEN_METADATA.md): owner
+ * "FDO", type 0x407c0c0a, a zero-terminated JSON array describing each library loaded with dlopen(),
+ * in a section of its own that tools (dlopen-notes, dh_shlibdeps helpers) read from the binary. */
+#define ELF_NOTE_DLOPEN_OWNER "FDO"
+#define ELF_NOTE_DLOPEN_TYPE UINT32_C(0x407c0c0a)
+#define LIBMOUNT_NOTE_JSON                                                                                  \
+        "[{\"feature\":\"mount\",\"description\":\"Reading /etc/fstab and the mount table of the "          \
+        "container's "                                                                                      \
+        "root file system\",\"priority\":\"required\",\"soname\":[\"" LIBMOUNT_SONAME "\"]}]"
+#define ALIGN4(n) (((n) + 3) & ~(size_t) 3)
+
+__attribute__((used, section(".note.dlopen"), aligned(4))) static const struct {
+        uint32_t n_namesz, n_descsz, n_type;
+        char name[ALIGN4(sizeof(ELF_NOTE_DLOPEN_OWNER))];
+        char desc[ALIGN4(sizeof(LIBMOUNT_NOTE_JSON))];
+} libmount_dlopen_note = {
+        .n_namesz = sizeof(ELF_NOTE_DLOPEN_OWNER),
+        .n_descsz = sizeof(LIBMOUNT_NOTE_JSON),
+        .n_type = ELF_NOTE_DLOPEN_TYPE,
+        .name = ELF_NOTE_DLOPEN_OWNER,
+        .desc = LIBMOUNT_NOTE_JSON,
+};
+
+typeof(mnt_new_table) *sym_mnt_new_table;
+typeof(mnt_unref_table) *sym_mnt_unref_table;
+typeof(mnt_table_parse_fstab) *sym_mnt_table_parse_fstab;
+typeof(mnt_table_parse_file) *sym_mnt_table_parse_file;
+typeof(mnt_new_iter) *sym_mnt_new_iter;
+typeof(mnt_free_iter) *sym_mnt_free_iter;
+typeof(mnt_table_next_fs) *sym_mnt_table_next_fs;
+typeof(mnt_table_find_target) *sym_mnt_table_find_target;
+typeof(mnt_table_find_mountpoint) *sym_mnt_table_find_mountpoint;
+typeof(mnt_fs_get_target) *sym_mnt_fs_get_target;
+typeof(mnt_fs_streq_target) *sym_mnt_fs_streq_target;
+typeof(mnt_fs_get_source) *sym_mnt_fs_get_source;
+typeof(mnt_fs_get_fstype) *sym_mnt_fs_get_fstype;
+typeof(mnt_fs_get_vfs_options) *sym_mnt_fs_get_vfs_options;
+typeof(mnt_fs_is_swaparea) *sym_mnt_fs_is_swaparea;
+typeof(mnt_optstr_get_option) *sym_mnt_optstr_get_option;
+
+int dlopen_libmount(void)
+{
+        static int cached = 1; /* 1: not tried yet */
+        const struct {
+                const char *name;
+                void **ptr;
+        } symbols[] = {
+                { "mnt_new_table", (void **) &sym_mnt_new_table },
+                { "mnt_unref_table", (void **) &sym_mnt_unref_table },
+                { "mnt_table_parse_fstab", (void **) &sym_mnt_table_parse_fstab },
+                { "mnt_table_parse_file", (void **) &sym_mnt_table_parse_file },
+                { "mnt_new_iter", (void **) &sym_mnt_new_iter },
+                { "mnt_free_iter", (void **) &sym_mnt_free_iter },
+                { "mnt_table_next_fs", (void **) &sym_mnt_table_next_fs },
+                { "mnt_table_find_target", (void **) &sym_mnt_table_find_target },
+                { "mnt_table_find_mountpoint", (void **) &sym_mnt_table_find_mountpoint },
+                { "mnt_fs_get_target", (void **) &sym_mnt_fs_get_target },
+                { "mnt_fs_streq_target", (void **) &sym_mnt_fs_streq_target },
+                { "mnt_fs_get_source", (void **) &sym_mnt_fs_get_source },
+                { "mnt_fs_get_fstype", (void **) &sym_mnt_fs_get_fstype },
+                { "mnt_fs_get_vfs_options", (void **) &sym_mnt_fs_get_vfs_options },
+                { "mnt_fs_is_swaparea", (void **) &sym_mnt_fs_is_swaparea },
+                { "mnt_optstr_get_option", (void **) &sym_mnt_optstr_get_option },
+        };
+
+        if (cached <= 0)
+                return cached;
+
+        /* Never unloaded (RTLD_NODELETE, no dlclose()): the pointers stay valid for the whole run. */
+        void *handle = dlopen(LIBMOUNT_SONAME, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+        if (!handle) {
+                log_error("Failed to load %s (%s), which berth-prepare needs to read /etc/fstab and the "
+                          "mount table. Install the %s package.",
+                        LIBMOUNT_SONAME, dlerror(), LIBMOUNT_PACKAGE);
+                return (cached = -ELIBACC);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(symbols); i++) {
+                *symbols[i].ptr = dlsym(handle, symbols[i].name);
+                if (!*symbols[i].ptr) {
+                        log_error("Failed to find %s in %s (%s), which berth-prepare needs to read "
+                                  "/etc/fstab and the mount table. Reinstall the %s package.",
+                                symbols[i].name, LIBMOUNT_SONAME, dlerror(), LIBMOUNT_PACKAGE);
+                        for (size_t j = 0; j < ELEMENTSOF(symbols); j++)
+                                *symbols[j].ptr = NULL;
+                        (void) dlclose(handle);
+                        return (cached = -ELIBACC);
+                }
+        }
+        return (cached = 0);
+}
+
+/* A new table holding the file at path, parsed as fstab(5) or, with !fstab, in the format its lines
+ * have (mountinfo). Lines libmount cannot parse are skipped (its default without an error callback). */
+static int table_load(const char *path, bool fstab, struct libmnt_table **ret)
+{
+        int r = dlopen_libmount();
+        if (r < 0)
+                return r;
+
+        _cleanup_mnt_table_ struct libmnt_table *t = sym_mnt_new_table();
+        if (!t)
+                return -ENOMEM;
+        r = fstab ? sym_mnt_table_parse_fstab(t, path) : sym_mnt_table_parse_file(t, path);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(t);
+        return 0;
+}
+
+static int strdup_or_null(const char *s, char **ret)
+{
+        *ret = NULL;
+        if (s && !(*ret = strdup(s)))
+                return -ENOMEM;
+        return 0;
+}
+
+int fstab_find_mount_point(const char *path, const char *target, char **ret_source, char **ret_fstype)
+{
+        _cleanup_mnt_table_ struct libmnt_table *t = NULL;
+        int r = table_load(path, true, &t);
+        if (r < 0)
+                return r;
+
+        _cleanup_mnt_iter_ struct libmnt_iter *iter = sym_mnt_new_iter(MNT_ITER_BACKWARD);
+        if (!iter)
+                return -ENOMEM;
+        struct libmnt_fs *fs;
+        while (sym_mnt_table_next_fs(t, iter, &fs) == 0) {
+                if (sym_mnt_fs_is_swaparea(fs) || !sym_mnt_fs_streq_target(fs, target))
+                        continue;
+                _cleanup_free_ char *source = NULL;
+                r = strdup_or_null(sym_mnt_fs_get_source(fs), &source);
+                if (r >= 0)
+                        r = strdup_or_null(sym_mnt_fs_get_fstype(fs), ret_fstype);
+                if (r < 0)
+                        return r;
+                *ret_source = TAKE_PTR(source);
+                return 1;
+        }
+        return 0;
+}
+
+int mountinfo_is_mount_point(const char *mountinfo, const char *path)
+{
+        _cleanup_mnt_table_ struct libmnt_table *t = NULL;
+        int r = table_load(mountinfo, false, &t);
+        if (r < 0)
+                return r;
+        /* The table has no path cache: targets are compared as written, trailing slashes aside. */
+        return sym_mnt_table_find_target(t, path, MNT_ITER_BACKWARD) != NULL;
+}
+
+int mountinfo_find(
+        const char *mountinfo, const char *path, char **ret_target, bool *ret_read_only, bool *ret_noexec)
+{
+        _cleanup_mnt_table_ struct libmnt_table *t = NULL;
+        int r = table_load(mountinfo, false, &t);
+        if (r < 0)
+                return r;
+
+        /* From path up to "/", the first mount point listed; of several on one path, the last listed. */
+        struct libmnt_fs *fs = sym_mnt_table_find_mountpoint(t, path, MNT_ITER_BACKWARD);
+        if (!fs)
+                return -ENOENT;
+
+        const char *options = sym_mnt_fs_get_vfs_options(fs);
+        *ret_read_only = options && sym_mnt_optstr_get_option(options, "ro", NULL, NULL) == 0;
+        *ret_noexec = options && sym_mnt_optstr_get_option(options, "noexec", NULL, NULL) == 0;
+        return ret_target ? strdup_or_null(sym_mnt_fs_get_target(fs), ret_target) : 0;
+}
