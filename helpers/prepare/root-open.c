@@ -35,10 +35,7 @@ static const char *untrusted_reason(const struct stat *st)
 static int refuse_ancestor(const Context *c, const char *path, const struct stat *st, const char *why)
 {
         return log_event_errno(LOG_ERR, EPERM, BERTH_MESSAGE_ROOTFS_INVALID,
-                "%s, on the way to the container root %s, is %s (owner UID %u, mode %04o): whoever can "
-                "write it could replace the root with a symlink to the host's / before berth writes to "
-                "it. Make it root-owned and not writable by others (chown root: %s; chmod go-w %s), or "
-                "set Directory= in %s to a path under root-owned directories.",
+                "%s, on the way to the container root %s, is %s (owner UID %u, mode %04o): whoever can write it could replace the root with a symlink to the host's / before berth writes to it. Make it root-owned and not writable by others (chown root: %s; chmod go-w %s), or set Directory= in %s to a path under root-owned directories.",
                 path, c->directory, why, (unsigned) st->st_uid, (unsigned) (st->st_mode & 07777), path, path,
                 c->entry->source);
 }
@@ -54,9 +51,7 @@ static int refuse_open(const Context *c, int fd, const char *name, const char *w
         if ((r == -ENOTDIR || r == -ELOOP) && fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) >= 0 &&
                 S_ISLNK(st.st_mode))
                 return log_event_errno(LOG_ERR, ELOOP, BERTH_MESSAGE_ROOTFS_INVALID,
-                        "%s, on the way to the container root %s, is a symbolic link: berth follows no "
-                        "symlink to a container root (whoever can change the link could point it at the "
-                        "host's /). Set Directory= in %s to the real path.",
+                        "%s, on the way to the container root %s, is a symbolic link: berth follows no symlink to a container root (whoever can change the link could point it at the host's /). Set Directory= in %s to the real path.",
                         walked, c->directory, c->entry->source);
         return log_error_errno(
                 r, "Failed to open %s, on the way to the container root %s: %m", walked, c->directory);
@@ -151,13 +146,7 @@ int root_stat(const Context *c, int parent_fd, struct stat *ret_st)
                 ssize_t k = readlinkat(parent_fd, root_name(c), target, sizeof target - 1);
                 target[k < 0 ? 0 : k] = '\0';
                 return log_event_errno(LOG_ERR, ELOOP, BERTH_MESSAGE_ROOTFS_INVALID,
-                        "%s is a symbolic link (to '%.200s'): berth never follows a symlink to a container "
-                        "root, "
-                        "since whoever can change the link could point it at the host's / and have berth "
-                        "write "
-                        "its /etc/shadow. Replace the link with the directory itself, or set Directory= in "
-                        "%s to "
-                        "the real path.",
+                        "%s is a symbolic link (to '%.200s'): berth never follows a symlink to a container root, since whoever can change the link could point it at the host's / and have berth write its /etc/shadow. Replace the link with the directory itself, or set Directory= in %s to the real path.",
                         c->directory, target, c->entry->source);
         }
         return 0;
@@ -173,8 +162,7 @@ int root_open(const Context *c, int parent_fd, int *ret_fd)
                 return r;
         if (!S_ISDIR(st.st_mode))
                 return log_event_errno(LOG_ERR, ENOTDIR, BERTH_MESSAGE_ROOTFS_INVALID,
-                        "%s is not a directory. Remove it, or point Directory= in %s at the root file "
-                        "system.",
+                        "%s is not a directory. Remove it, or point Directory= in %s at the root file system.",
                         c->directory, c->entry->source);
 
         /* O_NOFOLLOW: a symlink swapped in since root_stat() fails here instead of being followed. */
@@ -183,8 +171,7 @@ int root_open(const Context *c, int parent_fd, int *ret_fd)
         if (fd < 0) {
                 if (errno == ELOOP || errno == ENOTDIR)
                         return log_event_errno(LOG_ERR, errno, BERTH_MESSAGE_ROOTFS_INVALID,
-                                "%s changed while being prepared (it is no longer a directory): refusing "
-                                "it.",
+                                "%s changed while being prepared (it is no longer a directory): refusing it.",
                                 c->directory);
                 return log_error_errno(errno, "Failed to open %s: %m", c->directory);
         }
@@ -194,11 +181,7 @@ int root_open(const Context *c, int parent_fd, int *ret_fd)
                 return log_error_errno(errno, "Failed to stat /: %m");
         if (st.st_dev == host_root.st_dev && st.st_ino == host_root.st_ino)
                 return log_event_errno(LOG_ERR, EPERM, BERTH_MESSAGE_ROOTFS_INVALID,
-                        "%s is the host's root directory (the same directory as /, e.g. a bind mount of "
-                        "it): "
-                        "refusing to prepare it as a container root. Point Directory= in %s at the "
-                        "container's "
-                        "own tree.",
+                        "%s is the host's root directory (the same directory as /, e.g. a bind mount of it): refusing to prepare it as a container root. Point Directory= in %s at the container's own tree.",
                         c->directory, c->entry->source);
         *ret_fd = TAKE_FD(fd);
         return 0;

@@ -34,8 +34,7 @@ static int read_hash_file(const char *path, char **ret)
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return log_error_errno(errno,
-                        "RootPasswordHashFile=%s cannot be opened: %m. Create it (one line: "
-                        "the crypt(3) hash, e.g. from 'mkpasswd -m yescrypt'), mode 0600.",
+                        "RootPasswordHashFile=%s cannot be opened: %m. Create it (one line: the crypt(3) hash, e.g. from 'mkpasswd -m yescrypt'), mode 0600.",
                         path);
         struct stat st;
         if (fstat(fd, &st) < 0)
@@ -44,8 +43,7 @@ static int read_hash_file(const char *path, char **ret)
                 return log_error_errno(EINVAL, "RootPasswordHashFile=%s is not a regular file.", path);
         if (st.st_mode & 044)
                 return log_error_errno(EPERM,
-                        "RootPasswordHashFile=%s is readable by group or others (mode %04o): "
-                        "a password hash must stay secret. Fix: 'chmod 600 %s'.",
+                        "RootPasswordHashFile=%s is readable by group or others (mode %04o): a password hash must stay secret. Fix: 'chmod 600 %s'.",
                         path, (unsigned) (st.st_mode & 07777), path);
 
         _cleanup_free_ char *buf = NULL;
@@ -108,100 +106,114 @@ int shadow_remove_stale(const Context *c, int root_fd)
         int r = remove_stale_temporaries(etc_fd, "shadow");
         if (r < 0)
                 return log_error_errno(r,
-                        "Failed to remove the temporary copies of /etc/shadow that an interrupted start "
-                        "left "
-                        "in %s/etc: %m. Remove %s/etc/.#shadow.* by hand.",
+                        "Failed to remove the temporary copies of /etc/shadow that an interrupted start left in %s/etc: %m. Remove %s/etc/.#shadow.* by hand.",
                         c->directory, c->directory);
         if (r > 0)
-                log_notice("Removed %d temporary cop%s of /etc/shadow in %s/etc that an interrupted start "
-                           "left.",
+                log_notice(
+                        "Removed %d temporary cop%s of /etc/shadow in %s/etc that an interrupted start left.",
                         r, r == 1 ? "y" : "ies", c->directory);
         return 0;
 }
 
-int shadow_apply_root_password(const Context *c, int root_fd)
+/* The hash to set and, for messages, where it came from; 0 with *ret NULL when none is set. */
+static int root_hash_get(const Entry *e, char **ret, const char **ret_from)
 {
-        const Entry *e = c->entry;
-        _cleanup_free_ char *hash = NULL, *old = NULL, *name = NULL, *content = NULL;
-        size_t old_size = 0;
+        _cleanup_free_ char *hash = NULL;
+        const char *why;
         int r;
 
+        assert(e);
+        assert(ret);
+        assert(ret_from);
+
+        *ret = NULL;
         if (e->root_password_hash) {
                 hash = strdup(e->root_password_hash);
                 if (!hash)
                         return log_oom_();
+                *ret_from = "RootPasswordHash=";
         } else if (e->root_password_hash_file) {
                 r = read_hash_file(e->root_password_hash_file, &hash);
                 if (r < 0)
                         return r;
+                *ret_from = e->root_password_hash_file;
         } else
                 return 0;
         assert(hash); /* strdup() checked, read_hash_file() sets it on success */
-        const char *from = e->root_password_hash ? "RootPasswordHash=" : e->root_password_hash_file;
 
         /* The loader's rule, for a hash from a file as for one in the entry (one policy). */
-        const char *why;
         if (!password_hash_is_valid(hash, &why))
                 return log_error_errno(EINVAL,
-                        "The root password hash from %s is refused: %s. Accepted: a crypt(3) hash ($y$, "
-                        "$gy$, "
-                        "$7$, $2b$, $2y$, $2a$, $6$, $5$), or ! or * (locked).",
-                        from, why);
+                        "The root password hash from %s is refused: %s. Accepted: a crypt(3) hash ($y$, $gy$, $7$, $2b$, $2y$, $2a$, $6$, $5$), or ! or * (locked).",
+                        *ret_from, why);
+        *ret = TAKE_PTR(hash);
+        return 0;
+}
 
-        _cleanup_close_ int etc_fd = -1;
-        r = rootfs_open_parent(root_fd, "/etc/shadow", &etc_fd, &name);
-        if (r < 0)
-                return log_error_errno(r,
-                        "Failed to open /etc inside %s: %m. The container needs an /etc directory.",
-                        c->directory);
-
+/* Reads the container's /etc/shadow (etc_fd/name) when it exists: it must be a regular file of a
+ * sane size without NUL bytes. *ret stays NULL (and *ret_exists false) when there is none. */
+static int shadow_read(const Context *c, int etc_fd, const char *name, char **ret, size_t *ret_size,
+        struct stat *ret_st, bool *ret_exists)
+{
+        _cleanup_free_ char *old = NULL;
         struct stat st;
-        bool exists = true;
+        int r;
+
+        *ret_exists = false;
         if (fstatat(etc_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
                 if (errno != ENOENT)
                         return log_error_errno(errno, "Failed to stat /etc/shadow in %s: %m", c->directory);
-                exists = false;
-        } else if (S_ISLNK(st.st_mode))
+                return 0;
+        }
+        if (S_ISLNK(st.st_mode))
                 return log_error_errno(ELOOP,
-                        "/etc/shadow in %s is a symlink; refusing to follow it. Fix: replace "
-                        "it with a regular file (mode 0640).",
+                        "/etc/shadow in %s is a symlink; refusing to follow it. Fix: replace it with a regular file (mode 0640).",
                         c->directory);
-        else if (!S_ISREG(st.st_mode))
+        if (!S_ISREG(st.st_mode))
                 return log_error_errno(EINVAL,
-                        "/etc/shadow in %s is not a regular file (a %s); refusing it. Fix: "
-                        "replace it with a regular file (mode 0640).",
+                        "/etc/shadow in %s is not a regular file (a %s); refusing it. Fix: replace it with a regular file (mode 0640).",
                         c->directory,
                         S_ISFIFO(st.st_mode)   ? "FIFO"
                         : S_ISDIR(st.st_mode)  ? "directory"
                         : S_ISSOCK(st.st_mode) ? "socket"
                                                : "device node");
 
-        if (exists) {
-                _cleanup_close_ int fd =
-                        openat(etc_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-                if (fd < 0)
-                        return log_error_errno(errno, "Failed to open /etc/shadow in %s: %m", c->directory);
-                if (fstat(fd, &st) < 0)
-                        return log_error_errno(errno, "Failed to stat /etc/shadow in %s: %m", c->directory);
-                if (!S_ISREG(st.st_mode))
-                        return log_error_errno(EINVAL,
-                                "/etc/shadow in %s is not a regular file; refusing it.", c->directory);
-                if ((uint64_t) st.st_size > ROOTFS_READ_MAX)
-                        return log_error_errno(EFBIG,
-                                "/etc/shadow in %s is %llu bytes, more than any real shadow file "
-                                "(limit %u); refusing to read it. Fix: inspect and repair the container's "
-                                "/etc/shadow.",
-                                c->directory, (unsigned long long) st.st_size, ROOTFS_READ_MAX);
-                r = read_full_fd(fd, ROOTFS_READ_MAX, &old, &old_size);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to read /etc/shadow in %s: %m", c->directory);
-                if (memchr(old, '\0', old_size))
-                        return log_error_errno(EBADMSG,
-                                "/etc/shadow in %s contains a NUL byte; refusing to edit it.", c->directory);
-        }
+        /* Opened without following and without blocking, then checked again: it may have been
+         * swapped since the fstatat(). */
+        _cleanup_close_ int fd =
+                openat(etc_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return log_error_errno(errno, "Failed to open /etc/shadow in %s: %m", c->directory);
+        if (fstat(fd, &st) < 0)
+                return log_error_errno(errno, "Failed to stat /etc/shadow in %s: %m", c->directory);
+        if (!S_ISREG(st.st_mode))
+                return log_error_errno(
+                        EINVAL, "/etc/shadow in %s is not a regular file; refusing it.", c->directory);
+        if ((uint64_t) st.st_size > ROOTFS_READ_MAX)
+                return log_error_errno(EFBIG,
+                        "/etc/shadow in %s is %llu bytes, more than any real shadow file (limit %u); refusing to read it. Fix: inspect and repair the container's /etc/shadow.",
+                        c->directory, (unsigned long long) st.st_size, ROOTFS_READ_MAX);
+        r = read_full_fd(fd, ROOTFS_READ_MAX, &old, ret_size);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read /etc/shadow in %s: %m", c->directory);
+        if (memchr(old, '\0', *ret_size))
+                return log_error_errno(EBADMSG,
+                        "/etc/shadow in %s contains a NUL byte; refusing to edit it.", c->directory);
+        *ret = TAKE_PTR(old);
+        *ret_st = st;
+        *ret_exists = true;
+        return 0;
+}
 
-        /* Find root's line: at the start of the file or after a newline. */
+/* old (NULL: no file) with root's second field set to hash, every other byte kept, or with a root
+ * line put in front when there is none, as shadow's own tools would write it. *ret is NULL when
+ * root's hash already is hash. */
+static int shadow_with_root_hash(const char *old, size_t old_size, const char *hash, char **ret)
+{
         const char *line = NULL;
+        size_t hl = strlen(hash);
+
+        /* Root's line: at the start of the file or after a newline. */
         for (const char *p = old; p && p < old + old_size;) {
                 if (startswith(p, "root:")) {
                         line = p;
@@ -211,65 +223,105 @@ int shadow_apply_root_password(const Context *c, int root_fd)
                 p = nl ? nl + 1 : NULL;
         }
 
-        if (line) {
-                const char *f2 = line + 5;
-                size_t l2 = strcspn(f2, ":\n");
-                if (l2 == strlen(hash) && memcmp(f2, hash, l2) == 0) {
-                        log_debug("Root password in /etc/shadow is already the one from %s.", from);
-                        return 0;
-                }
-                size_t before = (size_t) (f2 - old), after = old_size - before - l2;
-                size_t n = before + strlen(hash) + after;
-                content = malloc(n + 1);
-                if (!content)
-                        return log_oom_();
-                memcpy(content, old, before);
-                memcpy(content + before, hash, strlen(hash));
-                memcpy(content + before + strlen(hash), f2 + l2, after);
-                content[n] = '\0';
-        } else {
-                /* No root line (or no file): add one in front, as shadow's own tools would write it. */
+        if (!line) {
                 long days = (long) (time(NULL) / 86400);
-                if (asprintf(&content, "root:%s:%ld:0:99999:7:::\n%.*s", hash, days, (int) old_size,
-                            strempty(old)) < 0)
-                        return log_oom_();
+                return asprintf(ret, "root:%s:%ld:0:99999:7:::\n%.*s", hash, days, (int) old_size,
+                               strempty(old)) < 0
+                               ? -ENOMEM
+                               : 0;
         }
 
-        uid_t uid;
-        gid_t gid;
-        mode_t mode;
-        if (exists) {
-                uid = st.st_uid;
-                gid = st.st_gid;
-                /* The owner's and the group's read and write, at most: a world-readable or set-id mode
-                 * that the container's tree came with is not carried over to a file holding the hash
-                 * berth wrote. A stricter mode (CentOS's 0000) stays. */
-                mode = st.st_mode & 0640;
-                if (mode != (st.st_mode & 07777))
-                        log_notice("/etc/shadow in %s had mode %04o; writing it with %04o.", c->directory,
-                                (unsigned) (st.st_mode & 07777), (unsigned) mode);
-        } else {
-                struct stat rst;
-                if (fstat(root_fd, &rst) < 0)
-                        return log_error_errno(errno, "Failed to stat %s: %m", c->directory);
-                uid_t base = rst.st_uid == rst.st_gid && rst.st_uid % 65536u == 0 ? rst.st_uid : 0;
-                gid_t sg;
-                uid = base;
-                if (container_shadow_gid(root_fd, &sg) >= 0) {
-                        gid = base + sg;
-                        mode = 0640;
-                } else {
-                        gid = base;
-                        mode = 0600;
-                }
+        const char *f2 = line + 5;
+        size_t l2 = strcspn(f2, ":\n");
+        if (l2 == hl && memcmp(f2, hash, l2) == 0) {
+                *ret = NULL;
+                return 0;
         }
+        size_t before = (size_t) (f2 - old), after = old_size - before - l2;
+        char *content = malloc(before + hl + after + 1);
+        if (!content)
+                return -ENOMEM;
+        memcpy(content, old, before);
+        memcpy(content + before, hash, hl);
+        memcpy(content + before + hl, f2 + l2, after);
+        content[before + hl + after] = '\0';
+        *ret = content;
+        return 0;
+}
+
+/* Owner and mode of the new /etc/shadow: those of the file it replaces, its mode narrowed to at most
+ * 0640 (a world-readable or set-id mode the tree came with is not kept for a file holding the hash
+ * berth wrote; CentOS's 0000 stays); for a new file the container's root (shifted for private users
+ * where the tree is) and its shadow group with 0640, or 0600 without such a group. */
+static int shadow_owner(const Context *c, int root_fd, const struct stat *old, uid_t *ret_uid,
+        gid_t *ret_gid, mode_t *ret_mode)
+{
+        if (old) {
+                *ret_uid = old->st_uid;
+                *ret_gid = old->st_gid;
+                *ret_mode = old->st_mode & 0640;
+                if (*ret_mode != (old->st_mode & 07777))
+                        log_notice("/etc/shadow in %s had mode %04o; writing it with %04o.", c->directory,
+                                (unsigned) (old->st_mode & 07777), (unsigned) *ret_mode);
+                return 0;
+        }
+
+        struct stat rst;
+        gid_t sg;
+        if (fstat(root_fd, &rst) < 0)
+                return log_error_errno(errno, "Failed to stat %s: %m", c->directory);
+        uid_t base = rst.st_uid == rst.st_gid && rst.st_uid % 65536u == 0 ? rst.st_uid : 0;
+        bool has_group = container_shadow_gid(root_fd, &sg) >= 0;
+        *ret_uid = base;
+        *ret_gid = base + (has_group ? sg : 0);
+        *ret_mode = has_group ? 0640 : 0600;
+        return 0;
+}
+
+int shadow_apply_root_password(const Context *c, int root_fd)
+{
+        _cleanup_free_ char *hash = NULL, *old = NULL, *name = NULL, *content = NULL;
+        _cleanup_close_ int etc_fd = -1;
+        const char *from = NULL;
+        size_t old_size = 0;
+        struct stat st;
+        bool exists;
+        uid_t uid = 0;
+        gid_t gid = 0;
+        mode_t mode = 0600;
+        int r;
+
+        assert(c);
+        assert(root_fd >= 0);
+
+        r = root_hash_get(c->entry, &hash, &from);
+        if (r < 0 || !hash)
+                return r;
+
+        r = rootfs_open_parent(root_fd, "/etc/shadow", &etc_fd, &name);
+        if (r < 0)
+                return log_error_errno(r,
+                        "Failed to open /etc inside %s: %m. The container needs an /etc directory.",
+                        c->directory);
+        r = shadow_read(c, etc_fd, name, &old, &old_size, &st, &exists);
+        if (r < 0)
+                return r;
+        r = shadow_with_root_hash(old, old_size, hash, &content);
+        if (r < 0)
+                return log_oom_();
+        if (!content) {
+                log_debug("Root password in /etc/shadow is already the one from %s.", from);
+                return 0;
+        }
+        r = shadow_owner(c, root_fd, exists ? &st : NULL, &uid, &gid, &mode);
+        if (r < 0)
+                return r;
 
         if (c->dry_run) {
                 log_info("Would set root's password (from %s) in %s/etc/shadow%s.", from, c->directory,
                         exists ? "" : ", creating it");
                 return 0;
         }
-
         r = write_file_atomicat_owned(
                 etc_fd, name, content, strlen(content), mode, uid, gid, WRITE_ATOMIC_FSYNC);
         explicit_bzero(content, strlen(content));
