@@ -282,8 +282,7 @@ static int fixture_read(AuditState *s, const char *path)
                                 s->pid = v;
                 } else
                         return log_error_errno(EINVAL,
-                                "%s:%u: unknown key '%s' (accepted: socket, get, enabled, pid, "
-                                "loginuid-reset)",
+                                "%s:%u: unknown key '%s' (accepted: socket, get, enabled, pid, loginuid-reset)",
                                 path, line, key);
                 if (r < 0)
                         return log_error_errno(
@@ -564,12 +563,12 @@ static void probe_value(Finding *x, const Probe *p)
                 snprintf(x->text, sizeof x->text, "failed: %s (%s)", x->string, strerror(p->error));
 }
 
-static size_t findings_build(const AuditState *s, const char *root, Finding *f)
+/* One function per finding, in the order they are printed and put in the JSON object. */
+static void finding_compiled_in(const AuditState *s, const char *root, Finding *f, size_t *n)
 {
-        size_t n = 0;
         Finding *x;
 
-        x = finding_add(f, &n, "compiled_in", "audit in kernel", s->loginuid_source);
+        x = finding_add(f, n, "compiled_in", "audit in kernel", s->loginuid_source);
         if (s->compiled_in >= 0) {
                 x->type = VALUE_BOOL;
                 x->boolean = s->compiled_in;
@@ -582,8 +581,13 @@ static size_t findings_build(const AuditState *s, const char *root, Finding *f)
                 s->compiled_in == 1   ? "the file exists only in kernels built with audit (CONFIG_AUDIT)"
                 : s->compiled_in == 0 ? "no such file: the kernel is built without audit"
                                       : "cannot tell");
+}
 
-        x = finding_add(f, &n, "loginuid", "audit login UID", s->loginuid_source);
+static void finding_loginuid(const AuditState *s, const char *root, Finding *f, size_t *n)
+{
+        Finding *x;
+
+        x = finding_add(f, n, "loginuid", "audit login UID", s->loginuid_source);
         if (s->have_loginuid) {
                 x->type = VALUE_NUMBER;
                 x->number = s->loginuid;
@@ -591,8 +595,13 @@ static size_t findings_build(const AuditState *s, const char *root, Finding *f)
                         s->loginuid == LOGINUID_UNSET ? " (unset)" : "");
         } else
                 snprintf(x->text, sizeof x->text, "unreadable");
+}
 
-        x = finding_add(f, &n, "netlink_socket", "netlink socket",
+static void finding_netlink_socket(const AuditState *s, const char *root, Finding *f, size_t *n)
+{
+        Finding *x;
+
+        x = finding_add(f, n, "netlink_socket", "netlink socket",
                 s->socket.state == PROBE_NOT_TRIED && root ? "not used with --root" : s->socket.source);
         probe_value(x, &s->socket);
         if (s->socket.state == PROBE_OK)
@@ -601,45 +610,39 @@ static size_t findings_build(const AuditState *s, const char *root, Finding *f)
                 switch (s->socket.error) {
                 case EPROTONOSUPPORT:
                         snprintf(x->note, sizeof x->note,
-                                "the kernel has no audit netlink protocol: audit is not compiled in, or was "
-                                "switched "
-                                "off at boot with audit=0 (then it cannot be switched on); audit is off");
+                                "the kernel has no audit netlink protocol: audit is not compiled in, or was switched off at boot with audit=0 (then it cannot be switched on); audit is off");
                         break;
                 case EAFNOSUPPORT:
                         snprintf(x->note, sizeof x->note,
-                                "audit sockets are blocked here: systemd-nspawn's seccomp filter answers "
-                                "this on "
-                                "purpose, so that audit tools act as if audit were off (or the kernel lacks "
-                                "netlink); "
-                                "the real kernel's state cannot be seen from here");
+                                "audit sockets are blocked here: systemd-nspawn's seccomp filter answers this on purpose, so that audit tools act as if audit were off (or the kernel lacks netlink); the real kernel's state cannot be seen from here");
                         break;
                 case EPERM:
                 case EACCES:
                         snprintf(x->note, sizeof x->note,
-                                "a security policy (seccomp, an LSM) forbids audit sockets here: audit is "
-                                "unreachable from here, which does not mean it is off in the kernel");
+                                "a security policy (seccomp, an LSM) forbids audit sockets here: audit is unreachable from here, which does not mean it is off in the kernel");
                         break;
                 default:
                         snprintf(x->note, sizeof x->note,
                                 "unexpected error: the state cannot be read this way");
                 }
+}
 
-        x = finding_add(f, &n, "audit_get", "AUDIT_GET",
+static void finding_audit_get(const AuditState *s, const char *root, Finding *f, size_t *n)
+{
+        Finding *x;
+
+        x = finding_add(f, n, "audit_get", "AUDIT_GET",
                 s->get.state == PROBE_NOT_TRIED && root ? "not used with --root" : s->get.source);
         probe_value(x, &s->get);
         if (s->get.state == PROBE_FAILED)
                 switch (s->get.error) {
                 case EPERM:
                         snprintf(x->note, sizeof x->note,
-                                "the kernel answers only processes with CAP_AUDIT_CONTROL in the initial "
-                                "PID "
-                                "namespace (this one is not root, or runs in a container's PID namespace)");
+                                "the kernel answers only processes with CAP_AUDIT_CONTROL in the initial PID namespace (this one is not root, or runs in a container's PID namespace)");
                         break;
                 case ECONNREFUSED:
                         snprintf(x->note, sizeof x->note,
-                                "the kernel refuses audit requests from user namespaces other than the "
-                                "initial one "
-                                "(an unprivileged container)");
+                                "the kernel refuses audit requests from user namespaces other than the initial one (an unprivileged container)");
                         break;
                 case ETIMEDOUT:
                         snprintf(x->note, sizeof x->note, "no answer within 2 seconds");
@@ -647,9 +650,13 @@ static size_t findings_build(const AuditState *s, const char *root, Finding *f)
                 default:
                         snprintf(x->note, sizeof x->note, "the kernel's answer could not be read");
                 }
+}
 
-        const char *get_source = s->get.source;
-        x = finding_add(f, &n, "enabled", "audit enabled", get_source);
+static void finding_enabled(const AuditState *s, const char *root, Finding *f, size_t *n)
+{
+        Finding *x;
+
+        x = finding_add(f, n, "enabled", "audit enabled", s->get.source);
         if (s->get.state == PROBE_OK) {
                 x->type = VALUE_NUMBER;
                 x->number = s->enabled;
@@ -662,16 +669,26 @@ static size_t findings_build(const AuditState *s, const char *root, Finding *f)
                                 "locked ('auditctl -e 2'): it cannot be changed until the next boot");
         } else
                 snprintf(x->text, sizeof x->text, "unknown");
+}
 
-        x = finding_add(f, &n, "locked", "locked", get_source);
+static void finding_locked(const AuditState *s, const char *root, Finding *f, size_t *n)
+{
+        Finding *x;
+
+        x = finding_add(f, n, "locked", "locked", s->get.source);
         if (s->get.state == PROBE_OK) {
                 x->type = VALUE_BOOL;
                 x->boolean = s->enabled == 2;
                 snprintf(x->text, sizeof x->text, "%s", x->boolean ? "yes" : "no");
         } else
                 snprintf(x->text, sizeof x->text, "unknown");
+}
 
-        x = finding_add(f, &n, "auditd_pid", "audit daemon", get_source);
+static void finding_auditd_pid(const AuditState *s, const char *root, Finding *f, size_t *n)
+{
+        Finding *x;
+
+        x = finding_add(f, n, "auditd_pid", "audit daemon", s->get.source);
         if (s->get.state == PROBE_OK) {
                 x->type = VALUE_NUMBER;
                 x->number = s->pid;
@@ -681,8 +698,13 @@ static size_t findings_build(const AuditState *s, const char *root, Finding *f)
                         snprintf(x->text, sizeof x->text, "none (pid 0)");
         } else
                 snprintf(x->text, sizeof x->text, "unknown");
+}
 
-        x = finding_add(f, &n, "kernel_cmdline", "kernel command line", s->cmdline_source);
+static void finding_kernel_cmdline(const AuditState *s, const char *root, Finding *f, size_t *n)
+{
+        Finding *x;
+
+        x = finding_add(f, n, "kernel_cmdline", "kernel command line", s->cmdline_source);
         if (!s->have_cmdline)
                 snprintf(x->text, sizeof x->text, "unreadable (%s)", strerror(s->cmdline_error));
         else if (!s->cmdline_audit) {
@@ -698,8 +720,13 @@ static size_t findings_build(const AuditState *s, const char *root, Finding *f)
                                 ? "audit is off from boot on, and cannot be enabled until the next boot"
                                 : "audit is enabled from boot on");
         }
+}
 
-        x = finding_add(f, &n, "loginuid_reset", "login UID reset",
+static void finding_loginuid_reset(const AuditState *s, const char *root, Finding *f, size_t *n)
+{
+        Finding *x;
+
+        x = finding_add(f, n, "loginuid_reset", "login UID reset",
                 s->reset.state == PROBE_NOT_TRIED && root ? "not tried with --root" : s->reset.source);
         probe_value(x, &s->reset);
         if (s->reset.state == PROBE_NOT_TRIED && s->compiled_in == 0)
@@ -708,33 +735,47 @@ static size_t findings_build(const AuditState *s, const char *root, Finding *f)
                 snprintf(x->note, sizeof x->note, "systemd-nspawn can reset it, as it does at every start");
         else if (s->reset.state == PROBE_FAILED)
                 snprintf(x->note, sizeof x->note,
-                        "systemd-nspawn cannot reset it either: it then waits 5 seconds at every start, and "
-                        "containers misbehave (kernels before 3.14 with audit enabled)%s",
+                        "systemd-nspawn cannot reset it either: it then waits 5 seconds at every start, and containers misbehave (kernels before 3.14 with audit enabled)%s",
                         geteuid() != 0 && !root ? "; this needs CAP_AUDIT_CONTROL, run as root to be sure"
                                                 : "");
+}
 
-        x = finding_add(f, &n, "container", "inside a container", s->container ? s->container_source : "");
+static void finding_container(const AuditState *s, const char *root, Finding *f, size_t *n)
+{
+        Finding *x;
+
+        x = finding_add(f, n, "container", "inside a container", s->container ? s->container_source : "");
         if (s->container) {
                 finding_string(x, s->container);
                 snprintf(x->text, sizeof x->text, "yes: %s", s->container);
                 snprintf(x->note, sizeof x->note, "%s",
-                        s->get.state == PROBE_OK ? "but the kernel's audit state is readable from here, so "
-                                                   "it is judged as on a host"
+                        s->get.state == PROBE_OK
+                                ? "but the kernel's audit state is readable from here, so it is judged as on a host"
                         : s->initial_pidns == 1
                                 ? "but this is the initial PID namespace, so the marker is ignored"
                                 : "audit belongs to the host's kernel: check it there");
         } else
                 snprintf(x->text, sizeof x->text, "no");
+}
 
-        x = finding_add(f, &n, "initial_pid_namespace", "initial PID namespace", s->pidns_source);
+static void finding_initial_pid_namespace(const AuditState *s, const char *root, Finding *f, size_t *n)
+{
+        Finding *x;
+
+        x = finding_add(f, n, "initial_pid_namespace", "initial PID namespace", s->pidns_source);
         if (s->initial_pidns >= 0) {
                 x->type = VALUE_BOOL;
                 x->boolean = s->initial_pidns;
                 snprintf(x->text, sizeof x->text, "%s", s->initial_pidns ? "yes (PID 2 is kthreadd)" : "no");
         } else
                 snprintf(x->text, sizeof x->text, "unknown");
+}
 
-        x = finding_add(f, &n, "cap_audit_control", "CAP_AUDIT_CONTROL",
+static void finding_cap_audit_control(const AuditState *s, const char *root, Finding *f, size_t *n)
+{
+        Finding *x;
+
+        x = finding_add(f, n, "cap_audit_control", "CAP_AUDIT_CONTROL",
                 s->cap_audit_control < 0 && root ? "not checked with --root" : "capget() of this process");
         if (s->cap_audit_control >= 0) {
                 x->type = VALUE_BOOL;
@@ -745,7 +786,28 @@ static size_t findings_build(const AuditState *s, const char *root, Finding *f)
                                 "AUDIT_GET and the login UID reset need it: run as root");
         } else
                 snprintf(x->text, sizeof x->text, "not checked");
+}
 
+static size_t findings_build(const AuditState *s, const char *root, Finding *f)
+{
+        static void (*const add[])(const AuditState *, const char *, Finding *, size_t *) = {
+                finding_compiled_in,
+                finding_loginuid,
+                finding_netlink_socket,
+                finding_audit_get,
+                finding_enabled,
+                finding_locked,
+                finding_auditd_pid,
+                finding_kernel_cmdline,
+                finding_loginuid_reset,
+                finding_container,
+                finding_initial_pid_namespace,
+                finding_cap_audit_control,
+        };
+        size_t n = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(add); i++)
+                add[i](s, root, f, &n);
         return n;
 }
 
@@ -766,29 +828,22 @@ static void verdict_text(const AuditState *s, Verdict v, const char *container, 
                 what = "kernel audit is disabled: containers are not affected";
                 break;
         case VERDICT_ENABLED:
-                what = "kernel audit is ENABLED: systemd-nspawn containers can misbehave (logins inside "
-                       "fail, "
-                       "the audit login UID cannot be reset)";
+                what = "kernel audit is ENABLED: systemd-nspawn containers can misbehave (logins inside fail, the audit login UID cannot be reset)";
                 break;
         case VERDICT_LOCKED:
-                what = "kernel audit is ENABLED and locked: systemd-nspawn containers can misbehave (logins "
-                       "inside fail, the audit login UID cannot be reset)";
+                what = "kernel audit is ENABLED and locked: systemd-nspawn containers can misbehave (logins inside fail, the audit login UID cannot be reset)";
                 break;
         case VERDICT_HOST:
-                what = "running inside a container whose kernel audit state cannot be read here: audit is "
-                       "the "
-                       "host's business, nothing to do here";
+                what = "running inside a container whose kernel audit state cannot be read here: audit is the host's business, nothing to do here";
                 break;
         default:
                 what = s->cap_audit_control == 0
-                               ? "kernel audit state unknown: reading it needs CAP_AUDIT_CONTROL (run as "
-                                 "root)"
+                               ? "kernel audit state unknown: reading it needs CAP_AUDIT_CONTROL (run as root)"
                                : "kernel audit state unknown: could not be read (see findings)";
         }
         snprintf(msg, msg_size, "%s%s%s", prefix, what,
                 reset_failed(s) && v != VERDICT_HOST
-                        ? "; systemd-nspawn cannot reset the audit login UID and will "
-                          "stall 5 s at every start"
+                        ? "; systemd-nspawn cannot reset the audit login UID and will stall 5 s at every start"
                         : "");
         /* Capitalise the sentence. */
         if (msg[0] >= 'a' && msg[0] <= 'z')
@@ -797,13 +852,11 @@ static void verdict_text(const AuditState *s, Verdict v, const char *container, 
         switch (v) {
         case VERDICT_ENABLED:
                 snprintf(remedy, remedy_size,
-                        "run 'berth-audit fix' (adds audit=0 to the kernel command line in the boot loader "
-                        "configuration) and reboot; or add audit=0 to the kernel command line by hand");
+                        "run 'berth-audit fix' (adds audit=0 to the kernel command line in the boot loader configuration) and reboot; or add audit=0 to the kernel command line by hand");
                 break;
         case VERDICT_LOCKED:
                 snprintf(remedy, remedy_size,
-                        "run 'berth-audit fix' (adds audit=0 to the kernel command line) and reboot: locked "
-                        "audit cannot be switched off before the next boot");
+                        "run 'berth-audit fix' (adds audit=0 to the kernel command line) and reboot: locked audit cannot be switched off before the next boot");
                 break;
         case VERDICT_DISABLED:
                 if (s->cmdline_audit && audit_value_is_off(s->cmdline_audit))
@@ -812,9 +865,7 @@ static void verdict_text(const AuditState *s, Verdict v, const char *container, 
                         snprintf(remedy, remedy_size, "none needed");
                 else
                         snprintf(remedy, remedy_size,
-                                "none needed now; an audit daemon (auditd) would enable it: 'berth-audit "
-                                "fix' "
-                                "adds audit=0 to the kernel command line to keep it off for good");
+                                "none needed now; an audit daemon (auditd) would enable it: 'berth-audit fix' adds audit=0 to the kernel command line to keep it off for good");
                 break;
         case VERDICT_ABSENT:
                 snprintf(remedy, remedy_size, "none needed");
@@ -824,8 +875,7 @@ static void verdict_text(const AuditState *s, Verdict v, const char *container, 
                 break;
         default:
                 snprintf(remedy, remedy_size,
-                        "run 'berth-audit check' as root on the host; 'berth-audit fix' adds audit=0 to the "
-                        "kernel command line whatever the state");
+                        "run 'berth-audit check' as root on the host; 'berth-audit fix' adds audit=0 to the kernel command line whatever the state");
         }
 }
 
