@@ -1,11 +1,12 @@
 /* The trusted settings file /run/systemd/nspawn/NAME.nspawn that the stock
  * systemd-nspawn@.service reads (--settings=override: its values win over the command line).
  *
- * [Exec] gets Boot= and, from Command=, Parameters=; Hostname= when set; then every [Exec],
- * [Files] and [Network] assignment of the entry in the order applied, grouped by section (order
- * only matters within a key, and keys stay in their section). Resets ("Key=") are kept: nspawn
- * reads them the same way. Nothing from [Container] other than those three is written: no
- * password hash ever lands here. */
+ * [Exec] gets Boot= and, from Command=, Parameters=; Hostname= when set; then the [Exec], [Files]
+ * and [Network] assignments in effect (entry_effective_assignments(): a scalar's last value, a
+ * list's values after its last reset), in the order applied, grouped by section. Resets ("Key=")
+ * themselves are not written: systemd-nspawn does not read every empty assignment as one (an empty
+ * Bind= or Port= is an error there). Nothing from [Container] other than those three is written:
+ * no password hash ever lands here. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
