@@ -142,20 +142,23 @@ int fstab_find_mount_point(const char *path, const char *target, char **ret_sour
         _cleanup_mnt_iter_ struct libmnt_iter *iter = sym_mnt_new_iter(MNT_ITER_BACKWARD);
         if (!iter)
                 return -ENOMEM;
-        struct libmnt_fs *fs;
-        while (sym_mnt_table_next_fs(t, iter, &fs) == 0) {
-                if (sym_mnt_fs_is_swaparea(fs) || !sym_mnt_fs_streq_target(fs, target))
-                        continue;
-                _cleanup_free_ char *source = NULL;
-                r = strdup_or_null(sym_mnt_fs_get_source(fs), &source);
-                if (r >= 0)
-                        r = strdup_or_null(sym_mnt_fs_get_fstype(fs), ret_fstype);
-                if (r < 0)
-                        return r;
-                *ret_source = TAKE_PTR(source);
-                return 1;
+        struct libmnt_fs *fs, *found = NULL;
+        while (!found && sym_mnt_table_next_fs(t, iter, &fs) == 0)
+                if (!sym_mnt_fs_is_swaparea(fs) && sym_mnt_fs_streq_target(fs, target))
+                        found = fs;
+        if (!found)
+                return 0;
+
+        const char *source = sym_mnt_fs_get_source(found), *fstype = sym_mnt_fs_get_fstype(found);
+        char *s = source ? strdup(source) : NULL, *f = fstype ? strdup(fstype) : NULL;
+        if ((source && !s) || (fstype && !f)) {
+                free(s);
+                free(f);
+                return -ENOMEM;
         }
-        return 0;
+        *ret_source = s;
+        *ret_fstype = f;
+        return 1;
 }
 
 int mountinfo_is_mount_point(const char *mountinfo, const char *path)

@@ -2,6 +2,7 @@
  * mountinfo look-ups berth-prepare makes with it, on files written to a temporary directory (escapes,
  * comments, swap and malformed lines, several lines for one path, the mount that holds a path). */
 #include <errno.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,11 +198,14 @@ static void test_mountinfo_real(void)
         ASSERT_EQ_INT(mountinfo_is_mount_point("/proc/self/mountinfo", "/proc"), 1);
 }
 
+static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+        return remove(path);
+}
+
 static void test_cleanup(void)
 {
-        char cmd[PATH_MAX + 16];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-        ASSERT_EQ_INT(system(cmd), 0);
+        ASSERT_EQ_INT(nftw(tmpdir, remove_one, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 
 static void test_setup(void)
