@@ -39,7 +39,7 @@ static int subdir_fd(GeneratorOutput *o, const char *dir)
         if (i == OUTPUT_DIR_CACHE || !o->dirs[i].name) {
                 _cleanup_free_ char *name = strdup(dir);
                 if (!name)
-                        return log_error_errno(ENOMEM, "Out of memory.");
+                        return log_oom();
                 if (mkdirat(o->dir_fd, dir, 0755) < 0 && errno != EEXIST)
                         return log_error_errno(
                                 errno, "Failed to create %s in the generator directory: %m", dir);

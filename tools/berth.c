@@ -160,7 +160,7 @@ static int query_unit_states(Row *rows, size_t n)
                         rows[i].state.sub_state = strdup(sub);
                         if (!rows[i].state.load_state || !rows[i].state.active_state ||
                                 !rows[i].state.sub_state)
-                                return log_error_errno(-ENOMEM, "Out of memory.");
+                                return log_oom();
                         break;
                 }
         }
@@ -323,7 +323,7 @@ static int print_rows_json(const Row *rows, size_t n)
                 if (e && entry_first_error(e)) {
                         _cleanup_free_ char *s = entry_error_format(entry_first_error(e));
                         if (!s)
-                                return log_error_errno(-ENOMEM, "Out of memory.");
+                                return log_oom();
                         json_string(stdout, s);
                 } else
                         fputs("null", stdout);
@@ -331,7 +331,7 @@ static int print_rows_json(const Row *rows, size_t n)
                 for (size_t j = 0; e && j < e->n_errors; j++) {
                         _cleanup_free_ char *s = entry_error_format(&e->errors[j]);
                         if (!s)
-                                return log_error_errno(-ENOMEM, "Out of memory.");
+                                return log_oom();
                         if (j > 0)
                                 fputs(", ", stdout);
                         json_string(stdout, s);
@@ -373,7 +373,7 @@ static int print_rows_text(const Row *rows, size_t n)
         int r = 0;
 
         if (!cells)
-                return log_error_errno(-ENOMEM, "Out of memory.");
+                return log_oom();
 
         for (size_t i = 0; i < n && r == 0; i++) {
                 const Row *row = &rows[i];
@@ -463,7 +463,7 @@ static int verb_list(char **args)
         n_masked = strv_length(set->masked);
         rows = calloc(set->n_entries + n_masked + 1, sizeof(Row));
         if (!rows)
-                return log_error_errno(-ENOMEM, "Out of memory."), 1;
+                return log_oom(), 1;
 
         /* Merge entries and masked names, both sorted, into one list sorted by name. */
         while (ie < set->n_entries || im < n_masked) {
@@ -478,7 +478,7 @@ static int verb_list(char **args)
                         row->mask_file = find_mask_file(set, row->name);
                         if (!row->mask_file) {
                                 rows_free(rows, n);
-                                return log_error_errno(-ENOMEM, "Out of memory."), 1;
+                                return log_oom(), 1;
                         }
                 }
                 row->unit = unit_name_for(row->name);
@@ -486,7 +486,7 @@ static int verb_list(char **args)
                         row->ports = strv_join(row->entry->ports, ",");
                 if (!row->unit || (row->entry && row->entry->ports && !row->ports)) {
                         rows_free(rows, n);
-                        return log_error_errno(-ENOMEM, "Out of memory."), 1;
+                        return log_oom(), 1;
                 }
         }
 
@@ -515,7 +515,7 @@ static int print_error_line(const EntryError *e)
 {
         _cleanup_free_ char *s = entry_error_format(e);
         if (!s)
-                return log_error_errno(-ENOMEM, "Out of memory.");
+                return log_oom();
         printf("%s\n", s);
         return 0;
 }
@@ -542,10 +542,10 @@ static int check_network(const Entry *e, size_t *n_warnings)
         CheckWarnings w = { .name = e->name };
 
         if (!dir)
-                return log_error_errno(-ENOMEM, "Out of memory.");
+                return log_oom();
         root_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (network_check(e, arg_root, e->directory, root_fd, -1, log_network_warning, &w) == -ENOMEM)
-                return log_error_errno(-ENOMEM, "Out of memory.");
+                return log_oom();
         *n_warnings += w.n;
         return 0;
 }
@@ -758,7 +758,7 @@ static int print_container_section(const Entry *e)
 
                 _cleanup_free_ char *def = NULL;
                 if (container_default(e, k, &def) < 0)
-                        return log_error_errno(-ENOMEM, "Out of memory.");
+                        return log_oom();
                 if (reset)
                         printf("# default (reset at %s:%u)\n", reset->origin.file, reset->origin.line);
                 else if (def)
@@ -860,7 +860,7 @@ static int cat_one(const EntrySet *set, const char *name, bool first)
                         bool masked = false;
 
                         if (find_shadowing_file(set, *f, &by, &masked) < 0)
-                                return log_error_errno(-ENOMEM, "Out of memory.");
+                                return log_oom();
                         if (by)
                                 printf("#   %s (%s by %s)\n", *f, masked ? "masked" : "overridden", by);
                         else

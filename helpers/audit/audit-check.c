@@ -909,12 +909,6 @@ static void print_json_finding(FILE *out, const Finding *x)
         fputs(" }", out);
 }
 
-static const char *const policy_names[] = {
-        [AUDIT_POLICY_WARN] = "warn",
-        [AUDIT_POLICY_REFUSE] = "refuse",
-        [AUDIT_POLICY_IGNORE] = "ignore",
-};
-
 int audit_check(const AuditOptions *o)
 {
         _cleanup_(audit_state_done) AuditState s = { .compiled_in = -1 };
@@ -946,7 +940,7 @@ int audit_check(const AuditOptions *o)
 
         Verdict v = audit_judge(&s);
         bool problem = verdict_is_problem(v);
-        int status = problem && o->policy == AUDIT_POLICY_REFUSE ? 1 : 0;
+        int status = problem && o->policy == AUDIT_REFUSE ? 1 : 0;
         size_t n = findings_build(&s, o->root, f);
         verdict_text(&s, v, o->container, msg, sizeof msg, remedy, sizeof remedy);
         verdict_text(&s, v, NULL, core, sizeof core, remedy, sizeof remedy); /* for the log line */
@@ -959,7 +953,7 @@ int audit_check(const AuditOptions *o)
                 fputs(",\n  \"remedy\": ", stdout);
                 json_print_string(stdout, remedy);
                 fputs(",\n  \"policy\": ", stdout);
-                json_print_string(stdout, policy_names[o->policy]);
+                json_print_string(stdout, audit_policy_to_string(o->policy));
                 fputs(",\n  \"container\": ", stdout);
                 if (o->container)
                         json_print_string(stdout, o->container);
@@ -986,7 +980,7 @@ int audit_check(const AuditOptions *o)
         if (fflush(stdout) != 0)
                 return log_error_errno(errno, "Failed to write the report: %m"), 1;
 
-        if (problem && o->policy != AUDIT_POLICY_IGNORE) {
+        if (problem && o->policy != AUDIT_IGNORE) {
                 if (status && o->container)
                         log_event(LOG_ERR, BERTH_MESSAGE_AUDIT_ENABLED,
                                 "Refusing to start container %s (Audit=refuse): %s.", o->container, core);

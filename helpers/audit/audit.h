@@ -3,11 +3,7 @@
 
 #include <stdbool.h>
 
-typedef enum AuditPolicy {
-        AUDIT_POLICY_WARN,
-        AUDIT_POLICY_REFUSE,
-        AUDIT_POLICY_IGNORE,
-} AuditPolicy;
+#include "entry.h" /* AuditPolicy and its words: the loader's, for Audit= and --policy= alike */
 
 typedef struct AuditOptions {
         const char *root; /* --root=DIR: files under DIR instead of the machine; NULL for "/" */
@@ -24,4 +20,3 @@ int audit_fix(const AuditOptions *o);
 /* root + path, or a copy of path without a root; NULL on -ENOMEM. */
 char *root_path(const char *root, const char *path);
 
-#define log_oom() log_error_errno(ENOMEM, "Out of memory.")

@@ -80,7 +80,7 @@ static const char *option_value(
 
 int main(int argc, char **argv)
 {
-        AuditOptions o = { .policy = AUDIT_POLICY_WARN };
+        AuditOptions o = { .policy = AUDIT_WARN };
         const char *verb = NULL, *policy = NULL;
         bool seen_json = false, seen_dry_run = false;
 
@@ -143,12 +143,9 @@ int main(int argc, char **argv)
         if (policy) {
                 if (!check)
                         return usage_error("option '--policy' is only valid with 'check'");
-                if (streq(policy, "warn"))
-                        o.policy = AUDIT_POLICY_WARN;
-                else if (streq(policy, "refuse"))
-                        o.policy = AUDIT_POLICY_REFUSE;
-                else if (streq(policy, "ignore"))
-                        o.policy = AUDIT_POLICY_IGNORE;
+                int p = audit_policy_from_string(policy);
+                if (p >= 0)
+                        o.policy = (AuditPolicy) p;
                 else
                         return usage_error(
                                 "invalid value '%s' for --policy: expected warn, refuse or ignore", policy);

@@ -200,7 +200,7 @@ static int load_entry(EntrySet **ret_set, const Entry **ret)
                 for (size_t i = 0; i < e->n_errors; i++) {
                         _cleanup_free_ char *m = entry_error_format(&e->errors[i]);
                         if (!m)
-                                return log_oom_();
+                                return log_oom();
                         log_error("%s", m);
                 }
                 return log_event_errno(LOG_ERR, EINVAL, BERTH_MESSAGE_ENTRY_INVALID,
@@ -228,7 +228,7 @@ static int take_lock(const Context *c, int *ret_fd)
 
         r = path_split(c->lock_path, &dir, &base);
         if (r < 0)
-                return log_oom_();
+                return log_oom();
         if (mkdir(c->run_dir, 0755) < 0 && errno != EEXIST)
                 return log_error_errno(errno, "Failed to create %s: %m", c->run_dir);
         /* /run/berth is normally made by tmpfiles (0700); make it the same way if it is not. */
@@ -331,7 +331,7 @@ static int run(Context *c)
         assert(c->entry);
         r = context_paths(c);
         if (r < 0)
-                return log_oom_();
+                return log_oom();
 
         if (!arg_dry_run) {
                 r = take_lock(c, &lock_fd);

@@ -230,7 +230,7 @@ int machined_clear_stale(const Context *c)
         if (state_dir_is_authoritative()) {
                 _cleanup_free_ char *state = path_join(MACHINED_STATE_DIR, c->name);
                 if (!state)
-                        return log_error_errno(ENOMEM, "Out of memory.");
+                        return log_oom();
                 if (access(state, F_OK) < 0 && errno == ENOENT) {
                         log_debug("No machine %s registered with systemd-machined (no %s).", c->name, state);
                         return 0;

@@ -102,7 +102,7 @@ static int guest_resolv_conf(const Context *c, int tree_fd)
 
         r = host_name_servers(c, &servers, &source);
         if (r < 0)
-                return log_oom_();
+                return log_oom();
         if (r == 0) {
                 log_warning("the new root has no name server it could reach in /etc/resolv.conf, and "
                             "this host has none to give it (only loopback servers): name resolution in the "
@@ -113,7 +113,7 @@ static int guest_resolv_conf(const Context *c, int tree_fd)
                     "# Written by berth-prepare when it provisioned this container: the host's name "
                     "servers\n# (from %s). The container's own resolver set-up may replace this file.\n%s",
                     source, servers) < 0)
-                return log_oom_();
+                return log_oom();
         r = rootfs_open_parent(tree_fd, "/etc/resolv.conf", &dfd, &name);
         if (r < 0)
                 return log_error_errno(r, "Failed to open /etc of the new root: %m");
@@ -135,7 +135,7 @@ static int guest_enable_networkd(const Context *c, const char *tree)
         pid_t pid;
 
         if (asprintf(&root_arg, "--root=%s", tree) < 0)
-                return log_oom_();
+                return log_oom();
         pid = fork();
         if (pid < 0)
                 return log_error_errno(errno, "Failed to fork: %m");
@@ -215,5 +215,5 @@ int network_warn(const Context *c, int root_fd)
         /* Not asked, or unreadable: not asked again without the capability it needs. */
         int r = network_check(c->entry, c->root, c->directory, root_fd,
                 forward_drops < 0 ? 0 : forward_drops, log_network_warning, NULL);
-        return r == -ENOMEM ? log_oom_() : 0;
+        return r == -ENOMEM ? log_oom() : 0;
 }

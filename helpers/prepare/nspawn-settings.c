@@ -139,7 +139,7 @@ int nspawn_settings_write(const Context *c)
 
         r = nspawn_settings_format(e, &content);
         if (r < 0)
-                return r == -ENOMEM ? log_oom_() : r;
+                return r == -ENOMEM ? log_oom() : r;
 
         if (c->dry_run) {
                 printf("--- %s ---\n%s", c->run_settings_path, content);
@@ -151,7 +151,7 @@ int nspawn_settings_write(const Context *c)
         const char *base;
         r = path_split(c->run_settings_path, &dir, &base);
         if (r < 0)
-                return log_oom_();
+                return log_oom();
         r = mkdir_p(dir, 0755);
         if (r < 0)
                 return log_error_errno(r, "Failed to create %s: %m", dir);

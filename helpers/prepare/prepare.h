@@ -81,4 +81,3 @@ int caps_check(void);
 int caps_drop_effective(void);
 int caps_drop_all_but_kept(void);
 
-#define log_oom_() log_error_errno(ENOMEM, "Out of memory.")

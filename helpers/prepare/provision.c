@@ -628,7 +628,7 @@ int provision_run(const Context *c)
                         c->directory, e->source, c->directory);
 
         if (asprintf(&tmp, "%s/%sXXXXXX", c->parent, temp_prefix(c, prefix, sizeof prefix)) < 0)
-                return log_oom_();
+                return log_oom();
         r = provision_argv(e, tmp, &argv);
         if (r == -EPROTONOSUPPORT)
                 return log_error_errno(r,
@@ -670,7 +670,7 @@ int provision_run(const Context *c)
 
         cmdline = strv_join(argv, " ");
         if (!cmdline)
-                return log_oom_();
+                return log_oom();
 
         if (c->dry_run) {
                 log_info("Would provision %s with: %s (in a temporary sibling, renamed into place on "
@@ -705,7 +705,7 @@ int provision_run(const Context *c)
         cmdline = NULL;
         r = provision_argv(e, tmp, &argv);
         if (r < 0 || !(cmdline = strv_join(argv, " "))) {
-                r = log_oom_();
+                r = log_oom();
                 goto fail;
         }
 

@@ -65,7 +65,7 @@ int root_open_parent(const Context *c, bool create, int *ret_fd)
         struct stat st;
 
         if (!walked)
-                return log_oom_();
+                return log_oom();
 
         /* --root=DIR is the test's own directory: trusted as given, like "/" is. */
         fd = open(c->root ? c->root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -98,7 +98,7 @@ int root_open_parent(const Context *c, bool create, int *ret_fd)
 
                 _cleanup_free_ char *next = NULL;
                 if (asprintf(&next, "%s/%s", walked, name) < 0)
-                        return log_oom_();
+                        return log_oom();
                 free(walked);
                 walked = TAKE_PTR(next);
 

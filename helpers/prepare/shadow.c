@@ -66,7 +66,7 @@ static int read_hash_file(const char *path, char **ret)
                 return log_error_errno(
                         EINVAL, "RootPasswordHashFile=%s is empty; its first line must be the hash.", path);
         *ret = strdup(s);
-        return *ret ? 0 : log_oom_();
+        return *ret ? 0 : log_oom();
 }
 
 /* gid of the container's "shadow" group, from its /etc/group, or -ENOENT. */
@@ -130,7 +130,7 @@ static int root_hash_get(const Entry *e, char **ret, const char **ret_from)
         if (e->root_password_hash) {
                 hash = strdup(e->root_password_hash);
                 if (!hash)
-                        return log_oom_();
+                        return log_oom();
                 *ret_from = "RootPasswordHash=";
         } else if (e->root_password_hash_file) {
                 r = read_hash_file(e->root_password_hash_file, &hash);
@@ -308,7 +308,7 @@ int shadow_apply_root_password(const Context *c, int root_fd)
                 return r;
         r = shadow_with_root_hash(old, old_size, hash, &content);
         if (r < 0)
-                return log_oom_();
+                return log_oom();
         if (!content) {
                 log_debug("Root password in /etc/shadow is already the one from %s.", from);
                 return 0;

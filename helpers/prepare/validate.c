@@ -96,11 +96,11 @@ static int check_command(const Context *c, int root_fd)
         _cleanup_free_ char *path = NULL;
         _cleanup_strv_free_ char **dirs = NULL;
         if (container_path(e, &path) < 0 || strv_split(path, ":", &dirs) < 0)
-                return log_oom_();
+                return log_oom();
         STRV_FOREACH (d, dirs) {
                 _cleanup_free_ char *p = NULL;
                 if (asprintf(&p, "%s/%s", *d, cmd) < 0)
-                        return log_oom_();
+                        return log_oom();
                 if (check_regular(root_fd, p, true) >= 0)
                         return 0;
         }

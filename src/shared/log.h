@@ -4,6 +4,7 @@
  * generator does not load libsystemd and its dependencies at boot. */
 #pragma once
 
+#include <errno.h>
 #include <syslog.h>
 
 #include "macro.h"
@@ -54,6 +55,8 @@ int log_internal(int level, int error, const char *message_id, const char *forma
 #define log_warning_errno(error, ...) log_full_errno(LOG_WARNING, (error), __VA_ARGS__)
 #define log_error_errno(error, ...) log_full_errno(LOG_ERR, (error), __VA_ARGS__)
 /* A message with a MESSAGE_ID= (one per kind of event, see catalog/berth.catalog). */
+/* The one out-of-memory message of every berth program; evaluates to -ENOMEM. */
+#define log_oom() log_error_errno(ENOMEM, "Out of memory.")
 #define log_event(level, message_id, ...) log_internal((level), 0, (message_id), __VA_ARGS__)
 #define log_event_errno(level, error, message_id, ...)                                                      \
         ({                                                                                                  \
