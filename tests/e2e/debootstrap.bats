@@ -13,6 +13,11 @@ load lib/e2e
 setup() {
 	e2e_setup debootstrap
 	MIRROR=$(e2e_mirror)
+	# The host's own suite, and the systemd it ships.
+	case $E2E_HOST_OS in
+	debian13) SUITE=trixie VERSION=13 SYSTEMD=257 ;;
+	*) SUITE=bookworm VERSION=12 SYSTEMD=252 ;;
+	esac
 }
 
 teardown() {
@@ -23,8 +28,8 @@ teardown() {
 	hash_file web
 	entry web <<-EOF
 		[Container]
-		Description=Debian 12, bootstrapped by berth
-		Provision=debootstrap bookworm $MIRROR
+		Description=Debian $VERSION, bootstrapped by berth
+		Provision=debootstrap $SUITE $MIRROR
 		RootPasswordHashFile=/etc/containers.d/web.hash
 		# berth-prepare extends the start timeout while the tree grows; debootstrap's
 		# dependency resolution grows nothing for a minute or more on a busy machine, and
@@ -42,11 +47,11 @@ teardown() {
 	run unit_prop web ActiveState
 	assert_output active
 	run guest machinectl list --no-legend
-	assert_output --regexp '^web +container +systemd-nspawn +debian +12 '
+	assert_output --regexp "^web +container +systemd-nspawn +debian +$VERSION "
 	wait_machine_running web
 	# (No ${...} in the command: systemd-run's ExecStart= would expand it.)
 	run in_machine web dpkg-query -W systemd dbus
-	assert_line --regexp '^systemd	252\.'
+	assert_line --regexp "^systemd	$SYSTEMD\\."
 	assert_line --regexp '^dbus	'
 	run in_machine web getent shadow root
 	assert_output --partial "root:$E2E_HASH:"

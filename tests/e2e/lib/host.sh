@@ -3,8 +3,10 @@
 # scripts/demo; needs root. See docs in tests/e2e/README.md.
 #
 # A test host is the machine's own OS (/usr) booted by systemd-nspawn with a tmpfs root
-# (--volatile=yes), a fixed machine id (no first-boot wizard), berth bound at /usr/local from a
-# staging install, and /etc/containers.d bound from a directory the test fills. The launching
+# (--volatile=yes), or with BERTH_E2E_HOST_OS=debian13 a cached Debian 13 tree booted with a tmpfs
+# overlay on top (--volatile=overlay), with a fixed machine id (no first-boot wizard), berth bound
+# at /usr/local from a staging install, and /etc/containers.d bound from a directory the test
+# fills. The launching
 # shell moves itself into a cgroup of its own before it execs nspawn, so several hosts can run
 # in parallel and everything a host started can be found and killed afterwards.
 
@@ -12,6 +14,10 @@ E2E_GUEST_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 E2E_CACHE=${BERTH_E2E_CACHE:-/var/cache/berth-e2e}
 E2E_CGROUP_ROOTS=(/sys/fs/cgroup/systemd /sys/fs/cgroup/unified)
 E2E_SUITE=bookworm
+# The test host's OS (BERTH_E2E_HOST_OS): debian12, the machine's own OS (its /usr; CI's machines
+# run Debian 12, systemd 252), or debian13, a cached Debian 13 (trixie, systemd 257) tree
+# (e2e_host_os_root). meson runs chosen scenarios on both (suites e2e and e2e13).
+E2E_HOST_OS=${BERTH_E2E_HOST_OS:-debian12}
 
 e2e_die() {
 	echo "e2e: $*" >&2
@@ -159,6 +165,54 @@ e2e_debian_tar() {
 	echo "$tar"
 }
 
+# e2e_debian_tree NAME VERSION SUITE DEBOOTSTRAP-ARGS...: makes sure the cached Debian tree
+# E2E_CACHE/NAME-VERSION exists and prints its path: 'debootstrap ARGS SUITE' from the mirror apt
+# uses (one mirror serves every suite), run once per machine under a lock of its own,
+# E2E_CACHE/NAME.lock (parallel callers wait for one build; trees of other names build beside
+# it). A new VERSION (the recipe changed) builds a new tree and removes the older
+# ones. The tree is never written to afterwards: a test host boots it with --volatile=overlay.
+e2e_debian_tree() {
+	local name=$1 version=$2 suite=$3
+	shift 3
+	local dir="$E2E_CACHE/$name-$version"
+	mkdir -p "$E2E_CACHE" || return
+	(
+		flock 9 || exit 1
+		[ -f "$dir/etc/os-release" ] && exit 0
+		mirror=$(e2e_mirror) || exit 1
+		rm -rf "$dir.tmp"
+		e2e_log "building the cached $suite tree $dir (debootstrap $* $suite, a minute or two)"
+		if ! debootstrap "$@" "$suite" "$dir.tmp" "$mirror" >"$E2E_CACHE/debootstrap-$name.log" 2>&1; then
+			tail -n 30 "$E2E_CACHE/debootstrap-$name.log" >&2
+			rm -rf "$dir.tmp"
+			e2e_die "debootstrap failed (log: $E2E_CACHE/debootstrap-$name.log)"
+			exit 1
+		fi
+		rm -rf "$dir.tmp/var/cache/apt/archives/"*.deb
+		# debootstrap copies this machine's host name in (see e2e_debian_tar).
+		rm -f "$dir.tmp/etc/hostname"
+		mv "$dir.tmp" "$dir" || exit 1
+		# Trees of earlier versions of this recipe.
+		find "$E2E_CACHE" -mindepth 1 -maxdepth 1 -name "$name-*" ! -name "${dir##*/}" -exec rm -rf {} +
+	) 9>"$E2E_CACHE/$name.lock" || return
+	echo "$dir"
+}
+
+# e2e_host_os_root: the root directory of the test host's OS (E2E_HOST_OS): / for debian12 (the
+# machine's own), the cached Debian 13 tree for debian13 (built on first use: about 2 min). The
+# Debian 13 host is what an admin installs: systemd, systemd-container (which enables
+# machines.target) and debootstrap (berth's Recommends, for Provision=debootstrap).
+e2e_host_os_root() {
+	case $E2E_HOST_OS in
+	debian12) echo / ;;
+	debian13)
+		e2e_debian_tree trixie-host 1 trixie --variant=minbase \
+			--include=systemd,systemd-sysv,dbus,systemd-container,debootstrap,iproute2,procps
+		;;
+	*) e2e_die "unknown test host OS '$E2E_HOST_OS' (BERTH_E2E_HOST_OS: debian12 or debian13)" ;;
+	esac
+}
+
 # --- berth, installed into a staging tree -----------------------------------------------------
 
 # e2e_stage BUILD: installs the build BUILD (configured with --prefix=/usr/local: the guest's
@@ -208,6 +262,7 @@ e2e_stage() {
 #   E2E_CGROUP   the name of its cgroup under each of E2E_CGROUP_ROOTS
 #   E2E_NSPAWN   pid of systemd-nspawn, E2E_PID1 pid of the guest's systemd (top-level pids)
 #   E2E_ARGS     the nspawn arguments of its last boot (a reboot reuses them)
+#   E2E_OS_ROOT  the root directory of its OS (e2e_host_os_root)
 
 # e2e_reap_stale: removes cgroups (and kills their processes) that a harness left behind when
 # it was killed before it could clean up (SIGKILL after a test timeout). A cgroup's name holds
@@ -276,6 +331,7 @@ e2e_host_init() {
 	E2E_MACHINE="e2e-$name-$BASHPID"
 	E2E_CGROUP="berth-e2e.$BASHPID.$name"
 	E2E_NSPAWN= E2E_PID1= E2E_ARGS=()
+	E2E_OS_ROOT=$(e2e_host_os_root) || return
 	mkdir -p "$E2E_DIR/containers.d" "$E2E_DIR/results" "$E2E_DIR/fixtures" || return
 	systemd-id128 new >"$E2E_DIR/machine-id" || return
 	ip -o link show | awk -F': ' '{ print $2 }' | sort >"$E2E_DIR/links.before"
@@ -302,8 +358,12 @@ e2e_host_boot() {
 		esac
 		shift
 	done
+	# The machine's own OS with a tmpfs root (its /usr read-only); a cached tree with a tmpfs
+	# overlay on top of all of it (its /etc too, as installed; the tree stays untouched).
+	local volatile=yes
+	[ "$E2E_OS_ROOT" = / ] || volatile=overlay
 	E2E_ARGS=(--quiet --register=no --keep-unit "--machine=$E2E_MACHINE"
-		--directory=/ --volatile=yes --console=read-only
+		"--directory=$E2E_OS_ROOT" "--volatile=$volatile" --console=read-only
 		"--bind-ro=$E2E_DIR/machine-id:/etc/machine-id"
 		"--bind-ro=$E2E_DIR/containers.d:/etc/containers.d"
 		"--bind-ro=$E2E_DIR/fixtures:/fixtures"
@@ -349,7 +409,12 @@ e2e_host_start() {
 		sleep 0.05
 	done
 	[ -n "$E2E_PID1" ] || e2e_die "the test host did not start (console: $E2E_DIR/console.log)" || return
-	e2e_wait_startup
+	e2e_wait_startup || return
+	# The host runs the OS asked for (a wrong tree would pass unnoticed otherwise).
+	if [ "$E2E_HOST_OS" = debian13 ]; then
+		grep -qx 'VERSION_ID="13"' "/proc/$E2E_PID1/root/usr/lib/os-release" ||
+			e2e_die "the test host is not Debian 13: $(grep -h '^PRETTY_NAME=' "/proc/$E2E_PID1/root/usr/lib/os-release")"
+	fi
 }
 
 e2e_find_pid1() {
