@@ -233,8 +233,7 @@ static int parse_argv(int argc, char *argv[])
                 for (int i = optind; i < argc; i++)
                         if (!machine_name_is_valid(argv[i])) {
                                 fprintf(stderr,
-                                        "%s: invalid container name '%s' (1-64 of A-Z a-z 0-9 - _ ., not "
-                                        "starting with . or -, no ..)\n",
+                                        "%s: invalid container name '%s': a name is " MACHINE_NAME_RULE "\n",
                                         PROGRAM, argv[i]);
                                 return -EINVAL;
                         }

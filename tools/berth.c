@@ -559,11 +559,7 @@ static int verb_check(char **args)
 
         STRV_FOREACH (a, args)
                 if (!machine_name_is_valid(*a))
-                        return log_error("Invalid entry name '%s': a name is 1-64 characters of A-Z a-z 0-9 "
-                                         "- _ . "
-                                         "not starting with '.' or '-'.",
-                                       *a),
-                               2;
+                        return log_error("Invalid entry name '%s': a name is " MACHINE_NAME_RULE ".", *a), 2;
 
         r = load_entries(&set);
         if (r < 0)
@@ -891,11 +887,7 @@ static int verb_cat(char **args)
                 return log_error("'cat' needs at least one entry NAME."), 2;
         STRV_FOREACH (a, args)
                 if (!machine_name_is_valid(*a))
-                        return log_error("Invalid entry name '%s': a name is 1-64 characters of A-Z a-z 0-9 "
-                                         "- _ . "
-                                         "not starting with '.' or '-'.",
-                                       *a),
-                               2;
+                        return log_error("Invalid entry name '%s': a name is " MACHINE_NAME_RULE ".", *a), 2;
 
         r = load_entries(&set);
         if (r < 0)

@@ -113,8 +113,7 @@ int main(int argc, char **argv)
                                 return usage_error("option '--container' needs a container name");
                         if (!machine_name_is_valid(v))
                                 return usage_error(
-                                        "invalid container name '%s' in --container: 1-64 characters "
-                                        "of A-Z a-z 0-9 - _ ., not starting with '.' or '-'",
+                                        "invalid container name '%s' in --container: a name is " MACHINE_NAME_RULE,
                                         v);
                         o.container = v;
                 } else if ((v = option_value(a, "--root", argc, argv, &i, &missing)) || missing) {

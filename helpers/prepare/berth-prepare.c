@@ -114,8 +114,8 @@ static int parse_argv(int argc, char *argv[])
         arg_name = argv[optind];
         if (!machine_name_is_valid(arg_name)) {
                 fprintf(stderr,
-                        "berth-prepare: '%s' is not a valid container name (1-64 of A-Z a-z 0-9 - _ ., not "
-                        "starting with '.' or '-', no '..').\n",
+                        "berth-prepare: '%s' is not a valid container name: a name is " MACHINE_NAME_RULE
+                        ".\n",
                         arg_name);
                 return -EINVAL;
         }

@@ -2094,9 +2094,8 @@ int entry_set_load(const LoadOptions *options, EntrySet **ret)
                                             confs.items[k].name) < 0)
                                         return -ENOMEM;
                                 r = set_add_error(set, p, 0,
-                                        "Invalid entry name '%s': a name is 1-64 characters of "
-                                        "A-Z a-z 0-9 - _ ., does not start with '.' or '-' and "
-                                        "contains no '..'; file ignored",
+                                        "Invalid entry name '%s': a name is " MACHINE_NAME_RULE
+                                        "; file ignored",
                                         confs.items[i].name);
                                 if (r < 0)
                                         return r;
