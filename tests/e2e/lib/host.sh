@@ -201,13 +201,15 @@ e2e_debian_tree() {
 # e2e_host_os_root: the root directory of the test host's OS (E2E_HOST_OS): / for debian12 (the
 # machine's own), the cached Debian 13 tree for debian13 (built on first use: about 2 min). The
 # Debian 13 host is what an admin installs: systemd, systemd-container (which enables
-# machines.target) and debootstrap (berth's Recommends, for Provision=debootstrap).
+# machines.target), debootstrap (berth's Recommends, for Provision=debootstrap), and what the
+# scenarios run in the host as on the machine's own OS: ip and sysctl (iproute2, procps: the
+# network scenarios), the ssh client and openssl (network-ssh).
 e2e_host_os_root() {
 	case $E2E_HOST_OS in
 	debian12) echo / ;;
 	debian13)
-		e2e_debian_tree trixie-host 1 trixie --variant=minbase \
-			--include=systemd,systemd-sysv,dbus,systemd-container,debootstrap,iproute2,procps
+		e2e_debian_tree trixie-host 2 trixie --variant=minbase \
+			--include=systemd,systemd-sysv,dbus,systemd-container,debootstrap,iproute2,procps,openssh-client,openssl
 		;;
 	*) e2e_die "unknown test host OS '$E2E_HOST_OS' (BERTH_E2E_HOST_OS: debian12 or debian13)" ;;
 	esac
