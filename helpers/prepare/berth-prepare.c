@@ -11,6 +11,9 @@
  *     and get the full set back from the kernel, which they need (chroot, mknod, mount, setuid in
  *     maintainer scripts). They run in a clean environment, in their own process group, and die
  *     with us (provision.c).
+ *   - cap_sys_admin is raised into the effective set for one call only: detaching the file system
+ *     that a killed systemd-nspawn (256+) left mounted at /run/systemd/nspawn/unix-export/NAME, which
+ *     would make the start fail (machined.c); it is checked to be gone again after it.
  *   - Once no provisioner is left to run, and before the container root is opened, it drops
  *     everything but the four capabilities above from the bounding, permitted, effective,
  *     inheritable and ambient sets and sets no_new_privs. Every change is read back and checked.
@@ -341,6 +344,9 @@ static int run(Context *c)
                 log_info("Would take the lock %s.", c->lock_path);
 
         r = machined_clear_stale(c);
+        if (r < 0)
+                return r;
+        r = nspawn_clear_stale_unix_export(c);
         if (r < 0)
                 return r;
 

@@ -2,6 +2,7 @@
  * The model is described at the top of berth-prepare.c. */
 #include <errno.h>
 #include <sys/capability.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 
 #include "log.h"
@@ -151,4 +152,26 @@ int caps_drop_all_but_kept(void)
                 return log_error_errno(errno, "Failed to set no_new_privs: %m");
         log_debug("Capabilities narrowed to cap_chown, cap_dac_override, cap_dac_read_search, cap_fowner.");
         return 0;
+}
+
+int caps_umount_detach(const char *path)
+{
+        _cleanup_cap_free_ cap_t c = cap_get_proc();
+        cap_value_t v = CAP_SYS_ADMIN;
+        int r;
+
+        if (!c)
+                return -errno;
+        if (!has(c, CAP_SYS_ADMIN, CAP_PERMITTED))
+                return -EPERM;
+        /* Raised for this one call only, and checked to be gone again after it. */
+        if (cap_set_flag(c, CAP_EFFECTIVE, 1, &v, CAP_SET) < 0 || cap_set_proc(c) < 0)
+                return -errno;
+        r = umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 ? -errno : 0;
+        if (cap_set_flag(c, CAP_EFFECTIVE, 1, &v, CAP_CLEAR) < 0 || cap_set_proc(c) < 0)
+                return log_error_errno(errno, "Failed to drop cap_sys_admin again: %m");
+        _cleanup_cap_free_ cap_t after = cap_get_proc();
+        if (!after || has(after, CAP_SYS_ADMIN, CAP_EFFECTIVE))
+                return log_error_errno(EPERM, "cap_sys_admin is still effective after the unmount.");
+        return r;
 }

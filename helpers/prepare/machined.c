@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-login.h>
 #include <unistd.h>
@@ -35,6 +36,7 @@
 #include "macro.h"
 #include "path-util.h"
 #include "prepare.h"
+#include "rootfs.h"
 
 #define MACHINE1 "org.freedesktop.machine1"
 #define MACHINE1_PATH "/org/freedesktop/machine1"
@@ -43,6 +45,7 @@
 
 #define LIBSYSTEMD "libsystemd.so.0"
 #define MACHINED_STATE_DIR "/run/systemd/machines"
+#define NSPAWN_UNIX_EXPORT_DIR "/run/systemd/nspawn/unix-export"
 #define DEFAULT_SYSTEM_BUS_ADDRESS "unix:path=/run/dbus/system_bus_socket"
 
 /* The few functions of libsystemd used here, resolved at run time; typed by its own headers. */
@@ -253,4 +256,52 @@ int machined_clear_stale(const Context *c)
         lib.bus_message_unref(reply);
         lib.bus_flush_close_unref(bus);
         return r;
+}
+
+/* systemd-nspawn 256 and later make /run/systemd/nspawn/unix-export/NAME for the sockets a container
+ * exports, and remove it when they exit. One that was killed (SIGKILL after a stop timed out, the OOM
+ * killer) leaves it behind, and the next nspawn of that name refuses to start: "Mount point
+ * '/run/systemd/nspawn/unix-export/NAME' exists already, refusing". We run in the start of NAME's own
+ * unit, after any live machine of that name was ruled out above, so what is there is such a leftover:
+ * the file system nspawn mounted there is detached (with cap_sys_admin, raised for that call only)
+ * and the directory removed, never following a symlink (rm_rf_at()). */
+int nspawn_clear_stale_unix_export(const Context *c)
+{
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_close_ int fd = -1;
+        struct stat st;
+        int r;
+
+        dir = c->root ? path_join(c->root, NSPAWN_UNIX_EXPORT_DIR) : strdup(NSPAWN_UNIX_EXPORT_DIR);
+        if (!dir)
+                return log_oom();
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : log_error_errno(errno, "Failed to open %s: %m", dir);
+        if (fstatat(fd, c->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return errno == ENOENT ? 0
+                                       : log_error_errno(errno, "Failed to stat %s/%s: %m", dir, c->name);
+        if (c->dry_run) {
+                log_info("Would remove %s/%s, left by a systemd-nspawn that did not exit cleanly.", dir,
+                        c->name);
+                return 0;
+        }
+        r = rm_rf_at(fd, c->name);
+        if (r == -EBUSY) {
+                /* nspawn mounts a file system there: a killed one leaves the mount too. */
+                _cleanup_free_ char *path = path_join(dir, c->name);
+                if (!path)
+                        return log_oom();
+                r = caps_umount_detach(path);
+                if (r >= 0)
+                        r = rm_rf_at(fd, c->name);
+        }
+        if (r < 0)
+                return log_error_errno(r,
+                        "Failed to remove %s/%s, left by a systemd-nspawn that did not exit cleanly (systemd-nspawn refuses to start while it exists): %m. Unmount and remove it by hand.",
+                        dir, c->name);
+        log_notice(
+                "Removed %s/%s, left by a systemd-nspawn of %s that did not exit cleanly (it would refuse to start).",
+                dir, c->name, c->name);
+        return 0;
 }

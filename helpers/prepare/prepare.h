@@ -75,9 +75,14 @@ int nspawn_settings_write(const Context *c);
 
 /* machined.c */
 int machined_clear_stale(const Context *c);
+/* Removes /run/systemd/nspawn/unix-export/NAME that a killed systemd-nspawn (256+) left behind. */
+int nspawn_clear_stale_unix_export(const Context *c);
 
 /* caps.c */
 int caps_check(void);
 int caps_drop_effective(void);
 int caps_drop_all_but_kept(void);
+/* umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) with cap_sys_admin raised for that call only (it stays
+ * in the permitted set until caps_drop_all_but_kept()). */
+int caps_umount_detach(const char *path);
 

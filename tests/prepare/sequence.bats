@@ -651,3 +651,30 @@ print(json.loads(desc[:-1].decode()))' "$BATS_TEST_TMPDIR/note"
 	assert_output --partial "No system bus"
 	assert_output --partial "not checking systemd-machined for a stale registration"
 }
+
+@test "a unix-export directory left by a killed systemd-nspawn (257 refuses to start while it exists) is removed under the lock" {
+	make_tree "$M/web"
+	entry web <<< "[Container]"
+	ux="$R/run/systemd/nspawn/unix-export"
+	mkdir -p "$ux/web/sub"
+	: > "$ux/web/sub/socket-left"
+	mkdir -p "$ux/db"
+	run prepare --dry-run web
+	assert_success
+	assert_output --partial "Would remove $ux/web, left by a systemd-nspawn that did not exit cleanly."
+	[ -e "$ux/web/sub/socket-left" ]
+	run prepare web
+	assert_success
+	assert_output --partial "Removed $ux/web, left by a systemd-nspawn of web that did not exit cleanly (it would refuse to start)."
+	[ ! -e "$ux/web" ]
+	# Another container's is not ours to touch.
+	[ -d "$ux/db" ]
+	# A symlink in its place is removed, never followed.
+	mkdir -p "$BATS_TEST_TMPDIR/elsewhere"
+	: > "$BATS_TEST_TMPDIR/elsewhere/keep"
+	ln -s "$BATS_TEST_TMPDIR/elsewhere" "$ux/web"
+	run prepare web
+	assert_success
+	[ ! -L "$ux/web" ]
+	[ -e "$BATS_TEST_TMPDIR/elsewhere/keep" ]
+}
