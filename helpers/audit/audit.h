@@ -19,4 +19,3 @@ int audit_fix(const AuditOptions *o);
 
 /* root + path, or a copy of path without a root; NULL on -ENOMEM. */
 char *root_path(const char *root, const char *path);
-

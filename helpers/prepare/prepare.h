@@ -85,4 +85,3 @@ int caps_drop_all_but_kept(void);
 /* umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) with cap_sys_admin raised for that call only (it stays
  * in the permitted set until caps_drop_all_but_kept()). */
 int caps_umount_detach(const char *path);
-
