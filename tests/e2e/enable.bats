@@ -40,6 +40,7 @@ teardown() {
 	assert_output active
 	run guest machinectl list --no-legend
 	assert_output --regexp '^idle +container +systemd-nspawn'
+	wait_payload idle
 	local pid
 	pid=$(unit_prop idle MainPID)
 	guest systemctl restart systemd-nspawn@idle
@@ -47,6 +48,7 @@ teardown() {
 	assert_output active
 	run unit_prop idle MainPID
 	refute_output "$pid"
+	wait_payload idle
 	guest systemctl stop systemd-nspawn@idle
 	run unit_prop idle ActiveState
 	assert_output inactive
@@ -58,6 +60,7 @@ teardown() {
 	wait_unit idle active
 	run guest machinectl list --no-legend
 	assert_output --regexp '^idle '
+	wait_payload idle
 	guest machinectl poweroff idle
 	wait_unit idle inactive
 	run unit_prop idle Result
@@ -74,6 +77,7 @@ teardown() {
 	assert_output active
 	run guest machinectl list --no-legend
 	assert_output --regexp '^idle +container +systemd-nspawn'
+	wait_payload idle
 
 	# And disable: not started at the next boot.
 	guest systemctl disable systemd-nspawn@idle

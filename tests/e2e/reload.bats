@@ -17,6 +17,7 @@ teardown() {
 	boot
 	run in_payload edited hostname
 	assert_output first
+	wait_payload edited
 
 	# The admin edits the entry (the host sees it at once: /etc/containers.d is bound in).
 	e2e_busybox_entry edited 'Hostname=second' | entry edited

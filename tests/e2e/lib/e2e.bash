@@ -81,6 +81,20 @@ in_payload() {
 	e2e_guest nsenter -t "$leader" -a -- "${@:2}"
 }
 
+# wait_payload NAME: waits until a busybox payload (E2E_BUSYBOX_COMMAND) runs its loop, so its traps
+# for SIGTERM and SIGRTMIN+4 are set. A stop that comes earlier is lost: the shell is PID 1 of the
+# container, which ignores a signal it has no handler for, and the unit then waits out its stop
+# timeout (seen on Debian 13's faster starts).
+wait_payload() {
+	local i
+	for i in $(seq 200); do
+		in_payload "$1" pidof sleep >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	echo "the payload of $1 did not start its loop" >&2
+	return 1
+}
+
 # wait_machine_running NAME: waits until systemd inside the container has finished booting.
 wait_machine_running() {
 	local state i
