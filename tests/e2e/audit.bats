@@ -51,8 +51,7 @@ simulate_enabled_audit() {
 	assert_failure
 	run unit_prop refused ActiveState
 	assert_output failed
-	run guest systemctl status --no-pager --full systemd-nspawn@refused
-	assert_output --partial 'Refusing to start container refused (Audit=refuse)'
+	status_says refused 'Refusing to start container refused (Audit=refuse)'
 	assert_output --regexp '[Kk]ernel audit is ENABLED'
 	# Refused before berth-prepare ran: nothing provisioned.
 	run guest test -e /var/lib/machines/refused

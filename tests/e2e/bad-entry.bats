@@ -32,8 +32,7 @@ teardown() {
 	done
 	run unit_prop bad ActiveState
 	assert_output failed
-	run guest systemctl status --no-pager --full systemd-nspawn@bad
-	assert_output --partial '/etc/containers.d/bad.conf:3:'
+	status_says bad '/etc/containers.d/bad.conf:3:'
 	assert_output --partial 'Priorty'
 	run guest systemctl is-system-running
 	assert_output degraded

@@ -60,8 +60,7 @@ started_before() {
 	# The failed one says why; its dependent did not start and says so.
 	run unit_prop broken ActiveState
 	assert_output failed
-	run guest systemctl status --no-pager --full systemd-nspawn@broken
-	assert_output --partial '/var/lib/machines/broken'
+	status_says broken '/var/lib/machines/broken'
 	run unit_prop needs-broken ActiveState
 	assert_output inactive
 	run guest systemctl status --no-pager --full systemd-nspawn@needs-broken

@@ -26,8 +26,7 @@ teardown() {
 	assert_failure
 	run unit_prop edited ActiveState
 	assert_output failed
-	run guest systemctl status --no-pager --full systemd-nspawn@edited
-	assert_output --partial "run 'systemctl daemon-reload'"
+	status_says edited "run 'systemctl daemon-reload'"
 
 	guest systemctl daemon-reload
 	guest systemctl start systemd-nspawn@edited

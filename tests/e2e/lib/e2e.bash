@@ -112,6 +112,19 @@ journal_of() {
 	e2e_guest journalctl -b --no-pager -o cat -u "systemd-nspawn@$1.service"
 }
 
+# status_says NAME TEXT: 'systemctl status systemd-nspawn@NAME', as an admin reads it, shows TEXT.
+# A helper's lines reach the journal through its output stream, after PID 1 has logged the unit's
+# failure: they are waited for (up to 5 s) before the status is read.
+status_says() {
+	local i
+	for i in $(seq 50); do
+		journal_of "$1" | grep -qF -- "$2" && break
+		sleep 0.1
+	done
+	run guest systemctl status --no-pager --full --lines=50 "systemd-nspawn@$1"
+	assert_output --partial "$2"
+}
+
 # keep_output CMD...: runs CMD and appends what it printed to the scenario's record in the build
 # directory (meson-logs/e2e/SCENARIO.txt), for people reading a run's results.
 keep_output() {
