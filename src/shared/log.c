@@ -180,8 +180,8 @@ static int journal_send(const char *const *fields, size_t n_fields)
 /* The journal fields of one message (formatted into bufs). */
 static int log_to_journal(int level, int error, const char *message_id, const char *text)
 {
-        char msg[4200], pri[16], ident[128], mid[64], ctr[300], err[32];
-        const char *fields[6];
+        char msg[4200], pri[16], ident[128], mid[64], ctr[300], unit[320], err[32];
+        const char *fields[7];
         size_t n = 0;
 
 #define ADD_FIELD(buf, ...)                                                                                 \
@@ -194,8 +194,14 @@ static int log_to_journal(int level, int error, const char *message_id, const ch
         ADD_FIELD(ident, "SYSLOG_IDENTIFIER=%s", program_name);
         if (message_id)
                 ADD_FIELD(mid, "MESSAGE_ID=%s", message_id);
-        if (log_container)
+        if (log_container) {
                 ADD_FIELD(ctr, "BERTH_CONTAINER=%s", log_container);
+                /* journald finds the sender's unit from its cgroup, which a process that has exited
+                 * (berth-prepare failing a start) no longer has: this root-sent field is what
+                 * 'journalctl -u' and 'systemctl status' also match, so the message is never lost
+                 * from the unit's log. */
+                ADD_FIELD(unit, "OBJECT_SYSTEMD_UNIT=systemd-nspawn@%s.service", log_container);
+        }
         if (error)
                 ADD_FIELD(err, "ERRNO=%i", error);
 #undef ADD_FIELD

@@ -65,6 +65,7 @@ static void test_native_protocol(void)
                           "SYSLOG_IDENTIFIER=test-log\n"
                           "MESSAGE_ID=" BERTH_MESSAGE_PREPARE_FAILED "\n"
                           "BERTH_CONTAINER=web\n"
+                          "OBJECT_SYSTEMD_UNIT=systemd-nspawn@web.service\n"
                           "ERRNO=2\n");
 
         /* A value with a newline goes in the binary form: KEY\n, 64-bit LE length, value, \n. */
