@@ -6,37 +6,19 @@
  * fstab or the mount table must really be read, the way systemd now loads it (its libmount-util.c).
  * The dependency is declared in an ELF note (.note.dlopen, below) so that packaging tools
  * see it, and debian/control names libmount1 as well. */
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlopen-util.h"
 #include "libmount-util.h"
 #include "log.h"
 
-/* The ELF note of the "dlopen() metadata" convention (systemd's docs/ELF_DLOPEN_METADATA.md): owner
- * "FDO", type 0x407c0c0a, a zero-terminated JSON array describing each library loaded with dlopen(),
- * in a section of its own that tools (dlopen-notes, dh_shlibdeps helpers) read from the binary. */
-#define ELF_NOTE_DLOPEN_OWNER "FDO"
-#define ELF_NOTE_DLOPEN_TYPE UINT32_C(0x407c0c0a)
-#define LIBMOUNT_NOTE_JSON                                                                                  \
-        "[{\"feature\":\"mount\",\"description\":\"Reading /etc/fstab and the mount table of the "          \
-        "container's "                                                                                      \
-        "root file system\",\"priority\":\"required\",\"soname\":[\"" LIBMOUNT_SONAME "\"]}]"
-#define ALIGN4(n) (((n) + 3) & ~(size_t) 3)
-
-__attribute__((used, section(".note.dlopen"), aligned(4))) static const struct {
-        uint32_t n_namesz, n_descsz, n_type;
-        char name[ALIGN4(sizeof(ELF_NOTE_DLOPEN_OWNER))];
-        char desc[ALIGN4(sizeof(LIBMOUNT_NOTE_JSON))];
-} libmount_dlopen_note = {
-        .n_namesz = sizeof(ELF_NOTE_DLOPEN_OWNER),
-        .n_descsz = sizeof(LIBMOUNT_NOTE_JSON),
-        .n_type = ELF_NOTE_DLOPEN_TYPE,
-        .name = ELF_NOTE_DLOPEN_OWNER,
-        .desc = LIBMOUNT_NOTE_JSON,
-};
+#define LIBMOUNT_NOTE_JSON                                                                                                                                                                \
+        "[{\"feature\":\"mount\",\"description\":\"Reading /etc/fstab and the mount table of the container's root file system\",\"priority\":\"required\",\"soname\":[\"" LIBMOUNT_SONAME \
+        "\"]}]"
+DLOPEN_NOTE(libmount_dlopen_note, LIBMOUNT_NOTE_JSON);
 
 typeof(mnt_new_table) *sym_mnt_new_table;
 typeof(mnt_unref_table) *sym_mnt_unref_table;
@@ -58,10 +40,7 @@ typeof(mnt_optstr_get_option) *sym_mnt_optstr_get_option;
 int dlopen_libmount(void)
 {
         static int cached = 1; /* 1: not tried yet */
-        const struct {
-                const char *name;
-                void **ptr;
-        } symbols[] = {
+        const DlopenSymbol symbols[] = {
                 { "mnt_new_table", (void **) &sym_mnt_new_table },
                 { "mnt_unref_table", (void **) &sym_mnt_unref_table },
                 { "mnt_table_parse_fstab", (void **) &sym_mnt_table_parse_fstab },
@@ -82,28 +61,9 @@ int dlopen_libmount(void)
 
         if (cached <= 0)
                 return cached;
-
-        /* Never unloaded (RTLD_NODELETE, no dlclose()): the pointers stay valid for the whole run. */
-        void *handle = dlopen(LIBMOUNT_SONAME, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
-        if (!handle) {
-                log_error("Failed to load %s (%s), which berth-prepare needs to read /etc/fstab and the "
-                          "mount table. Install the %s package.",
-                        LIBMOUNT_SONAME, dlerror(), LIBMOUNT_PACKAGE);
-                return (cached = -ELIBACC);
-        }
-        for (size_t i = 0; i < ELEMENTSOF(symbols); i++) {
-                *symbols[i].ptr = dlsym(handle, symbols[i].name);
-                if (!*symbols[i].ptr) {
-                        log_error("Failed to find %s in %s (%s), which berth-prepare needs to read "
-                                  "/etc/fstab and the mount table. Reinstall the %s package.",
-                                symbols[i].name, LIBMOUNT_SONAME, dlerror(), LIBMOUNT_PACKAGE);
-                        for (size_t j = 0; j < ELEMENTSOF(symbols); j++)
-                                *symbols[j].ptr = NULL;
-                        (void) dlclose(handle);
-                        return (cached = -ELIBACC);
-                }
-        }
-        return (cached = 0);
+        return (cached = dlopen_symbols(LIBMOUNT_SONAME, symbols, ELEMENTSOF(symbols), LOG_ERR,
+                        ", which berth-prepare needs to read /etc/fstab and the mount table. Install the libmount1 package.",
+                        ", which berth-prepare needs to read /etc/fstab and the mount table. Reinstall the libmount1 package."));
 }
 
 /* A new table holding the file at path, parsed as fstab(5) or, with !fstab, in the format its lines

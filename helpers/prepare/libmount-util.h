@@ -7,7 +7,6 @@
 #include "macro.h"
 
 #define LIBMOUNT_SONAME "libmount.so.1"
-#define LIBMOUNT_PACKAGE "libmount1"
 
 /* The functions of libmount used, resolved by dlopen_libmount(); typed by libmount's own header. */
 extern typeof(mnt_new_table) *sym_mnt_new_table;

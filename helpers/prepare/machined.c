@@ -20,7 +20,6 @@
  * libsystemd is loaded (dlopen) only when there may be a registration to look at: linked, it cost
  * berth-prepare more to start than all its work on a provisioned container, and on nearly every start
  * there is no registration at all. */
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -28,10 +27,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <systemd/sd-bus.h>
-#include <systemd/sd-login.h>
 #include <unistd.h>
 
+#include "libsystemd-util.h"
 #include "log.h"
 #include "macro.h"
 #include "path-util.h"
@@ -43,72 +41,9 @@
 #define MACHINE1_MANAGER "org.freedesktop.machine1.Manager"
 #define MACHINE1_MACHINE "org.freedesktop.machine1.Machine"
 
-#define LIBSYSTEMD "libsystemd.so.0"
 #define MACHINED_STATE_DIR "/run/systemd/machines"
 #define NSPAWN_UNIX_EXPORT_DIR "/run/systemd/nspawn/unix-export"
 #define DEFAULT_SYSTEM_BUS_ADDRESS "unix:path=/run/dbus/system_bus_socket"
-
-/* The few functions of libsystemd used here, resolved at run time; typed by its own headers. */
-typedef struct LibSystemd {
-        void *handle;
-        typeof(sd_bus_open_system) *bus_open_system;
-        typeof(sd_bus_flush_close_unref) *bus_flush_close_unref;
-        typeof(sd_bus_call_method) *bus_call_method;
-        typeof(sd_bus_message_read) *bus_message_read;
-        typeof(sd_bus_message_unref) *bus_message_unref;
-        typeof(sd_bus_get_property_string) *bus_get_property_string;
-        typeof(sd_bus_get_property_trivial) *bus_get_property_trivial;
-        typeof(sd_bus_error_has_name) *bus_error_has_name;
-        typeof(sd_bus_error_free) *bus_error_free;
-        typeof(sd_pid_get_unit) *pid_get_unit;
-} LibSystemd;
-
-static void libsystemd_unload(LibSystemd *lib)
-{
-        if (lib->handle)
-                (void) dlclose(lib->handle);
-        *lib = (LibSystemd){};
-}
-
-/* Loads libsystemd into lib: 0, or a negative errno with dlerror()'s words logged as a warning. */
-static int libsystemd_load(LibSystemd *lib)
-{
-        const struct {
-                const char *name;
-                void **ptr;
-        } symbols[] = {
-                { "sd_bus_open_system", (void **) &lib->bus_open_system },
-                { "sd_bus_flush_close_unref", (void **) &lib->bus_flush_close_unref },
-                { "sd_bus_call_method", (void **) &lib->bus_call_method },
-                { "sd_bus_message_read", (void **) &lib->bus_message_read },
-                { "sd_bus_message_unref", (void **) &lib->bus_message_unref },
-                { "sd_bus_get_property_string", (void **) &lib->bus_get_property_string },
-                { "sd_bus_get_property_trivial", (void **) &lib->bus_get_property_trivial },
-                { "sd_bus_error_has_name", (void **) &lib->bus_error_has_name },
-                { "sd_bus_error_free", (void **) &lib->bus_error_free },
-                { "sd_pid_get_unit", (void **) &lib->pid_get_unit },
-        };
-
-        lib->handle = dlopen(LIBSYSTEMD, RTLD_NOW | RTLD_LOCAL);
-        if (!lib->handle) {
-                log_warning(
-                        "Failed to load %s (%s): not checking systemd-machined for a stale registration.",
-                        LIBSYSTEMD, dlerror());
-                return -EOPNOTSUPP;
-        }
-        for (size_t i = 0; i < ELEMENTSOF(symbols); i++) {
-                *symbols[i].ptr = dlsym(lib->handle, symbols[i].name);
-                if (!*symbols[i].ptr) {
-                        log_warning(
-                                "Failed to find %s in %s (%s): not checking systemd-machined for a stale "
-                                "registration.",
-                                symbols[i].name, LIBSYSTEMD, dlerror());
-                        libsystemd_unload(lib);
-                        return -EOPNOTSUPP;
-                }
-        }
-        return 0;
-}
 
 /* Whether the files machined keeps in /run speak for the machined we would ask. machined (252) keeps one
  * state file per registered machine, /run/systemd/machines/NAME: machine_save() writes it as the
@@ -144,7 +79,7 @@ static bool pid_is_gone(pid_t pid)
 }
 
 /* The registration, when there is one, looked at and removed over D-Bus. */
-static int clear_stale(const Context *c, const LibSystemd *lib, sd_bus *bus, sd_bus_message **reply)
+static int clear_stale(const Context *c, sd_bus *bus, sd_bus_message **reply)
 {
         sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_free_ char *unit = NULL, *ours = NULL, *leader_unit = NULL;
@@ -152,41 +87,41 @@ static int clear_stale(const Context *c, const LibSystemd *lib, sd_bus *bus, sd_
         uint32_t leader = 0;
         int r;
 
-        r = lib->bus_call_method(
+        r = sym_sd_bus_call_method(
                 bus, MACHINE1, MACHINE1_PATH, MACHINE1_MANAGER, "GetMachine", &error, reply, "s", c->name);
         if (r < 0) {
-                if (lib->bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine"))
+                if (sym_sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine"))
                         log_debug("No machine %s registered with systemd-machined.", c->name);
                 else
                         log_debug("Cannot ask systemd-machined about machine %s (%s): skipping the "
                                   "stale-registration check.",
                                 c->name, error.message ?: strerror(-r));
-                lib->bus_error_free(&error);
+                sym_sd_bus_error_free(&error);
                 return 0;
         }
-        r = lib->bus_message_read(*reply, "o", &path);
+        r = sym_sd_bus_message_read(*reply, "o", &path);
         if (r < 0)
                 return log_error_errno(r, "Failed to parse systemd-machined's reply: %m");
 
-        r = lib->bus_get_property_string(bus, MACHINE1, path, MACHINE1_MACHINE, "Unit", &error, &unit);
+        r = sym_sd_bus_get_property_string(bus, MACHINE1, path, MACHINE1_MACHINE, "Unit", &error, &unit);
         if (r >= 0)
-                r = lib->bus_get_property_trivial(
+                r = sym_sd_bus_get_property_trivial(
                         bus, MACHINE1, path, MACHINE1_MACHINE, "Leader", &error, 'u', &leader);
         if (r < 0) {
                 /* It went away meanwhile, most likely. */
                 log_debug("Cannot read machine %s from systemd-machined (%s): skipping.", c->name,
                         error.message ?: strerror(-r));
-                lib->bus_error_free(&error);
+                sym_sd_bus_error_free(&error);
                 return 0;
         }
 
-        (void) lib->pid_get_unit(0, &ours);
+        (void) sym_sd_pid_get_unit(0, &ours);
         const char *why = NULL;
         if (ours && streq(unit, ours))
                 why = "registered by this very unit, whose systemd-nspawn is not running yet";
         else if (leader == 0 || pid_is_gone((pid_t) leader))
                 why = "its leader process is gone";
-        else if (lib->pid_get_unit((pid_t) leader, &leader_unit) >= 0 && !isempty(unit) &&
+        else if (sym_sd_pid_get_unit((pid_t) leader, &leader_unit) >= 0 && !isempty(unit) &&
                  !streq(leader_unit, unit))
                 why = "its leader PID now belongs to another unit";
 
@@ -204,17 +139,17 @@ static int clear_stale(const Context *c, const LibSystemd *lib, sd_bus *bus, sd_
                 return 0;
         }
 
-        r = lib->bus_call_method(bus, MACHINE1, MACHINE1_PATH, MACHINE1_MANAGER, "UnregisterMachine", &error,
-                NULL, "s", c->name);
-        if (r < 0 && !lib->bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine")) {
+        r = sym_sd_bus_call_method(bus, MACHINE1, MACHINE1_PATH, MACHINE1_MANAGER, "UnregisterMachine",
+                &error, NULL, "s", c->name);
+        if (r < 0 && !sym_sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine")) {
                 r = log_error_errno(r,
                         "Failed to remove the stale registration of machine %s: %s. Try "
                         "'machinectl terminate %s'.",
                         c->name, error.message ?: strerror(-r), c->name);
-                lib->bus_error_free(&error);
+                sym_sd_bus_error_free(&error);
                 return r;
         }
-        lib->bus_error_free(&error);
+        sym_sd_bus_error_free(&error);
         log_event(LOG_NOTICE, BERTH_MESSAGE_STALE_MACHINE,
                 "Removed the stale registration of machine %s in systemd-machined (unit %s, leader PID %u: "
                 "%s).",
@@ -240,21 +175,20 @@ int machined_clear_stale(const Context *c)
                 }
         }
 
-        _cleanup_(libsystemd_unload) LibSystemd lib = {};
-        if (libsystemd_load(&lib) < 0)
+        if (dlopen_libsystemd(LOG_WARNING, ": not checking systemd-machined for a stale registration.") < 0)
                 return 0;
 
         sd_bus *bus = NULL;
-        int r = lib.bus_open_system(&bus);
+        int r = sym_sd_bus_open_system(&bus);
         if (r < 0) {
                 log_debug_errno(
                         r, "No system bus (%m): not checking systemd-machined for a stale registration.");
                 return 0;
         }
         sd_bus_message *reply = NULL;
-        r = clear_stale(c, &lib, bus, &reply);
-        lib.bus_message_unref(reply);
-        lib.bus_flush_close_unref(bus);
+        r = clear_stale(c, bus, &reply);
+        sym_sd_bus_message_unref(reply);
+        sym_sd_bus_flush_close_unref(bus);
         return r;
 }
 

@@ -396,22 +396,26 @@ load lib.bash
 	assert [ -e "$R/run/systemd/nspawn/web.nspawn" ]
 }
 
-@test "libmount is loaded only when needed, and declared in a .note.dlopen ELF note" {
+@test "libmount is loaded only when needed; it and libsystemd are declared in .note.dlopen ELF notes" {
 	# Not linked (the readelf test above), but named for packagers the way systemd names its
 	# dlopen() dependencies: owner FDO, type 0x407c0c0a, a JSON array.
 	# (binutils 2.40's readelf exits 1 on a note type it does not know: its output is what counts.)
 	run readelf --notes "$BERTH_PREPARE"
 	assert_output --regexp "FDO +0x[0-9a-f]+.*0x407c0c0a"
 	objcopy -O binary --only-section=.note.dlopen "$BERTH_PREPARE" "$BATS_TEST_TMPDIR/note"
+	# One note per library (libmount, libsystemd), each printed on a line of its own.
 	run python3 -c 'import json, sys
 d = open(sys.argv[1], "rb").read()
-namesz, descsz, kind = (int.from_bytes(d[i:i + 4], "little") for i in (0, 4, 8))
-desc = d[12 + (namesz + 3) // 4 * 4:][:descsz]
-assert kind == 0x407c0c0a and d[12:12 + namesz] == b"FDO\0" and desc.endswith(b"\0")
-print(json.loads(desc[:-1].decode()))' "$BATS_TEST_TMPDIR/note"
+while d:
+    namesz, descsz, kind = (int.from_bytes(d[i:i + 4], "little") for i in (0, 4, 8))
+    start = 12 + (namesz + 3) // 4 * 4
+    desc = d[start:start + descsz]
+    assert kind == 0x407c0c0a and d[12:12 + namesz] == b"FDO\0" and desc.endswith(b"\0")
+    print(json.loads(desc[:-1].decode()))
+    d = d[start + (descsz + 3) // 4 * 4:]' "$BATS_TEST_TMPDIR/note"
 	assert_success
-	assert_output --partial "'soname': ['libmount.so.1']"
-	assert_output --partial "'priority': 'required'"
+	assert_output --regexp "'priority': 'required', 'soname': \['libmount\.so\.1'\]"
+	assert_output --regexp "'priority': 'recommended', 'soname': \['libsystemd\.so\.0'\]"
 	# A provisioned container on an ordinary mount does not need it: an unloadable one is not noticed.
 	make_tree "$M/web"
 	entry web <<< "[Container]"

@@ -1,5 +1,7 @@
-/* Unit tests for helpers/prepare/notify.c: the datagram berth-prepare sends to $NOTIFY_SOCKET, read
- * back from sockets the test binds in place of systemd's, at a path and in the abstract namespace. */
+/* Unit tests for helpers/prepare/notify.c: the datagram berth-prepare sends to $NOTIFY_SOCKET (with
+ * libsystemd's real sd_notify(), loaded by dlopen), read back from sockets the test binds in place of
+ * systemd's, at a path and in the abstract namespace. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -69,25 +71,31 @@ static void test_abstract_socket(void)
         check_roundtrip(name);
 }
 
+/* Runs first: without $NOTIFY_SOCKET nothing is sent and libsystemd is not even loaded (this test
+ * program does not link it; only notify_send() could have loaded it). */
 static void test_no_socket(void)
 {
         unsetenv("NOTIFY_SOCKET");
         ASSERT_EQ_INT(notify_send("X=1"), 0);
+        ASSERT_TRUE(dlopen("libsystemd.so.0", RTLD_NOW | RTLD_NOLOAD) == NULL);
+}
 
-        /* Errors come back as -errno, for the caller to log. */
+/* Errors come back as sd_notify()'s -errno, for the caller to log. */
+static void test_bad_socket(void)
+{
         setenv("NOTIFY_SOCKET", "/nonexistent/berth-test-notify.sock", 1);
         ASSERT_EQ_INT(notify_send("X=1"), -ENOENT);
-        setenv("NOTIFY_SOCKET", "vsock:2:1234", 1);
-        ASSERT_EQ_INT(notify_send("X=1"), -EAFNOSUPPORT);
-        setenv("NOTIFY_SOCKET", "", 1);
-        ASSERT_EQ_INT(notify_send("X=1"), -EAFNOSUPPORT);
+        /* Neither a path nor an abstract name (nor, for systemd 254+, a vsock address). */
+        setenv("NOTIFY_SOCKET", "no-such-kind", 1);
+        ASSERT_TRUE(notify_send("X=1") < 0);
         char toolong[200];
         memset(toolong, 'a', sizeof toolong - 1);
         toolong[0] = '/';
         toolong[sizeof toolong - 1] = '\0';
         setenv("NOTIFY_SOCKET", toolong, 1);
-        ASSERT_EQ_INT(notify_send("X=1"), -EINVAL);
+        ASSERT_TRUE(notify_send("X=1") < 0);
         unsetenv("NOTIFY_SOCKET");
 }
 
-TESTS_MAIN(TEST_CASE(test_path_socket), TEST_CASE(test_abstract_socket), TEST_CASE(test_no_socket))
+TESTS_MAIN(TEST_CASE(test_no_socket), TEST_CASE(test_path_socket), TEST_CASE(test_abstract_socket),
+        TEST_CASE(test_bad_socket))
