@@ -17,7 +17,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -247,45 +246,13 @@ static int target_read_and_edit(Target *t)
         return 0;
 }
 
-/* Writes dir/name through a temporary file in dir and rename(), with st's owner and mode. */
+/* Writes dir/name with the shared atomic writer (O_TMPFILE in dir, linked and renamed over name), with
+ * st's owner and mode, fsynced: the bootloader configuration must survive a crash right after. */
 static int write_replacing(
         int dfd, const char *name, const char *content, size_t size, const struct stat *st)
 {
-        char tmp[NAME_MAX + 1];
-        uint64_t rnd = 0;
-        int r = 0;
-
-        if (getrandom(&rnd, sizeof rnd, GRND_NONBLOCK) != sizeof rnd)
-                rnd = (uint64_t) getpid() * 2654435761u;
-        if ((size_t) snprintf(tmp, sizeof tmp, ".#%s.berth-%016llx", name, (unsigned long long) rnd) >=
-                sizeof tmp)
-                return -ENAMETOOLONG;
-
-        _cleanup_close_ int fd =
-                openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd < 0)
-                return -errno;
-        for (size_t done = 0; done < size && r == 0;) {
-                ssize_t k = write(fd, content + done, size - done);
-                if (k < 0 && errno != EINTR)
-                        r = -errno;
-                else if (k > 0)
-                        done += k;
-        }
-        if (r == 0 && fchown(fd, st->st_uid, st->st_gid) < 0)
-                r = -errno;
-        if (r == 0 && fchmod(fd, st->st_mode & 07777) < 0)
-                r = -errno;
-        if (r == 0 && fsync(fd) < 0)
-                r = -errno;
-        if (r == 0 && renameat(dfd, tmp, dfd, name) < 0)
-                r = -errno;
-        if (r < 0) {
-                (void) unlinkat(dfd, tmp, 0);
-                return r;
-        }
-        (void) fsync(dfd);
-        return 0;
+        return write_file_atomicat_owned(
+                dfd, name, content, size, st->st_mode, st->st_uid, st->st_gid, WRITE_ATOMIC_FSYNC);
 }
 
 static int target_write(const Target *t, char **ret_backup)
