@@ -73,11 +73,6 @@ static void print_dry_run_path(GeneratorOutput *o, const char *dir, const char *
         fputs(name, o->dry_run);
 }
 
-/* Writes dir/name below the output directory through a temporary name next to it, then renameat().
- * The temporary name carries our pid and a counter: unique among concurrent runs without asking
- * the kernel for random bytes, and O_EXCL never reuses or follows anything already there. The
- * path is relative to the output directory, so the entry's fresh drop-in directory is never
- * opened, and no fchmod() is needed: main() set the umask (022), so 0644 is what is created. */
 /* Appends s (n bytes) at *p if it fits before end; false when it does not. */
 static bool put(char **p, const char *end, const char *s, size_t n)
 {
@@ -101,6 +96,20 @@ static bool put_uint(char **p, const char *end, unsigned long v)
         return put(p, end, digits + i, sizeof digits - i);
 }
 
+/* Writes dir/name below the output directory through a temporary name next to it, then renameat().
+ * The temporary name carries our pid and a counter: unique among concurrent runs without asking
+ * the kernel for random bytes, and O_EXCL never reuses or follows anything already there. The
+ * path is relative to the output directory, so the entry's fresh drop-in directory is never
+ * opened, and no fchmod() is needed: main() set the umask (022), so 0644 is what is created.
+ *
+ * Why not the shared writer, write_file_atomicat_owned() (fileio.c): what it adds is not needed here
+ * and costs the generator its budget. The output directory is fresh at every boot and daemon-reload,
+ * readable by all and owned by root, and systemd reads it only after the generator exited: a file
+ * created with its final mode leaks nothing while it is written, so no unnamed O_TMPFILE to link,
+ * no fchmod() or fchown(), no getrandom() and no subdirectory opened to write in: four system calls
+ * fewer per file. Measured on 1 000 entries (1 005 files, release build, tmpfs): the shared writer
+ * took 1.3% more instructions and 7% to 19% more wall time (medians of 41 and 61 interleaved runs),
+ * more than the margin the generator has against systemd-fstab-generator (docs/PERFORMANCE.md). */
 static int write_atomic(
         GeneratorOutput *o, const char *dir, const char *name, const char *content, size_t size)
 {

@@ -7,9 +7,10 @@
  * write happens relative to the directory fd found there, so no symlink leads out of DIR.
  * Every file is read and edited in memory first; nothing is written unless all of them could be
  * edited. Each write keeps a copy of the previous content in FILE.berth-bak and replaces the file
- * through a temporary file in the same directory plus rename(), keeping owner and mode, so a
- * failure at any point leaves the original as it was. It never runs the boot loader tools: it
- * prints the command that regenerates the boot menu for the distribution it finds. */
+ * through a temporary file in the same directory plus rename() (write_file_atomicat_owned(), the
+ * shared writer), keeping owner and mode, so a failure at any point leaves the original as it was. It never
+ * runs the boot loader tools: it prints the command that regenerates the boot menu for the distribution it
+ * finds. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
