@@ -650,8 +650,7 @@ static int never_closed(Reader *R, size_t open, const char *what)
 
 /* ---- the lexer: words with their quotes and expansions, operators, here-documents ---- */
 
-static int lex_dollar(Reader *R, size_t *p);
-static int lex_double(Reader *R, size_t *p);
+static int lex_quoted(Reader *R, size_t *p);
 
 static int lex_single(Reader *R, size_t *p)
 {
@@ -712,10 +711,7 @@ static int lex_command_substitution(Reader *R, size_t *p)
                         continue;
                 }
                 if (c == '\'' || c == '"' || c == '`' || c == '$') {
-                        r = c == '\''  ? lex_single(R, &i)
-                            : c == '"' ? lex_double(R, &i)
-                            : c == '`' ? lex_backtick(R, &i)
-                                       : lex_dollar(R, &i);
+                        r = lex_quoted(R, &i);
                         if (r < 0)
                                 return r;
                         word_start = false;
@@ -733,98 +729,83 @@ static int lex_command_substitution(Reader *R, size_t *p)
         return never_closed(R, open, "$(");
 }
 
-static int lex_braced(Reader *R, size_t *p)
+/* Scans from i to the first unescaped close, lexing on the way the quotes and expansions whose opening
+ * character is in quotes: 1 with *ret_end just past close, 0 when the text ends first (the caller
+ * says what was never closed), or a negative error from a nested quote or expansion. */
+static int lex_until(Reader *R, size_t i, char close, const char *quotes, size_t *ret_end)
 {
-        size_t open = *p, i = *p + 2;
-        int r;
-
         while (i < R->size) {
                 char c = R->t[i];
-                if (c == '}') {
-                        *p = i + 1;
-                        return 0;
+                if (c == close) {
+                        *ret_end = i + 1;
+                        return 1;
                 }
                 if (c == '\\') {
                         i += 2;
                         continue;
                 }
-                if (c == '\'' || c == '"' || c == '`' || c == '$') {
-                        r = c == '\''  ? lex_single(R, &i)
-                            : c == '"' ? lex_double(R, &i)
-                            : c == '`' ? lex_backtick(R, &i)
-                                       : lex_dollar(R, &i);
+                if (c != '\0' && strchr(quotes, c)) {
+                        int r = lex_quoted(R, &i);
                         if (r < 0)
                                 return r;
                         continue;
                 }
                 i++;
         }
-        return never_closed(R, open, "${");
+        return 0;
 }
 
-#define LEX_NESTING_MAX 256
-
-static int lex_dollar(Reader *R, size_t *p)
+static int lex_braced(Reader *R, size_t *p)
 {
-        int r;
-
-        if (*p + 1 >= R->size || !strchr("({", R->t[*p + 1])) {
-                (*p)++;
-                return 0;
-        }
-        /* Every recursion of the lexer passes here or through lex_double(). */
-        if (R->nesting >= LEX_NESTING_MAX)
-                return edit_error(R->err, line_of(R->t, *p),
-                        "quotes and expansions are nested more than %u deep; berth-audit does not read this "
-                        "file",
-                        LEX_NESTING_MAX);
-        R->nesting++;
-        r = R->t[*p + 1] == '(' ? lex_command_substitution(R, p) : lex_braced(R, p);
-        R->nesting--;
-        return r;
-}
-
-static int lex_double_inner(Reader *R, size_t *p);
-
-static int lex_double(Reader *R, size_t *p)
-{
-        int r;
-
-        if (R->nesting >= LEX_NESTING_MAX)
-                return edit_error(R->err, line_of(R->t, *p),
-                        "quotes and expansions are nested more than %u deep; berth-audit does not read this "
-                        "file",
-                        LEX_NESTING_MAX);
-        R->nesting++;
-        r = lex_double_inner(R, p);
-        R->nesting--;
-        return r;
+        int r = lex_until(R, *p + 2, '}', "'\"`$", p);
+        return r == 0 ? never_closed(R, *p, "${") : MIN(r, 0);
 }
 
 static int lex_double_inner(Reader *R, size_t *p)
 {
-        size_t open = *p, i = *p + 1;
-        int r;
+        /* Inside double quotes only backquotes and $ expand. */
+        int r = lex_until(R, *p + 1, '"', "`$", p);
+        return r == 0 ? unclosed_quote(R->err, R->t, *p) : MIN(r, 0);
+}
 
-        while (i < R->size) {
-                char c = R->t[i];
-                if (c == '"') {
-                        *p = i + 1;
-                        return 0;
-                }
-                if (c == '\\') {
-                        i += 2;
-                        continue;
-                }
-                if (c == '`' || c == '$') {
-                        r = c == '`' ? lex_backtick(R, &i) : lex_dollar(R, &i);
-                        if (r < 0)
-                                return r;
-                        continue;
-                }
-                i++;
+#define LEX_NESTING_MAX 256
+
+/* Runs lex on the quote or expansion at *p one nesting level deeper. Every recursion of the lexer
+ * passes here, so that nesting a hostile file deep ends in an error, not in a stack overflow. */
+static int lex_nested(Reader *R, size_t *p, int (*lex)(Reader *R, size_t *p))
+{
+        if (R->nesting >= LEX_NESTING_MAX)
+                return edit_error(R->err, line_of(R->t, *p),
+                        "quotes and expansions are nested more than %u deep; berth-audit does not read this file",
+                        LEX_NESTING_MAX);
+        R->nesting++;
+        int r = lex(R, p);
+        R->nesting--;
+        return r;
+}
+
+static int lex_dollar(Reader *R, size_t *p)
+{
+        if (*p + 1 >= R->size || !strchr("({", R->t[*p + 1])) {
+                (*p)++;
+                return 0;
         }
-        return unclosed_quote(R->err, R->t, open);
+        return lex_nested(R, p, R->t[*p + 1] == '(' ? lex_command_substitution : lex_braced);
+}
+
+/* The quote or expansion that starts at *p (', ", ` or $): *p moves past its end. */
+static int lex_quoted(Reader *R, size_t *p)
+{
+        switch (R->t[*p]) {
+        case '\'':
+                return lex_single(R, p);
+        case '"':
+                return lex_nested(R, p, lex_double_inner);
+        case '`':
+                return lex_backtick(R, p);
+        default:
+                return lex_dollar(R, p);
+        }
 }
 
 static bool is_meta(const Reader *R, size_t i)
@@ -845,10 +826,7 @@ static int lex_word(Reader *R, size_t *p)
                         continue;
                 }
                 if (c == '\'' || c == '"' || c == '`' || c == '$') {
-                        r = c == '\''  ? lex_single(R, p)
-                            : c == '"' ? lex_double(R, p)
-                            : c == '`' ? lex_backtick(R, p)
-                                       : lex_dollar(R, p);
+                        r = lex_quoted(R, p);
                         if (r < 0)
                                 return r;
                         continue;
