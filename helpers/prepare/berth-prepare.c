@@ -309,7 +309,7 @@ static int ensure_rootfs(const Context *c, int parent_fd)
                 if (r < 0)
                         return r;
         }
-        return provision_run(c);
+        return provision_run(c, parent_fd);
 }
 
 static int run(Context *c)

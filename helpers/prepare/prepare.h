@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 #include "entry.h"
@@ -22,6 +23,19 @@ typedef struct Context {
 } Context;
 
 /* root-open.c */
+/* A directory walked from "/" (or --root) without following symlinks, every directory on the way
+ * and the last one root-owned and not writable by group or others. */
+typedef struct TrustedWalk {
+        const char *root; /* --root=DIR or NULL */
+        const char *path; /* absolute, below root */
+        bool create; /* make missing directories, with create_mode */
+        mode_t create_mode;
+        const char *what; /* for messages: "the container root /var/lib/machines/web" */
+        const char *fix; /* appended to the message about an untrusted directory: ", or ..." */
+        const char *link_fix; /* appended to the message about a symlink: ". Set ..." */
+} TrustedWalk;
+/* -ENOENT (not logged) when a directory is missing and create is false. */
+int trusted_dir_open(const TrustedWalk *w, int *ret_fd);
 /* Opens the directory that holds the container root, walking Directory= from "/" (or --root)
  * without following symlinks and refusing a directory on the way that anyone but root could
  * change; with create, missing directories are made. -ENOENT (not logged) when one is missing. */
@@ -34,12 +48,65 @@ int root_stat(const Context *c, int parent_fd, struct stat *ret_st);
 int root_open(const Context *c, int parent_fd, int *ret_fd);
 
 /* provision.c */
-/* Removes .#NAME.berth-* leftovers of an earlier, killed run (under the lock). */
+/* Removes .#NAME.berth-XXXXXX leftovers of an earlier, killed run in dir (dir_fd) (under the lock
+ * of NAME). */
+int provision_remove_stale_in(const Context *c, int dir_fd, const char *dir, const char *name);
+/* The same for the container's own temporary siblings. */
 int provision_remove_stale(const Context *c);
-/* Fills a fresh sibling of c->directory with the entry's Provision= and renames it into place. */
-int provision_run(const Context *c);
+/* Makes the missing root: a clone of the entry's image (image.c), provisioned first when missing,
+ * or of the Provision=copy source; in a fresh sibling, renamed into place complete. parent_fd: the
+ * directory that holds the root (-1 in a dry run where it does not exist yet). */
+int provision_run(const Context *c, int parent_fd);
 /* The command line the provisioner would run for target (for --dry-run and the log). */
 int provision_argv(const Entry *e, const char *target, char ***ret);
+/* Whether the entry's provisioner makes its target directory itself (it must not exist before). */
+bool provision_makes_target(const Entry *e);
+
+/* One run of the entry's provisioner into target. */
+typedef struct ProvisionRun {
+        const char *what; /* for messages: "image debootstrap-bookworm-3f2a9c1d07aa" */
+        const char *target; /* the directory to fill */
+        int watch_fd; /* a directory whose growth counts as progress (holds target) */
+        void (*on_progress)(void *userdata); /* called at each report that saw progress */
+        void *userdata;
+        char **argv; /* NULL: the entry's provisioner; else this command (a clone's copy) */
+        char argv0[64]; /* set by provision_fill(): the provisioner's name, for later messages */
+} ProvisionRun;
+/* Runs the provisioner, with progress reports and start-timeout extensions; logs why it failed. */
+int provision_fill(const Context *c, ProvisionRun *run);
+/* Checks a tree a provisioner made, before it takes its place (validate_rootfs()). */
+int provision_check_tree(const Context *c, const ProvisionRun *run, int tree_fd, const char *tree);
+/* --dry-run: says what provisioning what (into target) would run. */
+int provision_dry_run(const Context *c, const char *what, const char *target);
+void format_bytes(uint64_t b, char *buf, size_t size);
+
+/* image.c: the image cache (src/shared/image-cache.h) */
+typedef struct Image {
+        char *name, *source;
+        char *dir; /* the images directory, under --root */
+        char *path; /* dir/NAME */
+        char *tree; /* dir/NAME/tree: what a clone copies */
+        char *lock_path;
+        int dir_fd, lock_fd;
+        uint64_t counter; /* progress reports so far, published in the lock file */
+        char holder[256]; /* the container whose start provisions the image */
+} Image;
+int image_init(const Context *c, Image *ret);
+void image_done(Image *im);
+/* Makes sure the image exists, provisioning it under its lock (or waiting for the start that
+ * does); returns its tree, opened. In a dry run, says what would be done and returns -ENOENT
+ * when the image is missing. */
+int image_get(const Context *c, Image *im, int *ret_tree_fd);
+/* berth image refresh: provisions the image anew and swaps it in. */
+int image_refresh(const Context *c);
+/* Notes in the image that c's root was made from it (for berth image list). */
+int image_record_clone(const Context *c, const Image *im);
+void image_progress(void *userdata);
+
+/* identity.c */
+/* In a new clone (tree_fd: its root; tree: its path, for messages) that nothing has run in yet,
+ * before it takes its place: resets the per-machine identity the image held. */
+int identity_reset(const Context *c, int tree_fd, const char *tree);
 
 /* network.c */
 /* In a new tree that berth provisioned (tree_fd, at path tree), before it takes its place: enables

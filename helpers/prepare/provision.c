@@ -30,6 +30,7 @@
  * that reaped it. Not seen: processes that left the tree by daemonizing (reparented to init), which
  * no provisioner berth runs needs to do. The unit's cgroup would see them, but its cpu.stat also
  * counts berth-prepare itself and is only there when CPU accounting is on. */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -39,15 +40,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/btrfs.h>
+#include <linux/magic.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "config-tables.h"
+#include "image-cache.h"
 #include "log.h"
 #include "macro.h"
 #include "notify.h"
@@ -143,6 +149,28 @@ static char *expand_r(const char *arg, const char *target)
         return s;
 }
 
+/* The copy that Provision=copy makes, and that clones an image where no snapshot can: coreutils cp
+ * does everything asked for (owners, modes, xattrs, ACLs, device nodes, hard links, sparse files,
+ * reflinks where the file system has them) and has for decades; -T copies the source directory's
+ * own owner and mode onto the target directory too. */
+static int copy_argv(const char *source, const char *target, char ***ret)
+{
+        const char *const words[] = { "cp", "--archive", "--preserve=all", "--reflink=auto", "--sparse=auto",
+                "--no-target-directory", "--", source, target };
+        _cleanup_strv_free_ char **a = NULL;
+        for (size_t i = 0; i < ELEMENTSOF(words); i++)
+                if (strv_extend(&a, words[i]) < 0)
+                        return -ENOMEM;
+        *ret = TAKE_PTR(a);
+        return 0;
+}
+
+bool provision_makes_target(const Entry *e)
+{
+        (void) e;
+        return false;
+}
+
 int provision_argv(const Entry *e, const char *target, char ***ret)
 {
         _cleanup_strv_free_ char **a = NULL;
@@ -160,19 +188,7 @@ int provision_argv(const Entry *e, const char *target, char ***ret)
         case PROVISION_COPY:
                 if (n != 1)
                         return -EINVAL;
-                /* coreutils cp does everything asked for (owners, modes, xattrs, ACLs, device
-                 * nodes, hard links, sparse files, reflinks) and has for decades; -T copies the
-                 * source directory's own owner and mode onto the target directory too. */
-                ADD("cp");
-                ADD("--archive");
-                ADD("--preserve=all");
-                ADD("--reflink=auto");
-                ADD("--sparse=auto");
-                ADD("--no-target-directory");
-                ADD("--");
-                ADD(args[0]);
-                ADD(target);
-                break;
+                return copy_argv(args[0], target, ret);
         case PROVISION_TAR: {
                 if (n != 1)
                         return -EINVAL;
@@ -245,27 +261,18 @@ int provision_argv(const Entry *e, const char *target, char ***ret)
         return 0;
 }
 
-static const char *temp_prefix(const Context *c, char *buf, size_t size)
-{
-        snprintf(buf, size, ".#%s.berth-", c->name);
-        return buf;
-}
-
-int provision_remove_stale(const Context *c)
+int provision_remove_stale_in(const Context *c, int dir_fd, const char *dir, const char *name)
 {
         char prefix[NAME_MAX + 1];
-        temp_prefix(c, prefix, sizeof prefix);
+        snprintf(prefix, sizeof prefix, ".#%s.berth-", name);
 
-        _cleanup_close_ int pfd = open(c->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (pfd < 0)
-                return errno == ENOENT ? 0 : log_error_errno(errno, "Failed to open %s: %m", c->parent);
-        int dfd = fcntl(pfd, F_DUPFD_CLOEXEC, 3);
-        if (dfd < 0)
-                return log_error_errno(errno, "Failed to open %s: %m", c->parent);
-        _cleanup_closedir_ DIR *d = fdopendir(dfd);
+        int fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return log_error_errno(errno, "Failed to open %s: %m", dir);
+        _cleanup_closedir_ DIR *d = fdopendir(fd);
         if (!d) {
-                close(dfd);
-                return log_error_errno(errno, "Failed to read %s: %m", c->parent);
+                close(fd);
+                return log_error_errno(errno, "Failed to read %s: %m", dir);
         }
 
         int ret = 0;
@@ -275,18 +282,23 @@ int provision_remove_stale(const Context *c)
                 if (!suffix || strlen(suffix) != 6)
                         continue;
                 if (c->dry_run) {
-                        log_info("Would remove %s/%s, left over by an interrupted provisioning.", c->parent,
-                                de->d_name);
+                        log_info("Would remove %s/%s, left over by an interrupted provisioning.", dir, de->d_name);
                         continue;
                 }
-                log_notice(
-                        "Removing %s/%s, left over by an interrupted provisioning.", c->parent, de->d_name);
-                int r = rm_rf_at(pfd, de->d_name);
+                log_notice("Removing %s/%s, left over by an interrupted provisioning.", dir, de->d_name);
+                int r = rm_rf_at(dir_fd, de->d_name);
                 if (r < 0 && ret >= 0)
-                        ret = log_error_errno(
-                                r, "Failed to remove %s/%s: %m. Remove it by hand.", c->parent, de->d_name);
+                        ret = log_error_errno(r, "Failed to remove %s/%s: %m. Remove it by hand.", dir, de->d_name);
         }
         return ret;
+}
+
+int provision_remove_stale(const Context *c)
+{
+        _cleanup_close_ int pfd = open(c->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (pfd < 0)
+                return errno == ENOENT ? 0 : log_error_errno(errno, "Failed to open %s: %m", c->parent);
+        return provision_remove_stale_in(c, pfd, c->parent, c->name);
 }
 
 static usec_t progress_interval(void)
@@ -417,7 +429,7 @@ static int tree_cpu_usec(pid_t root, usec_t *ret)
         return 0;
 }
 
-static void format_bytes(uint64_t b, char *buf, size_t size)
+void format_bytes(uint64_t b, char *buf, size_t size)
 {
         if (b >= 1024ull * 1024 * 1024)
                 snprintf(buf, size, "%.1f GiB", (double) b / (1024.0 * 1024 * 1024));
@@ -458,8 +470,8 @@ _noreturn_ static void run_child(
 
 /* Runs argv, reporting progress on tree_fd; returns 0 on success, a negative errno for our own
  * failures, or a positive exit status/signal description through *ret_status. */
-static int run_provisioner(
-        const Context *c, const char *path, char **argv, int tree_fd, int *ret_status, bool *ret_stopped)
+static int run_provisioner(const Context *c, const ProvisionRun *run, const char *path, char **argv,
+        int *ret_status, bool *ret_stopped)
 {
         _cleanup_strv_free_ char **env = NULL;
         _cleanup_close_ int pidfd = -1;
@@ -496,7 +508,9 @@ static int run_provisioner(
         pidfd = pidfd_open_(pid);
         usec_t interval = progress_interval(), start = now_usec(CLOCK_MONOTONIC);
         usec_t next = start + interval;
+        /* Growth counts from what was there at the start (the directory itself, and beside it). */
         uint64_t last_bytes = 0, last_inodes = 0;
+        (void) tree_usage_at(run->watch_fd, &last_bytes, &last_inodes);
         usec_t last_cpu = 0,
                cpu_min = interval / 100 > 50 * USEC_PER_MSEC ? interval / 100 : 50 * USEC_PER_MSEC;
 
@@ -540,7 +554,7 @@ static int run_provisioner(
                 if (now >= next) {
                         uint64_t bytes = 0, inodes = 0;
                         char sz[32];
-                        (void) tree_usage_at(tree_fd, &bytes, &inodes);
+                        (void) tree_usage_at(run->watch_fd, &bytes, &inodes);
                         format_bytes(bytes, sz, sizeof sz);
                         bool grew = bytes != last_bytes || inodes != last_inodes;
                         /* Without a reading (/proc not mounted?), only growth counts. */
@@ -563,9 +577,11 @@ static int run_provisioner(
                                         "no progress since the last report: the tree did not grow, no CPU "
                                         "time used");
                         log_event(LOG_INFO, BERTH_MESSAGE_PROVISION_PROGRESS,
-                                "Provisioning: %s in %llu files so far, %llu s elapsed; %s.", sz,
+                                "Provisioning %s: %s in %llu files so far, %llu s elapsed; %s.", run->what, sz,
                                 (unsigned long long) inodes,
                                 (unsigned long long) ((now - start) / USEC_PER_SEC), what);
+                        if ((grew || busy) && run->on_progress)
+                                run->on_progress(run->userdata);
                         if (grew || busy) {
                                 char msg[64];
                                 snprintf(msg, sizeof msg, "EXTEND_TIMEOUT_USEC=%llu",
@@ -610,32 +626,22 @@ static void describe_status(int status, char *buf, size_t size)
                 snprintf(buf, size, "ended with wait status 0x%x", status);
 }
 
-int provision_run(const Context *c)
+/* The provisioner's command line for run->target (or run->argv as given), its program found, its
+ * source checked: every error here names what to fix. */
+static int provision_command(const Context *c, const char *target, char ***ret_argv, char **ret_program)
 {
         const Entry *e = c->entry;
         _cleanup_strv_free_ char **argv = NULL;
-        _cleanup_free_ char *program = NULL, *tmp = NULL, *cmdline = NULL;
-        _cleanup_close_ int pfd = -1, tfd = -1, dfd = -1;
-        char prefix[NAME_MAX + 1];
         int r;
 
-        if (e->provision == PROVISION_NONE)
-                return log_event_errno(LOG_ERR, ENOENT, BERTH_MESSAGE_PREPARE_FAILED,
-                        "Root file system %s does not exist and %s sets no Provision=. Create it (for "
-                        "example 'debootstrap --include=systemd,dbus bookworm %s'), or set Provision= in "
-                        "[Container] (debootstrap SUITE, dnf RELEASEVER PACKAGE..., tar PATH, copy PATH, "
-                        "command PROGRAM).",
-                        c->directory, e->source, c->directory);
-
-        if (asprintf(&tmp, "%s/%sXXXXXX", c->parent, temp_prefix(c, prefix, sizeof prefix)) < 0)
-                return log_oom();
-        r = provision_argv(e, tmp, &argv);
+        r = provision_argv(e, target, &argv);
         if (r == -EPROTONOSUPPORT)
                 return log_error_errno(r,
-                        "%s:%u: Provision=tar: cannot tell the compression of %s from its name; "
-                        "accepted: " TAR_SUFFIXES_ACCEPTED ".",
+                        "%s:%u: Provision=tar: cannot tell the compression of %s from its name; accepted: " TAR_SUFFIXES_ACCEPTED ".",
                         strempty(e->origins[CONTAINER_PROVISION].file), e->origins[CONTAINER_PROVISION].line,
                         e->provision_args[0]);
+        if (r == -ENOMEM)
+                return log_oom();
         if (r < 0)
                 return log_error_errno(r, "%s:%u: Provision=%s: wrong number of arguments.",
                         strempty(e->origins[CONTAINER_PROVISION].file), e->origins[CONTAINER_PROVISION].line,
@@ -645,115 +651,192 @@ int provision_run(const Context *c)
                 struct stat st;
                 if (stat(e->provision_args[0], &st) < 0)
                         return log_error_errno(errno,
-                                "Provision=%s %s: the source cannot be read: %m. Fix the "
-                                "path in %s.",
+                                "Provision=%s %s: the source cannot be read: %m. Fix the path in %s.",
                                 provision_kind_to_string(e->provision), e->provision_args[0], e->source);
                 if (e->provision == PROVISION_COPY && !S_ISDIR(st.st_mode))
-                        return log_error_errno(ENOTDIR,
-                                "Provision=copy %s: not a directory. Fix the path in %s.",
+                        return log_error_errno(ENOTDIR, "Provision=copy %s: not a directory. Fix the path in %s.",
                                 e->provision_args[0], e->source);
                 if (e->provision == PROVISION_TAR && !S_ISREG(st.st_mode))
-                        return log_error_errno(EINVAL,
-                                "Provision=tar %s: not a regular file. Fix the path in %s.",
+                        return log_error_errno(EINVAL, "Provision=tar %s: not a regular file. Fix the path in %s.",
                                 e->provision_args[0], e->source);
         }
 
-        r = find_program(argv[0], &program);
+        r = find_program(argv[0], ret_program);
         if (r < 0)
-                return log_error_errno(r,
-                        "Provision=%s needs %s, which is not %s (PATH=%s): %m. Install it%s.",
+                return log_error_errno(r, "Provision=%s needs %s, which is not %s (PATH=%s): %m. Install it%s.",
                         provision_kind_to_string(e->provision), argv[0],
                         strchr(argv[0], '/') ? "executable" : "installed", PROVISION_PATH,
                         e->provision == PROVISION_DEBOOTSTRAP ? " ('apt install debootstrap')"
                         : e->provision == PROVISION_DNF       ? " (dnf or yum)"
                                                               : "");
+        *ret_argv = TAKE_PTR(argv);
+        return 0;
+}
 
-        cmdline = strv_join(argv, " ");
-        if (!cmdline)
+static bool network_set_up_in_new_root(const Entry *e)
+{
+        return e->manage_network && (e->network_link == NETWORK_LINK_VETH || e->network_link == NETWORK_LINK_ZONE ||
+                                            e->network_link == NETWORK_LINK_BRIDGE);
+}
+
+int provision_dry_run(const Context *c, const char *what, const char *target)
+{
+        _cleanup_strv_free_ char **argv = NULL;
+        _cleanup_free_ char *program = NULL, *cmdline = NULL;
+
+        int r = provision_command(c, target, &argv, &program);
+        if (r < 0)
+                return r;
+        if (!(cmdline = strv_join(argv, " ")))
                 return log_oom();
+        log_info("Would provision %s with: %s (in a temporary directory, renamed into place on success).", what,
+                cmdline);
+        return 0;
+}
 
-        if (c->dry_run) {
-                log_info("Would provision %s with: %s (in a temporary sibling, renamed into place on "
-                         "success).",
-                        c->directory, cmdline);
-                if (e->manage_network &&
-                        (e->network_link == NETWORK_LINK_VETH || e->network_link == NETWORK_LINK_ZONE ||
-                                e->network_link == NETWORK_LINK_BRIDGE))
-                        log_info("Would then enable systemd-networkd in the new tree (unless it has none or "
-                                 "enables another network manager), and give it the host's name servers "
-                                 "if it has none it could reach.");
-                return 0;
+int provision_fill(const Context *c, ProvisionRun *run)
+{
+        _cleanup_strv_free_ char **argv = NULL;
+        _cleanup_free_ char *program = NULL, *cmdline = NULL;
+        int r;
+
+        assert(c && run && run->target);
+        if (run->argv) {
+                if (!(argv = strv_copy(run->argv)))
+                        return log_oom();
+                r = find_program(argv[0], &program);
+                if (r < 0)
+                        return log_error_errno(r, "%s is not installed (PATH=%s): %m.", argv[0], PROVISION_PATH);
+        } else {
+                r = provision_command(c, run->target, &argv, &program);
+                if (r < 0)
+                        return r;
         }
+        if (!(cmdline = strv_join(argv, " ")))
+                return log_oom();
+        snprintf(run->argv0, sizeof run->argv0, "%s", argv[0]);
 
-        pfd = open(c->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (pfd < 0)
-                return log_error_errno(errno, "Failed to open %s: %m", c->parent);
-        if (!mkdtemp(tmp))
-                return log_event_errno(LOG_ERR, errno, BERTH_MESSAGE_PROVISION_FAILED,
-                        "Provisioning failed at step 'create a temporary directory' in %s: %m", c->parent);
-        const char *tmpname = strrchr(tmp, '/') + 1;
-
-        /* From here on, every failure removes the partial tree. */
-        tfd = openat(pfd, tmpname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (tfd < 0 || fchmod(tfd, 0755) < 0) {
-                r = log_error_errno(errno, "Failed to set up %s: %m", tmp);
-                goto fail;
-        }
-        /* Again, now that mkdtemp() filled in the name. */
-        argv = strv_free(argv);
-        free(cmdline);
-        cmdline = NULL;
-        r = provision_argv(e, tmp, &argv);
-        if (r < 0 || !(cmdline = strv_join(argv, " "))) {
-                r = log_oom();
-                goto fail;
-        }
-
-        log_event(LOG_INFO, BERTH_MESSAGE_PROVISION_STARTED, "Provisioning %s: %s", c->directory, cmdline);
-        usec_t start = now_usec(CLOCK_MONOTONIC);
+        log_event(LOG_INFO, BERTH_MESSAGE_PROVISION_STARTED, "Provisioning %s: %s", run->what, cmdline);
         int status = 0;
         bool stopped;
-        r = run_provisioner(c, program, argv, tfd, &status, &stopped);
+        r = run_provisioner(c, run, program, argv, &status, &stopped);
         if (r < 0) {
                 if (stopped)
                         log_event(LOG_ERR, BERTH_MESSAGE_PROVISION_FAILED,
-                                "Provisioning failed at step '%s': stopped by a signal (the unit's start "
-                                "timeout?). "
-                                "Nothing was left behind; the next start provisions again.",
+                                "Provisioning failed at step '%s': stopped by a signal (the unit's start timeout?). Nothing was left behind; the next start provisions again.",
                                 argv[0]);
-                goto fail;
+                return r;
         }
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
                 char how[64];
                 describe_status(status, how, sizeof how);
-                r = log_event_errno(LOG_ERR, EIO, BERTH_MESSAGE_PROVISION_FAILED,
-                        "Provisioning failed at step '%s': %s %s. Its output is in the log above; the "
-                        "partial tree is removed now. Fix the cause (Provision= in %s) and start again.",
-                        argv[0], program, how, e->source);
+                return log_event_errno(LOG_ERR, EIO, BERTH_MESSAGE_PROVISION_FAILED,
+                        "Provisioning failed at step '%s': %s %s. Its output is in the log above; the partial tree is removed now. Fix the cause (Provision= in %s) and start again.",
+                        argv[0], program, how, c->entry->source);
+        }
+        return 0;
+}
+
+int provision_check_tree(const Context *c, const ProvisionRun *run, int tree_fd, const char *tree)
+{
+        /* A provisioner that "succeeded" but made no bootable tree must not leave an unusable root
+         * fs (or image) behind for good. */
+        Context check = *c;
+        check.directory = (char *) tree;
+        int r = validate_rootfs(&check, tree_fd);
+        if (r < 0)
+                log_event(LOG_ERR, BERTH_MESSAGE_PROVISION_FAILED,
+                        "Provisioning failed at step 'check the new tree': %s succeeded, but what it made is not a usable root file system (see above). The partial tree is removed now.",
+                        run->argv0);
+        return r;
+}
+
+/* A btrfs snapshot of the subvolume src_fd as parent_fd/name, which must not exist. -ENOTTY,
+ * -EXDEV, -EINVAL …: not possible here (not btrfs, not a subvolume, another file system). */
+static int snapshot_at(int src_fd, int parent_fd, const char *name)
+{
+        struct statfs sfs;
+        struct stat st;
+        if (fstatfs(src_fd, &sfs) < 0 || sfs.f_type != BTRFS_SUPER_MAGIC || fstat(src_fd, &st) < 0 ||
+                st.st_ino != 256 /* BTRFS_FIRST_FREE_OBJECTID: a subvolume's root */)
+                return -ENOTTY;
+        struct btrfs_ioctl_vol_args_v2 args = { .fd = src_fd };
+        snprintf(args.name, sizeof args.name, "%s", name);
+        return ioctl(parent_fd, BTRFS_IOC_SNAP_CREATE_V2, &args) < 0 ? -errno : 0;
+}
+
+/* Makes the container root from src (the image's tree, or the Provision=copy source): a snapshot
+ * or a copy in a fresh sibling, given its own machine identity, checked, its network set up,
+ * written to disk, renamed into place. im: the image (NULL for Provision=copy). */
+static int clone_into_place(const Context *c, int pfd, int src_fd, const char *src, const Image *im)
+{
+        _cleanup_strv_free_ char **copy = NULL;
+        _cleanup_free_ char *tmp = NULL;
+        _cleanup_close_ int tfd = -1, dfd = -1;
+        const char *how;
+        int r;
+
+        if (asprintf(&tmp, "%s/.#%s.berth-XXXXXX", c->parent, c->name) < 0)
+                return log_oom();
+        if (!mkdtemp(tmp))
+                return log_event_errno(LOG_ERR, errno, BERTH_MESSAGE_PROVISION_FAILED,
+                        "Provisioning failed at step 'create a temporary directory' in %s: %m", c->parent);
+        const char *tmpname = strrchr(tmp, '/') + 1;
+        usec_t start = now_usec(CLOCK_MONOTONIC);
+
+        /* From here on, every failure removes the partial tree. */
+        if (unlinkat(pfd, tmpname, AT_REMOVEDIR) >= 0 && snapshot_at(src_fd, pfd, tmpname) >= 0) {
+                how = "a btrfs snapshot";
+                log_event(LOG_INFO, BERTH_MESSAGE_PROVISION_STARTED, "Provisioning %s: a btrfs snapshot of %s",
+                        c->directory, src);
+        } else {
+                if (mkdirat(pfd, tmpname, 0700) < 0 && errno != EEXIST) {
+                        r = log_error_errno(errno, "Failed to create %s: %m", tmp);
+                        goto fail;
+                }
+                tfd = openat(pfd, tmpname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (tfd < 0 || fchmod(tfd, 0755) < 0) {
+                        r = log_error_errno(errno, "Failed to set up %s: %m", tmp);
+                        goto fail;
+                }
+                if (im && copy_argv(src, tmp, &copy) < 0) {
+                        r = log_oom();
+                        goto fail;
+                }
+                ProvisionRun run = { .what = c->directory, .target = tmp, .watch_fd = tfd, .argv = copy };
+                r = provision_fill(c, &run);
+                if (r < 0)
+                        goto fail;
+                how = "cp";
+                close(tfd);
+                tfd = -1;
+        }
+
+        tfd = openat(pfd, tmpname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (tfd < 0) {
+                r = log_error_errno(errno, "Failed to open %s: %m", tmp);
                 goto fail;
         }
 
-        /* Check the new tree before it takes the container's place: a provisioner that "succeeded"
-         * but made no bootable tree must not leave an unusable root fs behind for good. */
-        Context check = *c;
-        check.directory = tmp;
-        r = validate_rootfs(&check, tfd);
+        r = identity_reset(c, tfd, tmp);
         if (r < 0) {
                 log_event(LOG_ERR, BERTH_MESSAGE_PROVISION_FAILED,
-                        "Provisioning failed at step 'check the new tree': %s succeeded, but what it made "
-                        "is not a "
-                        "usable root file system (see above). The partial tree is removed now.",
-                        argv[0]);
+                        "Provisioning failed at step 'reset the machine identity in the new tree' (see above). The partial tree is removed now.");
                 goto fail;
         }
+
+        ProvisionRun check = { .what = c->directory };
+        snprintf(check.argv0, sizeof check.argv0, "%s", im ? im->name : "cp");
+        r = provision_check_tree(c, &check, tfd, tmp);
+        if (r < 0)
+                goto fail;
 
         /* The guest side of the container's network, in the tree that nothing uses yet: a failure
          * here leaves nothing behind either. */
         r = network_setup_new_root(c, tfd, tmp);
         if (r < 0) {
                 log_event(LOG_ERR, BERTH_MESSAGE_PROVISION_FAILED,
-                        "Provisioning failed at step 'set up the network in the new tree' (see above). The "
-                        "partial tree is removed now.");
+                        "Provisioning failed at step 'set up the network in the new tree' (see above). The partial tree is removed now.");
                 goto fail;
         }
 
@@ -770,11 +853,12 @@ int provision_run(const Context *c)
         /* rename() also replaces an empty directory left in place (by tmpfiles or an admin). */
         if (renameat(pfd, tmpname, pfd, final) < 0) {
                 r = log_event_errno(LOG_ERR, errno, BERTH_MESSAGE_PROVISION_FAILED,
-                        "Provisioning failed at step 'rename into place': renaming %s to %s: %m", tmp,
-                        c->directory);
+                        "Provisioning failed at step 'rename into place': renaming %s to %s: %m", tmp, c->directory);
                 goto fail;
         }
         (void) fsync(pfd);
+        if (im)
+                (void) image_record_clone(c, im);
 
         uint64_t bytes = 0, inodes = 0;
         char sz[32];
@@ -782,17 +866,66 @@ int provision_run(const Context *c)
         if (dfd >= 0)
                 (void) tree_usage_at(dfd, &bytes, &inodes);
         format_bytes(bytes, sz, sizeof sz);
-        log_event(LOG_INFO, BERTH_MESSAGE_PROVISION_DONE,
-                "Provisioned %s with %s: %s in %llu files, %llu s.", c->directory, argv[0], sz,
-                (unsigned long long) inodes,
+        log_event(LOG_INFO, BERTH_MESSAGE_PROVISION_DONE, "Provisioned %s with %s%s%s: %s in %llu files, %llu s.",
+                c->directory, how, im ? " of image " : "", im ? im->name : "", sz, (unsigned long long) inodes,
                 (unsigned long long) ((now_usec(CLOCK_MONOTONIC) - start) / USEC_PER_SEC));
         return 0;
 
-fail : {
+fail: {
         int k = rm_rf_at(pfd, tmpname);
         if (k < 0)
-                log_error_errno(
-                        k, "Failed to remove the partial tree %s: %m. The next start removes it.", tmp);
+                log_error_errno(k, "Failed to remove the partial tree %s: %m. The next start removes it.", tmp);
 }
         return r < 0 ? r : -EIO;
+}
+
+int provision_run(const Context *c, int parent_fd)
+{
+        const Entry *e = c->entry;
+        int r;
+
+        if (e->provision == PROVISION_NONE)
+                return log_event_errno(LOG_ERR, ENOENT, BERTH_MESSAGE_PREPARE_FAILED,
+                        "Root file system %s does not exist and %s sets no Provision=. Create it (for example 'debootstrap --include=systemd,dbus bookworm %s'), or set Provision= in [Container] (debootstrap SUITE, dnf RELEASEVER PACKAGE..., tar PATH, copy PATH, command PROGRAM).",
+                        c->directory, e->source, c->directory);
+
+        if (!entry_uses_image(e)) {
+                _cleanup_free_ char *tmp = NULL;
+                if (asprintf(&tmp, "%s/.#%s.berth-XXXXXX", c->parent, c->name) < 0)
+                        return log_oom();
+                if (c->dry_run) {
+                        r = provision_dry_run(c, c->directory, tmp);
+                        if (r >= 0 && network_set_up_in_new_root(e))
+                                log_info("Would then enable systemd-networkd in the new tree (unless it has none or enables another network manager), and give it the host's name servers if it has none it could reach.");
+                        return r;
+                }
+                /* The source is checked (and the copy's command line made) before anything is
+                 * created. */
+                _cleanup_strv_free_ char **argv = NULL;
+                _cleanup_free_ char *program = NULL;
+                r = provision_command(c, tmp, &argv, &program);
+                if (r < 0)
+                        return r;
+                _cleanup_close_ int src_fd = open(e->provision_args[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (src_fd < 0)
+                        return log_error_errno(errno, "Provision=copy %s: the source cannot be read: %m. Fix the path in %s.",
+                                e->provision_args[0], e->source);
+                return clone_into_place(c, parent_fd, src_fd, e->provision_args[0], NULL);
+        }
+
+        _cleanup_(image_done) Image im = { .dir_fd = -1, .lock_fd = -1 };
+        _cleanup_close_ int tree_fd = -1;
+        r = image_init(c, &im);
+        if (r < 0)
+                return r;
+        r = image_get(c, &im, &tree_fd);
+        if (r < 0)
+                return r;
+        if (c->dry_run) {
+                log_info("Would clone image %s to %s, with a machine identity of its own.", im.name, c->directory);
+                if (network_set_up_in_new_root(e))
+                        log_info("Would then enable systemd-networkd in the new tree (unless it has none or enables another network manager), and give it the host's name servers if it has none it could reach.");
+                return 0;
+        }
+        return clone_into_place(c, parent_fd, tree_fd, im.tree, &im);
 }

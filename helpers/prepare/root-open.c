@@ -9,6 +9,7 @@
  * our checks and our writes, and have berth set root's password in the host's /etc/shadow. The
  * last component is never followed either, and a root that is the host's "/" itself (a bind
  * mount of it) is refused. */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -20,6 +21,7 @@
 
 #include "log.h"
 #include "macro.h"
+#include "path-util.h"
 #include "prepare.h"
 
 /* Why a directory on the way may not be trusted, or NULL when it may. */
@@ -32,17 +34,17 @@ static const char *untrusted_reason(const struct stat *st)
         return NULL;
 }
 
-static int refuse_ancestor(const Context *c, const char *path, const struct stat *st, const char *why)
+static int refuse_ancestor(const TrustedWalk *w, const char *path, const struct stat *st, const char *why)
 {
         return log_event_errno(LOG_ERR, EPERM, BERTH_MESSAGE_ROOTFS_INVALID,
-                "%s, on the way to the container root %s, is %s (owner UID %u, mode %04o): whoever can write it could replace the root with a symlink to the host's / before berth writes to it. Make it root-owned and not writable by others (chown root: %s; chmod go-w %s), or set Directory= in %s to a path under root-owned directories.",
-                path, c->directory, why, (unsigned) st->st_uid, (unsigned) (st->st_mode & 07777), path, path,
-                c->entry->source);
+                "%s, on the way to %s, is %s (owner UID %u, mode %04o): whoever can write it could replace what is below it with a symlink to the host's / before berth writes there. Make it root-owned and not writable by others (chown root: %s; chmod go-w %s)%s.",
+                path, w->what, why, (unsigned) st->st_uid, (unsigned) (st->st_mode & 07777), path, path,
+                strempty(w->fix));
 }
 
-/* Why openat(fd, name) on the way to the root failed: -ENOENT is returned as is (the caller says
- * what a missing parent means), a symlink is refused, anything else logged. Always negative. */
-static int refuse_open(const Context *c, int fd, const char *name, const char *walked, int r)
+/* Why openat(fd, name) on the way failed: -ENOENT is returned as is (the caller says what a missing
+ * directory means), a symlink is refused, anything else logged. Always negative. */
+static int refuse_open(const TrustedWalk *w, int fd, const char *name, const char *walked, int r)
 {
         struct stat st;
 
@@ -51,47 +53,43 @@ static int refuse_open(const Context *c, int fd, const char *name, const char *w
         if ((r == -ENOTDIR || r == -ELOOP) && fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) >= 0 &&
                 S_ISLNK(st.st_mode))
                 return log_event_errno(LOG_ERR, ELOOP, BERTH_MESSAGE_ROOTFS_INVALID,
-                        "%s, on the way to the container root %s, is a symbolic link: berth follows no symlink to a container root (whoever can change the link could point it at the host's /). Set Directory= in %s to the real path.",
-                        walked, c->directory, c->entry->source);
-        return log_error_errno(
-                r, "Failed to open %s, on the way to the container root %s: %m", walked, c->directory);
+                        "%s, on the way to %s, is a symbolic link: berth follows no symlink there (whoever can change the link could point it at the host's /)%s.",
+                        walked, w->what, strempty(w->link_fix));
+        return log_error_errno(r, "Failed to open %s, on the way to %s: %m", walked, w->what);
 }
 
-int root_open_parent(const Context *c, bool create, int *ret_fd)
+int trusted_dir_open(const TrustedWalk *w, int *ret_fd)
 {
-        const char *rel = c->entry->directory; /* absolute, simplified, no ".." (the loader's rule) */
-        _cleanup_free_ char *walked = strdup(c->root ? c->root : "");
+        _cleanup_free_ char *walked = strdup(w->root ? w->root : "");
         _cleanup_close_ int fd = -1;
         struct stat st;
 
+        assert(w && w->path && w->path[0] == '/' && ret_fd);
         if (!walked)
                 return log_oom();
 
         /* --root=DIR is the test's own directory: trusted as given, like "/" is. */
-        fd = open(c->root ? c->root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        fd = open(w->root ? w->root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0 && errno == ENOENT)
                 return -ENOENT; /* a --root=DIR that does not exist yet: everything below is missing */
         if (fd < 0)
-                return log_error_errno(errno, "Failed to open %s: %m", c->root ? c->root : "/");
-        if (!c->root) {
+                return log_error_errno(errno, "Failed to open %s: %m", w->root ? w->root : "/");
+        if (!w->root) {
                 if (fstat(fd, &st) < 0)
                         return log_error_errno(errno, "Failed to stat /: %m");
                 const char *why = untrusted_reason(&st);
                 if (why)
-                        return refuse_ancestor(c, "/", &st, why);
+                        return refuse_ancestor(w, "/", &st, why);
         }
 
-        /* Every component but the last: the directories that hold the root. */
-        const char *p = rel;
-        for (;;) {
+        for (const char *p = w->path;;) {
                 p += strspn(p, "/");
                 size_t n = strcspn(p, "/");
-                if (p[n] == '\0')
-                        break; /* p is the last component, the root itself */
+                if (n == 0)
+                        break;
                 char name[NAME_MAX + 1];
                 if (n > NAME_MAX)
-                        return log_error_errno(
-                                ENAMETOOLONG, "%s: a path component is too long.", c->directory);
+                        return log_error_errno(ENAMETOOLONG, "%s: a path component is too long.", w->what);
                 memcpy(name, p, n);
                 name[n] = '\0';
                 p += n;
@@ -103,31 +101,55 @@ int root_open_parent(const Context *c, bool create, int *ret_fd)
                 walked = TAKE_PTR(next);
 
                 int nfd = openat(fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (nfd < 0 && errno == ENOENT && create) {
-                        /* Made here as root, 0700 for the machines directory (as systemd-container's
-                         * tmpfiles makes it), 0755 elsewhere. */
-                        if (mkdirat(fd, name, c->entry->is_directory_default ? 0700 : 0755) < 0 &&
-                                errno != EEXIST)
+                if (nfd < 0 && errno == ENOENT && w->create) {
+                        if (mkdirat(fd, name, w->create_mode) < 0 && errno != EEXIST)
                                 return log_error_errno(errno, "Failed to create %s: %m", walked);
                         nfd = openat(fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 }
                 if (nfd < 0)
-                        return refuse_open(c, fd, name, walked, -errno);
+                        return refuse_open(w, fd, name, walked, -errno);
                 close(fd);
                 fd = nfd;
                 if (fstat(fd, &st) < 0)
                         return log_error_errno(errno, "Failed to stat %s: %m", walked);
                 const char *why = untrusted_reason(&st);
                 if (why)
-                        return refuse_ancestor(c, walked, &st, why);
+                        return refuse_ancestor(w, walked, &st, why);
         }
 
         /* An O_PATH fd cannot be read (readdir) or written through: reopen it for real. */
         int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
-                return log_error_errno(errno, "Failed to open %s: %m", c->parent);
+                return log_error_errno(errno, "Failed to open %s: %m", walked);
         *ret_fd = dfd;
         return 0;
+}
+
+int root_open_parent(const Context *c, bool create, int *ret_fd)
+{
+        _cleanup_free_ char *what = NULL, *fix = NULL, *link_fix = NULL, *parent = NULL;
+        const char *base;
+
+        assert(c && ret_fd);
+        /* Directory= is absolute, simplified, without ".." (the loader's rule). */
+        if (path_split(c->entry->directory, &parent, &base) < 0 ||
+                asprintf(&what, "the container root %s", c->directory) < 0 ||
+                asprintf(&fix, ", or set Directory= in %s to a path under root-owned directories",
+                        c->entry->source) < 0 ||
+                asprintf(&link_fix, ". Set Directory= in %s to the real path", c->entry->source) < 0)
+                return log_oom();
+        TrustedWalk w = {
+                .root = c->root,
+                .path = parent,
+                .create = create,
+                /* Made as root, 0700 for the machines directory (as systemd-container's tmpfiles
+                 * makes it), 0755 elsewhere. */
+                .create_mode = c->entry->is_directory_default ? 0700 : 0755,
+                .what = what,
+                .fix = fix,
+                .link_fix = link_fix,
+        };
+        return trusted_dir_open(&w, ret_fd);
 }
 
 const char *root_name(const Context *c)

@@ -143,16 +143,22 @@ gone() {
 	kill -KILL "$prepare_pid"
 	wait "$prep" || true
 	gone "$child"   # PR_SET_PDEATHSIG
+	# Killed while provisioning the image: the partial image is left in the cache, not beside
+	# the root.
 	run ls -A "$M"
-	assert_output --regexp '^\.#web\.berth-[A-Za-z0-9]{6}$'
-	leftover=$output
+	assert_output .berth-images
+	run ls -A "$M/.berth-images"
+	assert_output --regexp '^\.#command-[^/]*\.berth-[A-Za-z0-9]{6}$'
+	leftover=.berth-images/$output
 
 	good_provisioner_body | provisioner "$BATS_TEST_TMPDIR/p"
 	run prepare web
 	assert_success
 	assert_output --partial "Removing $M/$leftover, left over by an interrupted provisioning."
 	run ls -A "$M"
-	assert_output web
+	assert_output $'.berth-images\nweb'
+	run ls -A "$M/.berth-images"
+	assert_output --regexp '^command-p-r-[0-9a-f]{12}$'
 }
 
 @test "full file system: clear error, nothing left, a retry after making room works" {
@@ -218,5 +224,5 @@ gone() {
 	assert_output --partial "Prepared container web"
 	refute_output --partial "Provisioning"
 	run ls -A "$M"
-	assert_output web
+	assert_output $'.berth-images\nweb'
 }

@@ -46,8 +46,11 @@ check() {
 	assert [ -L "$M/web/etc/systemd/system/sockets.target.wants/systemd-networkd.socket" ]
 	# The source is untouched, and nothing is left beside the root.
 	assert [ ! -e "$BATS_TEST_TMPDIR/src/etc/systemd/system" ]
+	# ... and so is the image: networkd is enabled in the container's clone only.
 	run ls -A "$M"
-	assert_output web
+	assert_output $'.berth-images\nweb'
+	run find "$M/.berth-images" -path '*/tree/etc/systemd/system/*' -name 'systemd-networkd*'
+	assert_output ""
 	# The next start finds networkd enabled: no warning about host0.
 	run prepare web
 	assert_success

@@ -45,7 +45,8 @@ teardown() {
 		EOF
 		run prepare web
 		assert_success
-		assert_output --partial "Provisioning $M/web: tar --extract --file=$BATS_TEST_TMPDIR/root.$z --directory=$M/.#web.berth-"
+		assert_output --partial ": tar --extract --file=$BATS_TEST_TMPDIR/root.$z --directory=$M/.berth-images/.#tar-root.$z-"
+		assert_output --partial "Provisioned $M/web with cp of image tar-root.$z-"
 		[ "$(describe "$M/web")" = "$(describe "$src")" ]
 		[ "$(du -k "$M/web/srv/sparse" | cut -f1)" -lt 1024 ]
 	done
@@ -149,9 +150,9 @@ teardown() {
 	http_proxy=http://proxy.example:3128 SECRET_TOKEN=leak run prepare web
 	assert_success
 	run cat "$rec"
-	assert_line --regexp "^arg=$M/\.#web\.berth-[A-Za-z0-9]{6}$"
+	assert_line --regexp "^arg=$M/\.berth-images/\.#[^/]*\.berth-[A-Za-z0-9]{6}/tree$"
 	assert_line "arg=100%"
-	assert_line --regexp "^arg=--root=$M/\.#web\.berth-[A-Za-z0-9]{6}/x$"
+	assert_line --regexp "^arg=--root=$M/\.berth-images/\.#[^/]*\.berth-[A-Za-z0-9]{6}/tree/x$"
 	# Exactly the documented environment.
 	run grep ^env= "$rec"
 	assert_output - <<-EOF
@@ -204,12 +205,12 @@ teardown() {
 	EOF
 	run in_namespace "$BATS_TEST_TMPDIR/ns.sh"
 	assert_success
-	assert_output --partial "Provisioning $M/web: debootstrap --include=systemd,dbus bookworm $M/.#web.berth-"
+	assert_output --partial "Provisioning image debootstrap-bookworm-debian-4d05da4bb1f9: debootstrap --include=systemd,dbus bookworm $M/.berth-images/.#debootstrap-bookworm-debian-4d05da4bb1f9.berth-"
 	run grep -v ^env= "$rec"
 	assert_line --index 0 "argv0=debootstrap"
 	assert_line --index 1 "arg=--include=systemd,dbus"
 	assert_line --index 2 "arg=bookworm"
-	assert_line --index 3 --regexp "^arg=$M/\.#web\.berth-[A-Za-z0-9]{6}$"
+	assert_line --index 3 --regexp "^arg=$M/\.berth-images/\.#[^/]*\.berth-[A-Za-z0-9]{6}/tree$"
 	assert_line --index 4 "arg=http://mirror.example/debian"
 	assert_line --index 5 "stdin=/dev/null"
 	assert [ -e "$M/web/usr/lib/os-release" ]
@@ -239,7 +240,7 @@ teardown() {
 	assert_output --regexp "^argv0=dnf
 arg=-y
 arg=--releasever=39
-arg=--installroot=$M/\.#web\.berth-[A-Za-z0-9]{6}
+arg=--installroot=$M/\.berth-images/\.#[^/]*\.berth-[A-Za-z0-9]{6}/tree
 arg=install
 arg=systemd
 arg=passwd
@@ -263,7 +264,7 @@ arg=dnf$"
 	EOF
 	run in_namespace "$BATS_TEST_TMPDIR/ns.sh"
 	assert_success
-	assert_output --partial "Provisioning $M/web: yum -y --releasever=7 --installroot="
+	assert_output --partial ": yum -y --releasever=7 --installroot=$M/.berth-images/.#dnf-7-systemd-"
 	run grep ^argv0= "$rec"
 	assert_output "argv0=yum"
 }
@@ -303,10 +304,10 @@ arg=dnf$"
 	EOF
 	NOTIFY_SOCKET="$sock" BERTH_PREPARE_PROGRESS_USEC=300000 run prepare web
 	assert_success
-	assert_output --regexp "Provisioning: [0-9.]+ [KMG]iB in [0-9]+ files so far, [0-9]+ s elapsed; progress: the tree grew"
+	assert_output --regexp "Provisioning [^:]*: [0-9.]+ [KMG]iB in [0-9]+ files so far, [0-9]+ s elapsed; progress: the tree grew"
 	assert_output --partial "no progress since the last report: the tree did not grow, no CPU time used."
 	# The counts only grow, and the reports that saw no progress saw the files already there.
-	counts=$(sed -n 's/.*Provisioning: .* in \([0-9]*\) files so far.*/\1/p' <<< "$output")
+	counts=$(sed -n 's/.*Provisioning [^:]*: .* in \([0-9]*\) files so far.*/\1/p' <<< "$output")
 	[ "$(sort -n <<< "$counts")" = "$counts" ]
 	[ "$(sed -n 's/.* in \([0-9]*\) files so far.*no progress.*/\1/p' <<< "$output" | sort -n | head -1)" -gt 0 ]
 	grew=$(grep -c 'files so far, [0-9]* s elapsed; progress: ' <<< "$output" || true)
@@ -362,7 +363,7 @@ stop_recorder() {
 	EOF
 	NOTIFY_SOCKET="$sock" BERTH_PREPARE_PROGRESS_USEC=500000 run prepare web
 	assert_success
-	assert_output --regexp "Provisioning: [0-9.]+ KiB in [0-9]+ files so far, [0-9]+ s elapsed; progress: [0-9]+\.[0-9] s of CPU time, the tree did not grow\."
+	assert_output --regexp "Provisioning [^:]*: [0-9.]+ KiB in [0-9]+ files so far, [0-9]+ s elapsed; progress: [0-9]+\.[0-9] s of CPU time, the tree did not grow\."
 	busy=$(grep -c 'progress: [0-9.]* s of CPU time, the tree did not grow' <<< "$output" || true)
 	progress=$(grep -c 'elapsed; progress: ' <<< "$output" || true)
 	stop_recorder "$progress"
@@ -392,7 +393,7 @@ stop_recorder() {
 	assert_success
 	# The first report may see the CPU time of the script's own start (bash, the exec of sleep:
 	# over 50 ms under valgrind or on a loaded machine); no later one may: sleeping is no progress.
-	reports=$(grep 'Provisioning: .* elapsed; ' <<< "$output")
+	reports=$(grep 'Provisioning [^:]*: .* elapsed; ' <<< "$output")
 	run tail -n +2 <<< "$reports"
 	refute_output --partial 'of CPU time'
 	started=$(head -n 1 <<< "$reports" | grep -c 'of CPU time' || true)

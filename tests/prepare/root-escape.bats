@@ -121,7 +121,7 @@ web_entry() {
 	web_entry "Directory=/srv/link/etc"
 	overlaid "$BERTH_PREPARE" --root="$R" web
 	assert_failure 1
-	assert_output --partial "$R/srv/link, on the way to the container root $R/srv/link/etc, is a symbolic link: berth follows no symlink to a container root"
+	assert_output --partial "$R/srv/link, on the way to the container root $R/srv/link/etc, is a symbolic link: berth follows no symlink there (whoever can change the link could point it at the host's /). Set Directory= in"
 	etc_untouched
 }
 
