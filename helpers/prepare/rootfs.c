@@ -342,24 +342,17 @@ static int rm_rf_entry(int dirfd, const struct stat *st_parent, const char *name
 
 static int rm_rf_children(int fd, const struct stat *st_self, unsigned depth)
 {
-        /* A new open file description, not a dup(): a dup shares the directory offset, and a
-         * second walk of the same fd would start at the end and see nothing. */
-        int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return -errno;
-        DIR *d = fdopendir(dfd);
-        if (!d) {
-                int r = -errno;
-                close(dfd);
+        DIR *d;
+        int r = opendir_at(fd, &d);
+        if (r < 0)
                 return r;
-        }
 
         int ret = 0;
         struct dirent *de;
         while ((errno = 0, de = readdir(d))) {
                 if (streq(de->d_name, ".") || streq(de->d_name, ".."))
                         continue;
-                int r = rm_rf_entry(fd, st_self, de->d_name, depth);
+                r = rm_rf_entry(fd, st_self, de->d_name, depth);
                 if (r < 0 && ret >= 0)
                         ret = r; /* keep going: remove as much as possible */
         }
@@ -379,20 +372,10 @@ int rm_rf_at(int dirfd, const char *name)
 
 static int usage_children(int fd, dev_t dev, unsigned depth, uint64_t *bytes, uint64_t *inodes)
 {
-        /* A new open file description, not a dup(): a dup shares the directory offset, and a
-         * second walk of the same fd would start at the end and see nothing. */
-        int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return -errno;
-        DIR *d = fdopendir(dfd);
-        if (!d) {
-                int r = -errno;
-                close(dfd);
+        DIR *d;
+        int r = opendir_at(fd, &d);
+        if (r < 0)
                 return r;
-        }
-        /* A dup shares its directory offset with fd: without this, every walk of the same fd
-         * after the first starts at the end and counts nothing (found by tests/e2e). */
-        rewinddir(d);
         struct dirent *de;
         while ((de = readdir(d))) {
                 struct stat st;

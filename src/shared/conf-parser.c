@@ -309,6 +309,12 @@ int config_parse_text(const char *text, size_t size, const ConfigParseCallbacks 
                 } else
                         first_line = line;
 
+                /* Trailing white space does not hide a continuation backslash. */
+                size_t m = n;
+                while (m > 0 && is_ws(s[m - 1]))
+                        m--;
+                bool cont = m > 0 && ends_in_continuation(s, m);
+
                 if (skipping || b.size + n > CONFIG_LINE_MAX) {
                         if (!skipping) {
                                 r = parser_error(&p, first_line, "Line is longer than %zu KiB",
@@ -322,19 +328,11 @@ int config_parse_text(const char *text, size_t size, const ConfigParseCallbacks 
                         }
                         /* Skip the rest of this logical line. */
                         text_reset(&b);
-                        size_t m = n;
-                        while (m > 0 && is_ws(s[m - 1]))
-                                m--;
-                        continuing = skipping = m > 0 && ends_in_continuation(s, m);
+                        continuing = skipping = cont;
                         s = next;
                         continue;
                 }
 
-                /* Trailing white space does not hide a continuation backslash. */
-                size_t m = n;
-                while (m > 0 && is_ws(s[m - 1]))
-                        m--;
-                bool cont = m > 0 && ends_in_continuation(s, m);
                 if (cont) {
                         text_append(&b, s, m - 1);
                         text_putc(&b, ' ');

@@ -436,7 +436,10 @@ static int parse_audit(ParseState *s, const ConfigKey *k, const char *value)
         return 0;
 }
 
-static int parse_names(ParseState *s, const ConfigKey *k, const char *value)
+/* A space-separated list of names, each checked by is_valid ("'NAME' " followed by what_invalid
+ * otherwise), added to the list unless already in it; an empty value empties the list. */
+static int parse_name_list(ParseState *s, const ConfigKey *k, const char *value,
+        bool (*is_valid)(const char *), const char *what_invalid)
 {
         _cleanup_strv_free_ char **w = NULL;
         char ***l = FIELD(s, k, char **);
@@ -450,8 +453,8 @@ static int parse_names(ParseState *s, const ConfigKey *k, const char *value)
         if (r < 0)
                 return r;
         STRV_FOREACH (n, w)
-                if (!machine_name_is_valid(*n))
-                        return DETAIL(s, "'%.80s' is not a valid entry name", *n), -EINVAL;
+                if (!is_valid(*n))
+                        return DETAIL(s, "'%.80s' %s", *n, what_invalid), -EINVAL;
         STRV_FOREACH (n, w) {
                 if (strv_contains(*l, *n))
                         continue;
@@ -462,30 +465,14 @@ static int parse_names(ParseState *s, const ConfigKey *k, const char *value)
         return 0;
 }
 
+static int parse_names(ParseState *s, const ConfigKey *k, const char *value)
+{
+        return parse_name_list(s, k, value, machine_name_is_valid, "is not a valid entry name");
+}
+
 static int parse_unit_names(ParseState *s, const ConfigKey *k, const char *value)
 {
-        _cleanup_strv_free_ char **w = NULL;
-        char ***l = FIELD(s, k, char **);
-        int r;
-
-        if (isempty(value)) {
-                *l = strv_free(*l);
-                return 0;
-        }
-        r = strv_split(value, " \t", &w);
-        if (r < 0)
-                return r;
-        STRV_FOREACH (n, w)
-                if (!unit_name_is_valid(*n))
-                        return DETAIL(s, "'%.80s' is not a unit name", *n), -EINVAL;
-        STRV_FOREACH (n, w) {
-                if (strv_contains(*l, *n))
-                        continue;
-                r = strv_extend(l, *n);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+        return parse_name_list(s, k, value, unit_name_is_valid, "is not a unit name");
 }
 
 static int parse_priority(ParseState *s, const ConfigKey *k, const char *value)

@@ -179,17 +179,27 @@ static bool is_temporary_of(const char *entry, const char *name)
         return strlen(hex) == 16 && strspn(hex, "0123456789abcdef") == 16;
 }
 
-int remove_stale_temporaries(int dirfd, const char *name)
+int opendir_at(int fd, DIR **ret)
 {
-        int dfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return -errno;
-        _cleanup_closedir_ DIR *d = fdopendir(dfd);
+        DIR *d = fdopendir(dfd);
         if (!d) {
                 int r = -errno;
                 close(dfd);
                 return r;
         }
+        *ret = d;
+        return 0;
+}
+
+int remove_stale_temporaries(int dirfd, const char *name)
+{
+        _cleanup_closedir_ DIR *d = NULL;
+        int r = opendir_at(dirfd, &d);
+        if (r < 0)
+                return r;
         int removed = 0, ret = 0;
         struct dirent *de;
         while ((errno = 0, de = readdir(d))) {
