@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Provision=: every provisioner for real (copy, tar in four compressions, command), debootstrap and
 # dnf/yum through a fake bound over the real program in a private mount namespace (the real
-# debootstrap run, which needs the network, is in the e2e suite).
+# debootstrap run, which needs the network, is in the e2e suite; the real dnf run, from a local
+# repository, in dnf.bats).
 load lib.bash
 
 teardown() {
@@ -248,8 +249,19 @@ arg=dnf$"
 	assert [ -e "$M/web/usr/lib/os-release" ]
 }
 
+# hide_dnf: lines for an in_namespace script that make this machine's real dnf (tests/prepare/
+# dnf.bats needs one) not executable there, by binding a 0644 file over it.
+hide_dnf() {
+	: > "$BATS_TEST_TMPDIR/no-dnf"
+	chmod 0644 "$BATS_TEST_TMPDIR/no-dnf"
+	local d
+	for d in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
+		[ ! -e "$d/dnf" ] || echo "mount --bind '$BATS_TEST_TMPDIR/no-dnf' '$d/dnf'"
+	done
+}
+
 @test "dnf: yum where there is no dnf" {
-	command -v dnf >/dev/null && skip "this machine has a real dnf"
+	command -v yum >/dev/null && skip "this machine has a real yum"
 	rec="$BATS_TEST_TMPDIR/record"
 	mkdir -p "$BATS_TEST_TMPDIR/sbin"
 	write_fake "$BATS_TEST_TMPDIR/sbin/yum" "$rec"
@@ -257,11 +269,14 @@ arg=dnf$"
 	[Container]
 	Provision=dnf 7 systemd
 	EOF
-	cat > "$BATS_TEST_TMPDIR/ns.sh" <<-EOF
-	mkdir -p /usr/local/sbin
-	mount --bind "$BATS_TEST_TMPDIR/sbin" /usr/local/sbin
-	berth_exec "$BERTH_PREPARE" --root="$R" web
-	EOF
+	{
+		hide_dnf
+		cat <<-EOF
+		mkdir -p /usr/local/sbin
+		mount --bind "$BATS_TEST_TMPDIR/sbin" /usr/local/sbin
+		berth_exec "$BERTH_PREPARE" --root="$R" web
+		EOF
+	} > "$BATS_TEST_TMPDIR/ns.sh"
 	run in_namespace "$BATS_TEST_TMPDIR/ns.sh"
 	assert_success
 	assert_output --partial ": yum -y --releasever=7 --installroot=$M/.berth-images/.#dnf-7-systemd-"
@@ -270,13 +285,16 @@ arg=dnf$"
 }
 
 @test "dnf: neither dnf nor yum installed is named" {
-	command -v dnf >/dev/null && skip "this machine has a real dnf"
 	command -v yum >/dev/null && skip "this machine has a real yum"
 	entry web <<-EOF
 	[Container]
 	Provision=dnf 39 systemd
 	EOF
-	run prepare web
+	{
+		hide_dnf
+		echo "berth_exec '$BERTH_PREPARE' --root='$R' web"
+	} > "$BATS_TEST_TMPDIR/ns.sh"
+	run in_namespace "$BATS_TEST_TMPDIR/ns.sh"
 	assert_failure 1
 	assert_output --partial "Provision=dnf needs yum, which is not installed"
 	assert_output --partial "Install it (dnf or yum)"
