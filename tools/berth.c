@@ -2,10 +2,17 @@
  * show where every effective value came from. Short-lived; reads entries through the shared loader
  * and asks systemd (sd-bus) for unit states, nothing else. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <dirent.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-daemon.h>
@@ -13,11 +20,15 @@
 #include "config.h"
 #include "config-tables.h"
 #include "entry.h"
+#include "fileio.h"
+#include "image-cache.h"
 #include "log.h"
 #include "macro.h"
 #include "network-check.h"
 #include "path-util.h"
+#include "rootfs.h"
 #include "strv.h"
+#include "time-util.h"
 
 static bool arg_json;
 static const char *arg_root;
@@ -902,6 +913,391 @@ static int verb_cat(char **args)
         return failed ? 1 : 0;
 }
 
+/* berth image: the image cache (src/shared/image-cache.h). */
+
+typedef struct ImageRow {
+        char *name;
+        ImageInfo info;
+        bool info_ok;
+        char **clones; /* containers made from it whose root is still there */
+        char **entries; /* entries whose Provision= is this image's source */
+} ImageRow;
+
+static void image_rows_free(ImageRow *rows, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(rows[i].name);
+                image_info_done(&rows[i].info);
+                strv_free(rows[i].clones);
+                strv_free(rows[i].entries);
+        }
+        free(rows);
+}
+
+static char *rooted_path(const char *path)
+{
+        return arg_root ? path_join(arg_root, path) : strdup(path);
+}
+
+/* The images directory, opened without following a symlink. -ENOENT when there is none. */
+static int images_dir_open(int *ret_fd, char **ret_path)
+{
+        _cleanup_free_ char *dir = rooted_path(IMAGES_DIR);
+        if (!dir)
+                return log_oom();
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? -ENOENT : log_error_errno(errno, "Failed to open %s: %m", dir);
+        struct stat st;
+        if (fstat(fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+                close(fd);
+                return log_error_errno(EPERM,
+                        "%s is not owned by root or is writable by others: not trusting it. Make it root-owned, mode 0700.",
+                        dir);
+        }
+        *ret_fd = fd;
+        if (ret_path)
+                *ret_path = TAKE_PTR(dir);
+        return 0;
+}
+
+static int image_row_read(int dir_fd, const char *name, const EntrySet *set, ImageRow *row)
+{
+        _cleanup_close_ int fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (!(row->name = strdup(name)))
+                return -ENOMEM;
+
+        _cleanup_close_ int ifd = openat(fd, IMAGE_INFO, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_free_ char *text = NULL;
+        if (ifd >= 0 && read_full_fd(ifd, 64 * 1024, &text, NULL) >= 0 && image_info_parse(text, &row->info) >= 0)
+                row->info_ok = true;
+
+        _cleanup_close_ int cfd = openat(fd, IMAGE_CLONES, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (cfd >= 0) {
+                _cleanup_closedir_ DIR *d = fdopendir(cfd);
+                if (d) {
+                        cfd = -1; /* the DIR owns it now */
+                        struct dirent *de;
+                        while ((de = readdir(d))) {
+                                if (de->d_name[0] == '.')
+                                        continue;
+                                _cleanup_close_ int rfd = openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+                                _cleanup_free_ char *dir = NULL, *rooted = NULL;
+                                struct stat st;
+                                if (rfd < 0 || read_full_fd(rfd, PATH_MAX, &dir, NULL) < 0)
+                                        continue;
+                                dir[strcspn(dir, "\n")] = '\0';
+                                /* Made from it and still there: the root it was cloned to exists. */
+                                if (!(rooted = rooted_path(dir)))
+                                        return -ENOMEM;
+                                if (lstat(rooted, &st) < 0 || !S_ISDIR(st.st_mode))
+                                        continue;
+                                if (strv_extend(&row->clones, de->d_name) < 0)
+                                        return -ENOMEM;
+                        }
+                        strv_sort(row->clones);
+                }
+        }
+
+        for (size_t i = 0; i < set->n_entries; i++) {
+                const Entry *e = set->entries[i];
+                _cleanup_free_ char *n = NULL;
+                if (!entry_uses_image(e) || e->n_errors > 0)
+                        continue;
+                if (image_name(e, &n) < 0)
+                        return -ENOMEM;
+                if (streq(n, name) && strv_extend(&row->entries, e->name) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+static int image_rows_load(const EntrySet *set, ImageRow **ret, size_t *ret_n)
+{
+        _cleanup_close_ int dir_fd = -1;
+        ImageRow *rows = NULL;
+        size_t n = 0;
+        int r;
+
+        r = images_dir_open(&dir_fd, NULL);
+        if (r == -ENOENT) {
+                *ret = NULL;
+                *ret_n = 0;
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        int fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return log_error_errno(errno, "Failed to read the image cache: %m");
+        _cleanup_closedir_ DIR *d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return log_error_errno(errno, "Failed to read the image cache: %m");
+        }
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (!image_name_is_valid(de->d_name))
+                        continue; /* ".", "..", and images being provisioned (.#NAME.berth-XXXXXX) */
+                ImageRow *a = reallocarray(rows, n + 1, sizeof *a);
+                if (!a) {
+                        image_rows_free(rows, n);
+                        return log_oom();
+                }
+                rows = a;
+                rows[n] = (ImageRow) {};
+                r = image_row_read(dir_fd, de->d_name, set, &rows[n]);
+                n++;
+                if (r == -ENOMEM) {
+                        image_rows_free(rows, n);
+                        return log_oom();
+                }
+        }
+        *ret = rows;
+        *ret_n = n;
+        return 0;
+}
+
+static int image_row_compare(const void *a, const void *b)
+{
+        return strcmp(((const ImageRow *) a)->name, ((const ImageRow *) b)->name);
+}
+
+static void format_size(uint64_t b, char *buf, size_t size)
+{
+        if (b >= 1024ull * 1024 * 1024)
+                snprintf(buf, size, "%.1fG", (double) b / (1024.0 * 1024 * 1024));
+        else if (b >= 1024ull * 1024)
+                snprintf(buf, size, "%.1fM", (double) b / (1024.0 * 1024));
+        else
+                snprintf(buf, size, "%.1fK", (double) b / 1024.0);
+}
+
+static void format_age(usec_t created, char *buf, size_t size)
+{
+        usec_t now = now_usec(CLOCK_REALTIME);
+        usec_t s = now > created ? (now - created) / USEC_PER_SEC : 0;
+        if (s < 120)
+                snprintf(buf, size, "%llus", (unsigned long long) s);
+        else if (s < 2 * 3600)
+                snprintf(buf, size, "%llumin", (unsigned long long) (s / 60));
+        else if (s < 2 * 86400)
+                snprintf(buf, size, "%lluh", (unsigned long long) (s / 3600));
+        else
+                snprintf(buf, size, "%llud", (unsigned long long) (s / 86400));
+}
+
+static int image_list(const EntrySet *set)
+{
+        ImageRow *rows = NULL;
+        size_t n = 0;
+        int r = image_rows_load(set, &rows, &n);
+        if (r < 0)
+                return 1;
+        if (n > 0)
+                qsort(rows, n, sizeof *rows, image_row_compare);
+
+        if (arg_json) {
+                fputc('[', stdout);
+                for (size_t i = 0; i < n; i++) {
+                        ImageRow *row = &rows[i];
+                        printf("%s{\"image\":", i ? "," : "");
+                        json_string(stdout, row->name);
+                        printf(",\"source\":");
+                        json_string(stdout, row->info_ok ? row->info.source : NULL);
+                        if (row->info_ok)
+                                printf(",\"bytes\":%llu,\"files\":%llu,\"created_usec\":%llu",
+                                        (unsigned long long) row->info.bytes, (unsigned long long) row->info.files,
+                                        (unsigned long long) row->info.created);
+                        else
+                                printf(",\"bytes\":null,\"files\":null,\"created_usec\":null");
+                        printf(",\"containers\":[");
+                        STRV_FOREACH (c, row->clones) {
+                                printf("%s", c == row->clones ? "" : ",");
+                                json_string(stdout, *c);
+                        }
+                        printf("],\"entries\":[");
+                        STRV_FOREACH (c, row->entries) {
+                                printf("%s", c == row->entries ? "" : ",");
+                                json_string(stdout, *c);
+                        }
+                        printf("]}");
+                }
+                printf("]\n");
+        } else {
+                if (arg_legend)
+                        printf("%-40s %-8s %-8s %-24s %s\n", "IMAGE", "SIZE", "AGE", "CONTAINERS", "SOURCE");
+                for (size_t i = 0; i < n; i++) {
+                        ImageRow *row = &rows[i];
+                        char size[32] = "-", age[32] = "-";
+                        _cleanup_free_ char *clones = strv_isempty(row->clones) ? strdup("-")
+                                                                                : strv_join(row->clones, ",");
+                        if (row->info_ok) {
+                                format_size(row->info.bytes, size, sizeof size);
+                                format_age(row->info.created, age, sizeof age);
+                        }
+                        printf("%-40s %-8s %-8s %-24s %s%s\n", row->name, size, age, strempty(clones),
+                                row->info_ok ? row->info.source : "(no info file)",
+                                strv_isempty(row->entries) ? " (no entry uses it)" : "");
+                }
+                if (arg_legend)
+                        printf("\n%zu image%s.\n", n, n == 1 ? "" : "s");
+        }
+        image_rows_free(rows, n);
+        if (fflush(stdout) != 0 || ferror(stdout))
+                return log_error_errno(-EIO, "Failed to write output: %m"), 1;
+        return 0;
+}
+
+/* NAME as an image's name, or as the name of an entry whose image it means. */
+static int image_resolve(const EntrySet *set, const char *arg, char **ret_image, const Entry **ret_entry)
+{
+        const Entry *e = entry_set_find(set, arg);
+        *ret_entry = NULL;
+        if (e && e->n_errors == 0 && entry_uses_image(e)) {
+                *ret_entry = e;
+                return image_name(e, ret_image) < 0 ? log_oom() : 0;
+        }
+        if (e && e->n_errors == 0)
+                return log_error_errno(-EINVAL, "Container %s makes its root with Provision=%s, which keeps no image.", arg,
+                        provision_kind_to_string(e->provision));
+        if (!image_name_is_valid(arg))
+                return log_error_errno(-EINVAL,
+                        "'%s' is neither an image (see 'berth image list') nor a container entry without errors.", arg);
+        for (size_t i = 0; i < set->n_entries; i++) {
+                _cleanup_free_ char *n = NULL;
+                if (set->entries[i]->n_errors > 0 || !entry_uses_image(set->entries[i]))
+                        continue;
+                if (image_name(set->entries[i], &n) < 0)
+                        return log_oom();
+                if (streq(n, arg)) {
+                        *ret_entry = set->entries[i];
+                        break;
+                }
+        }
+        if (!(*ret_image = strdup(arg)))
+                return log_oom();
+        return 0;
+}
+
+static int image_remove_one(int dir_fd, const char *dir, const char *name)
+{
+        _cleanup_free_ char *lock = NULL, *lock_path = NULL, *tmp = NULL;
+        struct stat st;
+
+        if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return log_error_errno(errno == ENOENT ? -ENOENT : -errno, "No image %s in %s%s", name, dir,
+                        errno == ENOENT ? " (see 'berth image list')." : ": %m");
+        if (asprintf(&lock, IMAGE_LOCK_DIR "/%s.lock", name) < 0 || !(lock_path = rooted_path(lock)))
+                return log_oom();
+        /* The provisioner's lock: an image being made or refreshed now is not removed under it. */
+        _cleanup_close_ int lfd = open(lock_path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+        if (lfd >= 0 && flock(lfd, LOCK_EX | LOCK_NB) < 0)
+                return log_error_errno(-EBUSY, "Image %s is being provisioned right now; remove it when that is done.",
+                        name);
+
+        /* Out of the way in one step (a start that looks now finds it or not, never half), then
+         * deleted; the .#NAME.berth-XXXXXX name is what the next provisioning and the boot-time
+         * tmpfiles rule remove, should this be interrupted. */
+        char suffix[7];
+        unsigned v = (unsigned) (now_usec(CLOCK_MONOTONIC) ^ (usec_t) getpid());
+        for (size_t i = 0; i < 6; i++, v /= 36)
+                suffix[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[v % 36];
+        suffix[6] = '\0';
+        if (asprintf(&tmp, ".#%s.berth-%s", name, suffix) < 0)
+                return log_oom();
+        if (renameat2(dir_fd, name, dir_fd, tmp, RENAME_NOREPLACE) < 0)
+                return log_error_errno(-errno, "Failed to remove image %s: %m", name);
+        int r = rm_rf_at(dir_fd, tmp);
+        if (r < 0)
+                return log_error_errno(r, "Failed to remove %s/%s: %m. Remove it by hand.", dir, tmp);
+        printf("Removed image %s.\n", name);
+        return 0;
+}
+
+static int image_refresh_one(const Entry *e, const char *name)
+{
+        if (!e)
+                return log_error_errno(-ENOENT,
+                        "No entry uses image %s, so berth does not know how to provision it again: remove it with 'berth image remove %s'.",
+                        name, name);
+        /* berth-prepare provisions (it runs provisioners with a clean environment, reports progress,
+         * and holds the image's lock); we wait for it, its output is ours. */
+        const char *prepare = getenv("BERTH_PREPARE_PATH") ?: BERTH_PREPARE_PATH;
+        _cleanup_strv_free_ char **argv = NULL;
+        _cleanup_free_ char *root = NULL;
+        if (strv_extend(&argv, prepare) < 0 || strv_extend(&argv, "--refresh-image") < 0)
+                return log_oom();
+        if (arg_root && (asprintf(&root, "--root=%s", arg_root) < 0 || strv_extend(&argv, root) < 0))
+                return log_oom();
+        if (strv_extend(&argv, e->name) < 0)
+                return log_oom();
+        pid_t pid = fork();
+        if (pid < 0)
+                return log_error_errno(-errno, "Failed to fork: %m");
+        if (pid == 0) {
+                execv(prepare, argv);
+                fprintf(stderr, "berth: failed to execute %s: %s\n", prepare, strerror(errno));
+                _exit(127);
+        }
+        int status;
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return log_error_errno(-errno, "Failed to wait for %s: %m", prepare);
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
+static int verb_image(char **args)
+{
+        _cleanup_entry_set_free_ EntrySet *set = NULL;
+        const char *sub = args[0] ?: "list";
+        int r;
+
+        if (!streq(sub, "list") && !streq(sub, "remove") && !streq(sub, "refresh"))
+                return log_error("Unknown command 'image %s': accepted are list, remove NAME..., refresh NAME....", sub), 2;
+        if (arg_json && !streq(sub, "list"))
+                return log_error("Option '--json' is only supported by 'list' and 'image list'."), 2;
+        if (load_entries(&set) < 0)
+                return 1;
+        if (streq(sub, "list")) {
+                if (args[0] && args[1])
+                        return log_error("'image list' takes no arguments."), 2;
+                return image_list(set);
+        }
+        if (strv_isempty(args + 1))
+                return log_error("'image %s' needs an image or container name. See 'berth image list'.", sub), 2;
+
+        _cleanup_close_ int dir_fd = -1;
+        _cleanup_free_ char *dir = NULL;
+        bool failed = false;
+        STRV_FOREACH (a, args + 1) {
+                _cleanup_free_ char *name = NULL;
+                const Entry *e;
+                if (image_resolve(set, *a, &name, &e) < 0) {
+                        failed = true;
+                        continue;
+                }
+                if (streq(sub, "refresh")) {
+                        failed |= image_refresh_one(e, name) < 0;
+                        continue;
+                }
+                if (dir_fd < 0) {
+                        r = images_dir_open(&dir_fd, &dir);
+                        if (r == -ENOENT) {
+                                log_error("No image %s: there is no image cache yet.", name);
+                                failed = true;
+                                continue;
+                        }
+                        if (r < 0)
+                                return 1;
+                }
+                failed |= image_remove_one(dir_fd, dir, name) < 0;
+        }
+        return failed ? 1 : 0;
+}
+
 static void help(void)
 {
         printf("berth [OPTIONS...] COMMAND ...\n"
@@ -914,6 +1310,12 @@ static void help(void)
                "  check [NAME...]   Validate all or the named entries; print each error as\n"
                "                    FILE:LINE: message on stdout; exit 1 on any error\n"
                "  cat NAME...       Show the effective configuration and where each value came from\n"
+               "  image [list]      List cached images: size, age, containers made from each, source\n"
+               "  image remove NAME...\n"
+               "                    Remove images (by image name, or by a container that uses one);\n"
+               "                    containers made from them keep their roots\n"
+               "  image refresh NAME...\n"
+               "                    Provision images anew and put them in place of the old ones\n"
                "\n"
                "Options:\n"
                "  -h --help         Show this help\n"
@@ -985,6 +1387,7 @@ int main(int argc, char *argv[])
                 { "list", verb_list },
                 { "check", verb_check },
                 { "cat", verb_cat },
+                { "image", verb_image },
         };
         const char *verb;
         int r;
@@ -1000,7 +1403,7 @@ int main(int argc, char *argv[])
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
                 if (!streq(verbs[i].name, verb))
                         continue;
-                if (arg_json && !streq(verb, "list"))
+                if (arg_json && !streq(verb, "list") && !streq(verb, "image"))
                         return log_error("Option '--json' is only supported by 'list'."), 2;
                 return verbs[i].run(argv + optind);
         }

@@ -51,6 +51,7 @@
 
 static const char *arg_root;
 static bool arg_dry_run;
+static bool arg_refresh_image;
 static const char *arg_name;
 
 static void help(void)
@@ -62,17 +63,21 @@ static void help(void)
                "  -h --help       Show this help\n"
                "     --version    Show the version\n"
                "     --root=DIR   Put berth's own paths (entries, /var/lib/machines, /run, /etc) under DIR\n"
-               "     --dry-run    Say what would be done, change nothing\n");
+               "     --dry-run    Say what would be done, change nothing\n"
+               "     --refresh-image\n"
+               "                  Provision NAME's image anew and put it in place of the cached one\n"
+               "                  (what 'berth image refresh' runs); NAME itself is not touched\n");
 }
 
 static int parse_argv(int argc, char *argv[])
 {
-        enum { ARG_VERSION = 0x100, ARG_ROOT, ARG_DRY_RUN };
+        enum { ARG_VERSION = 0x100, ARG_ROOT, ARG_DRY_RUN, ARG_REFRESH_IMAGE };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "root", required_argument, NULL, ARG_ROOT },
                 { "dry-run", no_argument, NULL, ARG_DRY_RUN },
+                { "refresh-image", no_argument, NULL, ARG_REFRESH_IMAGE },
                 {},
         };
         int c;
@@ -95,6 +100,9 @@ static int parse_argv(int argc, char *argv[])
                         break;
                 case ARG_DRY_RUN:
                         arg_dry_run = true;
+                        break;
+                case ARG_REFRESH_IMAGE:
+                        arg_refresh_image = true;
                         break;
                 case ':':
                         fprintf(stderr, "berth-prepare: option '%s' needs an argument.\n", argv[optind - 1]);
@@ -335,6 +343,10 @@ static int run(Context *c)
         r = context_paths(c);
         if (r < 0)
                 return log_oom();
+
+        /* The image alone, under its own lock: the container (running or not) is not touched. */
+        if (arg_refresh_image)
+                return image_refresh(c);
 
         if (!arg_dry_run) {
                 r = take_lock(c, &lock_fd);

@@ -165,9 +165,9 @@ static int image_lock(const Context *c, Image *im, bool *ret_waited)
         *ret_waited = false;
         if (path_split(im->lock_path, &dir, &base) < 0)
                 return log_oom();
-        /* /run/berth exists (berth-prepare took the container's lock in it). */
-        if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-                return log_error_errno(errno, "Failed to create %s: %m", dir);
+        int r = mkdir_p(dir, 0700);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create %s: %m", dir);
         im->lock_fd = open(im->lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
         if (im->lock_fd < 0)
                 return log_error_errno(errno, "Failed to open the lock %s: %m", im->lock_path);
