@@ -53,7 +53,7 @@ complete_words() {
 @test "berth: commands first" {
 	run complete_words berth berth ''
 	assert_success
-	assert_output $'cat\ncheck\nlist'
+	assert_output $'cat\ncheck\nimage\nlist'
 	run complete_words berth berth c
 	assert_output $'cat\ncheck'
 	run complete_words berth berth --json l
@@ -78,6 +78,20 @@ complete_words() {
 	assert_output $'db\ndb-replica'
 	run complete_words berth berth --no-pager check web ''
 	assert_output $'db\ndb-replica\ngone\nmail\nweb'
+}
+
+@test "berth image: its commands, then entry names for remove and refresh" {
+	run complete_words berth berth image ''
+	assert_success
+	assert_output $'list\nrefresh\nremove'
+	run complete_words berth berth --json image l
+	assert_output list
+	run complete_words berth berth image remove d
+	assert_output $'db\ndb-replica'
+	run complete_words berth berth image refresh web ''
+	assert_output $'db\ndb-replica\ngone\nmail\nweb'
+	run complete_words berth berth image list ''
+	assert_output ''
 }
 
 @test "berth list takes no names" {
