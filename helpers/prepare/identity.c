@@ -406,7 +406,8 @@ static int host_keys_find(
                 goto fail;
         }
         /* In a stable order, for the log. */
-        qsort(keys, n, sizeof *keys, host_key_compare);
+        if (n > 1)
+                qsort(keys, n, sizeof *keys, host_key_compare);
         *ret = keys;
         *ret_n = n;
         return 0;
@@ -417,18 +418,22 @@ fail:
 
 static int key_file_names(const HostKey *k, char **ret_key, char **ret_pub)
 {
+        char *key = NULL, *pub = NULL;
+
         if (streq(k->type, "rsa1")) {
-                *ret_key = strdup("ssh_host_key");
-                *ret_pub = strdup("ssh_host_key.pub");
-        } else if (asprintf(ret_key, "ssh_host_%s_key", k->type) < 0)
-                *ret_key = NULL;
-        else if (asprintf(ret_pub, "ssh_host_%s_key.pub", k->type) < 0)
-                *ret_pub = NULL;
-        if (!*ret_key || !*ret_pub) {
-                free(*ret_key);
-                *ret_key = NULL;
+                key = strdup("ssh_host_key");
+                pub = strdup("ssh_host_key.pub");
+        } else if (asprintf(&key, "ssh_host_%s_key", k->type) < 0)
+                key = NULL;
+        else if (asprintf(&pub, "ssh_host_%s_key.pub", k->type) < 0)
+                pub = NULL;
+        if (!key || !pub) {
+                free(key);
+                free(pub);
                 return -ENOMEM;
         }
+        *ret_key = key;
+        *ret_pub = pub;
         return 0;
 }
 
@@ -585,8 +590,9 @@ static int host_key_replace(const Context *c, int ssh_fd, const char *tree, cons
         /* The private key first: a .pub never names a key that is not there. */
         new_key_owner(k->has_key ? &k->key_st : NULL, k->has_pub ? &k->pub_st : NULL, &dst, 0640, 0600, &uid,
                 &gid, &mode);
-        r = write_file_atomicat_owned(ssh_fd, key, key_data, key_size, mode, uid, gid, 0);
-        explicit_bzero(key_data, key_size);
+        r = key_data ? write_file_atomicat_owned(ssh_fd, key, key_data, key_size, mode, uid, gid, 0) : -EIO;
+        if (key_data)
+                explicit_bzero(key_data, key_size);
         if (r < 0)
                 return log_error_errno(
                         r, "Failed to write " SSH_DIR "/%s in the new root %s: %m", key, tree);
