@@ -216,16 +216,16 @@ int provision_argv(const Entry *e, const char *target, char ***ret)
                         ADD(z);
                 break;
         }
-        case PROVISION_DEBOOTSTRAP:
-                if (n < 1 || n > 2)
-                        return -EINVAL;
-                ADD("debootstrap");
-                ADD("--include=systemd,dbus");
-                ADD(args[0]);
-                ADD(target);
-                if (n == 2)
-                        ADD(args[1]);
+        case PROVISION_DEBOOTSTRAP: {
+                _cleanup_free_ char *mmdebstrap = NULL;
+                r = find_program("mmdebstrap", &mmdebstrap);
+                if (r == -ENOMEM)
+                        return r;
+                r = bootstrap_argv(args, n, target, mmdebstrap, &a);
+                if (r < 0)
+                        return r;
                 break;
+        }
         case PROVISION_DNF: {
                 if (n < 2)
                         return -EINVAL;
@@ -253,6 +253,8 @@ int provision_argv(const Entry *e, const char *target, char ***ret)
                                 return -ENOMEM;
                 }
                 break;
+        case PROVISION_PULL:
+                return pull_argv(e, target, ret);
         default:
                 return -EINVAL;
         }
@@ -667,6 +669,7 @@ static int provision_command(const Context *c, const char *target, char ***ret_a
                         provision_kind_to_string(e->provision), argv[0],
                         strchr(argv[0], '/') ? "executable" : "installed", PROVISION_PATH,
                         e->provision == PROVISION_DEBOOTSTRAP ? " ('apt install debootstrap')"
+                        : e->provision == PROVISION_PULL      ? " ('apt install " PULL_PACKAGE "')"
                         : e->provision == PROVISION_DNF       ? " (dnf or yum)"
                                                               : "");
         *ret_argv = TAKE_PTR(argv);
@@ -730,9 +733,11 @@ int provision_fill(const Context *c, ProvisionRun *run)
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
                 char how[64];
                 describe_status(status, how, sizeof how);
+                if (c->entry->provision == PROVISION_PULL && !run->argv)
+                        pull_explain_failure(c->entry);
                 return log_event_errno(LOG_ERR, EIO, BERTH_MESSAGE_PROVISION_FAILED,
-                        "Provisioning failed at step '%s': %s %s. Its output is in the log above; the partial tree is removed now. Fix the cause (Provision= in %s) and start again.",
-                        argv[0], program, how, c->entry->source);
+                        "Provisioning failed at step '%s': %s %s. Its output is in the log above; the partial tree is removed now. Fix the cause (Provision= in %s) and start again. (This was the provisioning of %s.)",
+                        argv[0], program, how, c->entry->source, run->what);
         }
         return 0;
 }

@@ -132,10 +132,15 @@ runs() {
 }
 
 @test "three first starts at once: one provisioner run, the others wait (extending their timeout on progress) and clone" {
-	# Grows the tree for about 2 s, so that waiters see progress reports.
+	# Holds on until both other starts wait for it (their logs say so: behaviour, not timing),
+	# then grows the tree for about 2 s, so that the waiters see progress reports.
 	provisioner "$BATS_TEST_TMPDIR/p" <<-EOF
 	echo run >> "$RUNS"
 	mkdir -p "\$1/etc" "\$1/usr/lib/systemd"
+	for i in \$(seq 1200); do
+		grep -qs "waiting for it" "$BATS_TEST_TMPDIR/log.db" && grep -qs "waiting for it" "$BATS_TEST_TMPDIR/log.app" && break
+		sleep 0.05
+	done
 	for i in \$(seq 20); do head -c 32768 /dev/urandom > "\$1/etc/f\$i"; sleep 0.1; done
 	echo ID=slow > "\$1/usr/lib/os-release"
 	cp /bin/true "\$1/usr/lib/systemd/systemd"
@@ -208,19 +213,22 @@ runs() {
 }
 
 @test "the provisioning a waiter waited for fails: the waiter fails with it, nothing is left, the next start works" {
+	# Fails once the other start waits for it.
 	provisioner "$BATS_TEST_TMPDIR/p" <<-EOF
 	echo run >> "$RUNS"
 	mkdir -p "\$1/etc"
-	sleep 1
+	for i in \$(seq 1200); do grep -qs "waiting for it" "$BATS_TEST_TMPDIR/log.db" && break; sleep 0.05; done
 	exit 3
 	EOF
 	entries web db
 	prepare web > "$BATS_TEST_TMPDIR/log.web" 2>&1 &
 	p1=$!
 	wait_for "$RUNS"
-	run prepare db
+	rc=0
+	prepare db > "$BATS_TEST_TMPDIR/log.db" 2>&1 || rc=$?
 	wait "$p1" || true
-	assert_failure
+	[ "$rc" = 1 ]
+	run cat "$BATS_TEST_TMPDIR/log.db"
 	assert_output --regexp "Image command-p-r-[0-9a-f]{12} was being provisioned by the start of web, which failed \(see 'journalctl -u systemd-nspawn@web.service'\). Not trying again in this start"
 	[ "$(runs)" = 1 ]
 	run cat "$BATS_TEST_TMPDIR/log.web"
@@ -428,4 +436,39 @@ runs() {
 	refute_output --regexp "left: \.#"
 	assert_line --regexp '^image: command-p-r-[0-9a-f]{12}$'
 	assert_line intact
+}
+
+@test "full file system while provisioning an image: clear error naming it, no half image, other roots and images intact" {
+	good_body small | provisioner "$BATS_TEST_TMPDIR/q"
+	provisioner "$BATS_TEST_TMPDIR/p" <<-EOF
+	echo run >> "$RUNS"
+	$(good_body x | tail -n +2)
+	head -c 4194304 /dev/urandom > "\$1/etc/big"
+	EOF
+	entries web
+	printf '[Container]\nProvision=command %s %%r\nManageNetwork=no\n' "$BATS_TEST_TMPDIR/q" | entry db
+	mkdir -p "$M"
+	cat > "$BATS_TEST_TMPDIR/ns.sh" <<-EOF
+	mount -t tmpfs -o size=3m,mode=0700 tmpfs "$M"
+	berth_exec "$BERTH_PREPARE" --root="$R" db && echo rc=0 || echo rc=\$?
+	echo "--- big"
+	berth_exec "$BERTH_PREPARE" --root="$R" web && echo rc=0 || echo rc=\$?
+	ls -A "$M" | sed 's/^/left: /'
+	ls -A "$IMAGES" | sed 's/^/image: /'
+	cat "$M/db/etc/stamp"
+	umount "$M"
+	EOF
+	run in_namespace "$BATS_TEST_TMPDIR/ns.sh"
+	assert_success
+	assert_line "rc=0"
+	assert_line "rc=1"
+	assert_output --partial "No space left on device"
+	assert_output --regexp "web: Provisioning failed at step '$BATS_TEST_TMPDIR/p': $BATS_TEST_TMPDIR/p exited with status 1\..* \(This was the provisioning of image command-p-r-[0-9a-f]{12}\.\)"
+	assert_line "left: .berth-images"
+	assert_line "left: db"
+	refute_line "left: web"
+	# Only db's image: nothing of web's, not even a temporary directory.
+	assert_line --regexp '^image: command-q-r-[0-9a-f]{12}$'
+	refute_output --regexp 'image: (\.#)?command-p-'
+	assert_line small
 }
