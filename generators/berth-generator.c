@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "entry.h"
+#include "image-cache.h"
 #include "fileio.h"
 #include "generator-output.h"
 #include "log.h"
@@ -35,8 +36,7 @@
  * Debian 12, 257 on Debian 13), and this, systemd 252's, is used only when no template can be
  * read. */
 #define STOCK_NSPAWN_COMMAND                                                                                \
-        "systemd-nspawn --quiet --keep-unit --boot --link-journal=try-guest --network-veth -U "             \
-        "--settings=override --machine=%i"
+        "systemd-nspawn --quiet --keep-unit --boot --link-journal=try-guest --network-veth -U --settings=override --machine=%i"
 #define NSPAWN_TEMPLATE "systemd-nspawn@.service"
 
 static bool arg_dry_run;
@@ -161,8 +161,8 @@ static const char *nspawn_exec_start(Generator *g)
                 why = "it has no ExecStart=";
                 break;
         }
-        log_warning("%s%s%s: %s; writing systemd 252's systemd-nspawn command line for a non-default "
-                    "Directory=.",
+        log_warning(
+                "%s%s%s: %s; writing systemd 252's systemd-nspawn command line for a non-default Directory=.",
                 NSPAWN_TEMPLATE, where ? " " : "", where ? where : "", why);
         g->nspawn_exec = strdup(STOCK_NSPAWN_COMMAND);
         return g->nspawn_exec;
@@ -243,8 +243,7 @@ static int parse_argv(int argc, char *argv[])
         if (n != 1 && n != 3) {
                 if (n == 0)
                         fprintf(stderr,
-                                "%s: missing output directory (NORMAL-DIR [EARLY-DIR LATE-DIR], see "
-                                "--help)\n",
+                                "%s: missing output directory (NORMAL-DIR [EARLY-DIR LATE-DIR], see --help)\n",
                                 PROGRAM);
                 else
                         fprintf(stderr, "%s: unexpected argument '%s': expected one or three directories\n",
@@ -398,11 +397,14 @@ static int write_dropin(Generator *g, TextBuffer *b, const Entry *e)
                 }
         }
 
-        /* The stock unit already has RequiresMountsFor=/var/lib/machines/%i. */
+        /* The stock unit already has RequiresMountsFor=/var/lib/machines/%i. A root elsewhere that
+         * is cloned from an image also needs the image cache, which is under /var/lib/machines. */
         if (custom_directory) {
                 text_puts(b, "RequiresMountsFor=");
                 text_put_path_word(b, e->directory);
                 text_putc(b, '\n');
+                if (entry_uses_image(e))
+                        text_put_line(b, "RequiresMountsFor=", IMAGES_DIR);
         }
         STRV_FOREACH (s, e->bind_sources) {
                 text_puts(b, "RequiresMountsFor=");
@@ -580,9 +582,8 @@ static int run(int argc, char *argv[])
                                 KILL_SWITCH "=0 on the kernel command line: berth generates no containers.");
                         return 0;
                 }
-                log_notice(
-                        KILL_SWITCH "=0 is on the kernel command line: at boot nothing would be generated; "
-                                    "--dry-run shows what would be without it.");
+                log_notice(KILL_SWITCH
+                        "=0 is on the kernel command line: at boot nothing would be generated; --dry-run shows what would be without it.");
         }
 
         if (arg_dry_run) {

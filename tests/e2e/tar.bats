@@ -45,10 +45,14 @@ teardown() {
 	# The provisioning was logged, and left no temporary sibling behind.
 	run journal_of deb
 	assert_output --partial 'Provisioned /var/lib/machines/deb'
-	# (.#deb.lck is nspawn's image lock; berth's temporary trees are .#deb.berth-XXXXXX.)
+	# (.#deb.lck is nspawn's image lock; berth's temporary trees are .#deb.berth-XXXXXX, and
+	# .#IMAGE.berth-XXXXXX in the image cache.)
 	run guest ls -A /var/lib/machines
 	assert_line deb
-	refute_output --partial '.berth-'
+	assert_line .berth-images
+	refute_output --partial '.#deb.berth-'
+	run guest ls -A /var/lib/machines/.berth-images
+	assert_output --regexp '^tar-bookworm\.tar-[0-9a-f]{12}$'
 
 	# For the record (the build's meson-logs/e2e/tar.txt): what an admin sees.
 	keep_output guest machinectl list
