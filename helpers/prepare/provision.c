@@ -900,6 +900,8 @@ int provision_run(const Context *c, int parent_fd)
                         return log_oom();
                 if (c->dry_run) {
                         r = provision_dry_run(c, c->directory, tmp);
+                        if (r >= 0)
+                                (void) identity_reset(c, -1, NULL);
                         if (r >= 0 && network_set_up_in_new_root(e))
                                 log_info("Would then enable systemd-networkd in the new tree (unless it has none or enables another network manager), and give it the host's name servers if it has none it could reach.");
                         return r;
@@ -927,7 +929,8 @@ int provision_run(const Context *c, int parent_fd)
         if (r < 0)
                 return r;
         if (c->dry_run) {
-                log_info("Would clone image %s to %s, with a machine identity of its own.", im.name, c->directory);
+                log_info("Would clone image %s to %s.", im.name, c->directory);
+                (void) identity_reset(c, -1, NULL);
                 if (network_set_up_in_new_root(e))
                         log_info("Would then enable systemd-networkd in the new tree (unless it has none or enables another network manager), and give it the host's name servers if it has none it could reach.");
                 return 0;
