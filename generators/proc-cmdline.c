@@ -130,8 +130,8 @@ int cmdline_get_bool(char **words, const char *key, bool *ret)
                         continue;
                 b = parse_boolean(v + 1);
                 if (b < 0) {
-                        log_warning("Failed to parse %s on the kernel command line (accepted: "
-                                    "yes/no/true/false/on/off/1/0), ignoring.",
+                        log_warning(
+                                "Failed to parse %s on the kernel command line (accepted: yes/no/true/false/on/off/1/0), ignoring.",
                                 *w);
                         continue;
                 }

@@ -221,8 +221,7 @@ static int target_read_and_edit(Target *t)
         t->st = st;
         if (t->st.st_size > CMDLINE_FILE_MAX)
                 return log_error_errno(EFBIG,
-                        "%s is %lld bytes, more than the %d a boot loader configuration file "
-                        "can sensibly be; not touching it",
+                        "%s is %lld bytes, more than the %d a boot loader configuration file can sensibly be; not touching it",
                         t->real, (long long) t->st.st_size, CMDLINE_FILE_MAX);
         r = read_full_fd(fd, CMDLINE_FILE_MAX, &t->old, &t->old_size);
         if (r == -EFBIG)
@@ -365,8 +364,7 @@ static int grub_regenerate_command(const Root *root, const OsRelease *os, char *
                         cfg = efi_cfg;
                 bool bls = exists_in(root, "/boot/loader/entries");
                 return asprintf(ret, "grub2-mkconfig -o %s%s", cfg,
-                               bls ? "\n  and, for the existing boot entries (BLS): grubby "
-                                     "--update-kernel=ALL --args=audit=0"
+                               bls ? "\n  and, for the existing boot entries (BLS): grubby --update-kernel=ALL --args=audit=0"
                                    : "") < 0
                                ? -ENOMEM
                                : 0;
@@ -423,13 +421,11 @@ static void grub_dropins_warn(const Root *root)
                 unsigned line = grub_defaults_find_cmdline_assignment(text, size);
                 if (line > 0)
                         log_warning(
-                                "%s:%u sets GRUB_CMDLINE_LINUX, and GRUB reads it after /etc/default/grub: "
-                                "make sure it keeps audit=0.",
+                                "%s:%u sets GRUB_CMDLINE_LINUX, and GRUB reads it after /etc/default/grub: make sure it keeps audit=0.",
                                 p, line);
                 else if (strstr(text, "audit="))
-                        log_warning("%s mentions audit=, and GRUB reads it after /etc/default/grub: make "
-                                    "sure it "
-                                    "does not turn audit back on.",
+                        log_warning(
+                                "%s mentions audit=, and GRUB reads it after /etc/default/grub: make sure it does not turn audit back on.",
                                 p);
         }
 }
@@ -460,10 +456,8 @@ int audit_fix(const AuditOptions *o)
                 _cleanup_free_ char *a = root_path(o->root, "/etc/default/grub");
                 _cleanup_free_ char *b = root_path(o->root, "/etc/sysconfig/grub");
                 _cleanup_free_ char *c = root_path(o->root, "/etc/kernel/cmdline");
-                log_error("No boot loader configuration found: looked for %s and %s (GRUB) and %s "
-                          "(kernel-install, systemd-boot). Add audit=0 to the kernel command line by hand; "
-                          "for "
-                          "systemd-boot, create %s from /proc/cmdline with audit=0 added.",
+                log_error(
+                        "No boot loader configuration found: looked for %s and %s (GRUB) and %s (kernel-install, systemd-boot). Add audit=0 to the kernel command line by hand; for systemd-boot, create %s from /proc/cmdline with audit=0 added.",
                         strempty(a), strempty(b), strempty(c), strempty(c));
                 return 1;
         }

@@ -214,8 +214,7 @@ static int word_segment(Word *w, bool record, SegmentKind kind)
 static int expansion_error(EditError *err, const char *name, const char *t, size_t p)
 {
         return edit_error(err, line_of(t, p),
-                "the value of %s uses an expansion (%c: a variable such as $VAR or ${VAR}, $(...) or "
-                "`...`), whose value berth-audit cannot see; write the value out, or add audit=0 by hand",
+                "the value of %s uses an expansion (%c: a variable such as $VAR or ${VAR}, $(...) or `...`), whose value berth-audit cannot see; write the value out, or add audit=0 by hand",
                 name, t[p]);
 }
 
@@ -272,8 +271,7 @@ static int word_scan(
                 /* an assignment expands an unquoted ~ at the start and after each ':' */
                 if (c == '~' && (p == start || t[p - 1] == ':'))
                         return edit_error(err, line_of(t, p),
-                                "the value of %s has an unquoted '~' (a home directory, in an assignment), "
-                                "which berth-audit cannot see through; quote it, or add audit=0 by hand",
+                                "the value of %s has an unquoted '~' (a home directory, in an assignment), which berth-audit cannot see through; quote it, or add audit=0 by hand",
                                 name);
 
                 if (!in_unquoted_segment) {
@@ -448,15 +446,12 @@ static int word_plan_audit_off(
                                 if (w->segment[i] != w->segment[i + 1] ||
                                         w->raw_end[i] != w->raw_start[i + 1])
                                         return edit_error(err, line_of(t, w->raw_start[p.eq]),
-                                                "the audit= value in %s is split by shell quoting or "
-                                                "escapes; "
-                                                "set it to audit=0 by hand",
+                                                "the audit= value in %s is split by shell quoting or escapes; set it to audit=0 by hand",
                                                 what);
                         if (q % 2 == 1 &&
                                 w->segment_kind[w->segment[p.eq + 1]] != w->segment_kind[w->segment[p.eq]])
                                 return edit_error(err, line_of(t, w->raw_start[p.eq]),
-                                        "the audit= value in %s is split by shell quoting; set it to "
-                                        "audit=0 by hand",
+                                        "the audit= value in %s is split by shell quoting; set it to audit=0 by hand",
                                         what);
                         size_t b = w->raw_start[p.eq + 1], e = w->raw_end[p.end - 1];
                         r = edits_add(edits, b, e - b, text);
@@ -471,8 +466,7 @@ static int word_plan_audit_off(
 
         if (dashdash)
                 return edit_error(err, w->n > 0 ? line_of(t, w->start) : 0,
-                        "%s contains \"--\" (what follows goes to init, not the kernel); add audit=0 before "
-                        "it by hand",
+                        "%s contains \"--\" (what follows goes to init, not the kernel); add audit=0 before it by hand",
                         what);
         bool need_space = w->n > 0 && !kernel_is_space(s[w->n - 1]);
         const char *add = need_space ? " audit=0" : "audit=0";
@@ -698,13 +692,10 @@ static int lex_command_substitution(Reader *R, size_t *p)
                 if (!arithmetic && word_start && R->size - i >= 5 && memcmp(R->t + i, "case", 4) == 0 &&
                         R->t[i + 4] != '\0' && strchr(" \t\n", R->t[i + 4]))
                         return edit_error(R->err, line_of(R->t, i),
-                                "'case' inside $(...), which berth-audit does not read; add audit=0 by "
-                                "hand");
+                                "'case' inside $(...), which berth-audit does not read; add audit=0 by hand");
                 if (!arithmetic && c == '<' && i + 1 < R->size && R->t[i + 1] == '<')
                         return edit_error(R->err, line_of(R->t, i),
-                                "a here-document inside $(...), which berth-audit does not read; add "
-                                "audit=0 "
-                                "by hand");
+                                "a here-document inside $(...), which berth-audit does not read; add audit=0 by hand");
                 if (c == '\\') {
                         i += 2;
                         word_start = false;
@@ -969,8 +960,7 @@ static int check_heredoc_mentions(Reader *R, size_t start, size_t end, size_t de
                 int v = mention_at(R->t, R->size, i);
                 if (v >= 0)
                         return edit_error(R->err, line_of(R->t, i),
-                                "%s appears in the body of a here-document (started on line %u), which "
-                                "berth-audit does not read as shell; add audit=0 by hand",
+                                "%s appears in the body of a here-document (started on line %u), which berth-audit does not read as shell; add audit=0 by hand",
                                 var_names[v], line_of(R->t, delim));
         }
         return 0;
@@ -1040,8 +1030,7 @@ static int check_spelled_mention(Reader *R, size_t start, size_t end)
         for (int v = 0; v < _VAR_MAX; v++)
                 if (plain[v] > raw[v])
                         return edit_error(R->err, line_of(R->t, start),
-                                "%s is spelled with quotes, backslashes or a line continuation here, which "
-                                "berth-audit does not read; write the name plainly, or add audit=0 by hand",
+                                "%s is spelled with quotes, backslashes or a line continuation here, which berth-audit does not read; write the name plainly, or add audit=0 by hand",
                                 var_names[v]);
         return 0;
 }
@@ -1128,21 +1117,15 @@ static int command_finish(Reader *R, Joint next, bool background)
                                 (i == first || (exported && i == first + 1 && n == 2))) {
                                 if (ctx)
                                         return edit_error(R->err, line,
-                                                "%s is assigned %s; berth-audit edits only a plain %s=VALUE "
-                                                "line outside any block, list or pipeline: add audit=0 by "
-                                                "hand",
+                                                "%s is assigned %s; berth-audit edits only a plain %s=VALUE line outside any block, list or pipeline: add audit=0 by hand",
                                                 name, ctx, name);
                                 if (R->has_redirect)
                                         return edit_error(R->err, line,
-                                                "%s is assigned with a redirection; berth-audit edits only "
-                                                "a "
-                                                "plain %s=VALUE line: add audit=0 by hand",
+                                                "%s is assigned with a redirection; berth-audit edits only a plain %s=VALUE line: add audit=0 by hand",
                                                 name, name);
                                 if (n > (exported ? 2u : 1u))
                                         return edit_error(R->err, line,
-                                                "unexpected text after the value of %s; accepted is "
-                                                "%s=VALUE, "
-                                                "optionally followed by a comment",
+                                                "unexpected text after the value of %s; accepted is %s=VALUE, optionally followed by a comment",
                                                 name, name);
                                 R->scan.found[v] = true;
                                 R->scan.value_pos[v] = k + l + 1;
@@ -1153,9 +1136,7 @@ static int command_finish(Reader *R, Joint next, bool background)
                         }
                         if (k == w->start && i == first && !w->redirect_target)
                                 return edit_error(R->err, line,
-                                        "%s is not assigned as %s=VALUE (no blanks around '=', no '+='); "
-                                        "fix "
-                                        "the line by hand",
+                                        "%s is not assigned as %s=VALUE (no blanks around '=', no '+='); fix the line by hand",
                                         name, name);
                         if (cmd != SIZE_MAX) {
                                 char word[16];
@@ -1163,14 +1144,11 @@ static int command_finish(Reader *R, Joint next, bool background)
                                 snprintf(word, sizeof word, "%.*s", (int) MIN(c->end - c->start, 15),
                                         R->t + c->start);
                                 return edit_error(R->err, line,
-                                        "%s is used by the command '%s'%s%s, which berth-audit does not "
-                                        "understand (it edits only plain %s=VALUE lines and reads only $%s "
-                                        "and ${%s}); add audit=0 by hand",
+                                        "%s is used by the command '%s'%s%s, which berth-audit does not understand (it edits only plain %s=VALUE lines and reads only $%s and ${%s}); add audit=0 by hand",
                                         name, word, ctx ? ", " : "", strempty(ctx), name, name, name);
                         }
                         return edit_error(R->err, line,
-                                "%s is used in a way berth-audit does not understand%s%s (it edits only "
-                                "plain %s=VALUE lines and reads only $%s and ${%s}); add audit=0 by hand",
+                                "%s is used in a way berth-audit does not understand%s%s (it edits only plain %s=VALUE lines and reads only $%s and ${%s}); add audit=0 by hand",
                                 name, ctx ? ", " : "", strempty(ctx), name, name, name);
                 }
         }
@@ -1192,14 +1170,12 @@ static int command_finish(Reader *R, Joint next, bool background)
                                 }
                 if (dynamic)
                         return edit_error(R->err, line_of(R->t, at),
-                                "the name of this command is computed when the shell runs ($ or `), so "
-                                "berth-audit cannot tell what it does; add audit=0 by hand");
+                                "the name of this command is computed when the shell runs ($ or `), so berth-audit cannot tell what it does; add audit=0 by hand");
                 for (size_t i = 0; i < ELEMENTSOF(hidden); i++)
                         if (streq(name, hidden[i])) {
                                 if (inside_function(R))
                                         return edit_error(R->err, line_of(R->t, at),
-                                                "'%s' in a function runs code berth-audit cannot read, "
-                                                "whenever the function is called; add audit=0 by hand",
+                                                "'%s' in a function runs code berth-audit cannot read, whenever the function is called; add audit=0 by hand",
                                                 hidden[i]);
                                 R->scan.hidden_pos = at;
                                 snprintf(R->scan.hidden_word, sizeof R->scan.hidden_word, "%s", hidden[i]);
@@ -1209,13 +1185,11 @@ static int command_finish(Reader *R, Joint next, bool background)
                 if (streq(name, "exit") || streq(name, "exec") ||
                         (streq(name, "return") && !inside_function(R)))
                         return edit_error(R->err, line_of(R->t, at),
-                                "'%s' can stop the shell before the end of the file, so berth-audit "
-                                "cannot tell which assignment takes effect; add audit=0 by hand",
+                                "'%s' can stop the shell before the end of the file, so berth-audit cannot tell which assignment takes effect; add audit=0 by hand",
                                 name);
                 if (streq(name, "alias"))
                         return edit_error(R->err, line_of(R->t, at),
-                                "'alias' can change what any later command means, so berth-audit cannot "
-                                "read the rest of the file; add audit=0 by hand");
+                                "'alias' can change what any later command means, so berth-audit cannot read the rest of the file; add audit=0 by hand");
         }
 
         R->n_words = 0;
@@ -1338,9 +1312,7 @@ static int check_plain_word(Reader *R, const Token *tok)
                 if (v >= 0 && !mention_is_read(R->t, R->size, k, v)) {
                         char ctx[128];
                         return edit_error(R->err, line_of(R->t, k),
-                                "%s is used in a way berth-audit does not understand, %s (it edits only "
-                                "plain "
-                                "%s=VALUE lines and reads only $%s and ${%s}); add audit=0 by hand",
+                                "%s is used in a way berth-audit does not understand, %s (it edits only plain %s=VALUE lines and reads only $%s and ${%s}); add audit=0 by hand",
                                 var_names[v], command_context(R, JOINT_NONE, ctx, sizeof ctx), var_names[v],
                                 var_names[v], var_names[v]);
                 }
@@ -1355,8 +1327,7 @@ static int reader_word(Reader *R, const Token *tok)
         if (R->heredoc_next) {
                 if (R->n_heredocs >= ELEMENTSOF(R->heredocs))
                         return edit_error(R->err, line_of(R->t, tok->start),
-                                "more than %zu here-documents on one line; berth-audit does not read this "
-                                "file",
+                                "more than %zu here-documents on one line; berth-audit does not read this file",
                                 ELEMENTSOF(R->heredocs));
                 R->heredocs[R->n_heredocs++] = (HereDoc){ tok->start, tok->end, R->heredoc_next == 2 };
                 R->heredoc_next = 0;
@@ -1567,9 +1538,7 @@ static int grub_scan(const char *t, size_t size, Scan *ret, EditError *err)
                 for (int v = 0; v < _VAR_MAX; v++)
                         if (!R.scan.found[v] || R.scan.value_pos[v] < R.scan.hidden_pos) {
                                 r = edit_error(err, line_of(t, R.scan.hidden_pos),
-                                        "'%s' runs code berth-audit cannot read, and no plain %s=VALUE line "
-                                        "follows to override what it may set; add audit=0 by hand, or "
-                                        "assign %s and %s after this line",
+                                        "'%s' runs code berth-audit cannot read, and no plain %s=VALUE line follows to override what it may set; add audit=0 by hand, or assign %s and %s after this line",
                                         R.scan.hidden_word, var_names[v], var_names[VAR_LINUX],
                                         var_names[VAR_LINUX_DEFAULT]);
                                 goto finish;
@@ -1683,8 +1652,7 @@ static int grub_check_result(
         }
         if (r <= 0 || !streq(kept_before, kept_after))
                 return edit_error(err, 0,
-                        "the edited file would not read back as audit=0 with every other parameter kept "
-                        "(a bug in berth-audit); add audit=0 by hand");
+                        "the edited file would not read back as audit=0 with every other parameter kept (a bug in berth-audit); add audit=0 by hand");
         return 0;
 }
 
@@ -1731,9 +1699,7 @@ int grub_defaults_set_audit_off(const char *text, size_t size, char **ret, size_
                         for (size_t i = 0; i < e; i++)
                                 lines += text[i] == '\n';
                         r = edit_error(err, lines,
-                                "the last line ends with a line continuation ('\\'), which would swallow an "
-                                "added "
-                                "GRUB_CMDLINE_LINUX= line; remove the backslash or end that line");
+                                "the last line ends with a line continuation ('\\'), which would swallow an added GRUB_CMDLINE_LINUX= line; remove the backslash or end that line");
                         goto finish;
                 }
                 tail = size == 0 || text[size - 1] == '\n' ? "GRUB_CMDLINE_LINUX=\"audit=0\"\n"
@@ -1747,8 +1713,7 @@ int grub_defaults_set_audit_off(const char *text, size_t size, char **ret, size_
                         r = cmdline_audit_is_off(cmdline);
                 if (r == 0)
                         r = edit_error(err, 0,
-                                "audit=0 is not in effect, yet berth-audit found nothing to edit (a bug in "
-                                "berth-audit); add audit=0 by hand");
+                                "audit=0 is not in effect, yet berth-audit found nothing to edit (a bug in berth-audit); add audit=0 by hand");
                 if (r > 0)
                         r = 0;
                 goto finish;
@@ -1766,8 +1731,7 @@ int grub_defaults_set_audit_off(const char *text, size_t size, char **ret, size_
                 for (size_t i = 0; i < size; i++)
                         lines += text[i] == '\n';
                 r = edit_error(err, lines,
-                        "the last line ends with a line continuation ('\\'), which would swallow an "
-                        "added GRUB_CMDLINE_LINUX= line; remove the backslash or end that line");
+                        "the last line ends with a line continuation ('\\'), which would swallow an added GRUB_CMDLINE_LINUX= line; remove the backslash or end that line");
         }
         if (r < 0) {
                 free(out);

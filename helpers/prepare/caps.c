@@ -58,15 +58,12 @@ int caps_check(void)
         for (size_t i = 0; i < ELEMENTSOF(kept); i++)
                 if (!has(c, kept[i], CAP_EFFECTIVE) || !has(c, kept[i], CAP_PERMITTED))
                         return log_error_errno(EPERM,
-                                "berth-prepare needs capability %s, which it does not have: run it as "
-                                "root from systemd-nspawn@.service without a CapabilityBoundingSet= "
-                                "that removes it.",
+                                "berth-prepare needs capability %s, which it does not have: run it as root from systemd-nspawn@.service without a CapabilityBoundingSet= that removes it.",
                                 cap_name(kept[i]));
         /* Needed to narrow the bounding set later. */
         if (!has(c, CAP_SETPCAP, CAP_EFFECTIVE) || !has(c, CAP_SETPCAP, CAP_PERMITTED))
                 return log_error_errno(EPERM,
-                        "berth-prepare needs capability cap_setpcap (to drop the capabilities it does "
-                        "not need), which it does not have.");
+                        "berth-prepare needs capability cap_setpcap (to drop the capabilities it does not need), which it does not have.");
         return 0;
 }
 

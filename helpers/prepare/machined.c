@@ -93,8 +93,8 @@ static int clear_stale(const Context *c, sd_bus *bus, sd_bus_message **reply)
                 if (sym_sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine"))
                         log_debug("No machine %s registered with systemd-machined.", c->name);
                 else
-                        log_debug("Cannot ask systemd-machined about machine %s (%s): skipping the "
-                                  "stale-registration check.",
+                        log_debug(
+                                "Cannot ask systemd-machined about machine %s (%s): skipping the stale-registration check.",
                                 c->name, error.message ?: strerror(-r));
                 sym_sd_bus_error_free(&error);
                 return 0;
@@ -127,14 +127,12 @@ static int clear_stale(const Context *c, sd_bus *bus, sd_bus_message **reply)
 
         if (!why)
                 return log_error_errno(EEXIST,
-                        "A machine named %s is already running (unit %s, leader PID %u): systemd-nspawn "
-                        "would fail "
-                        "with \"machine already exists\". Stop it first ('machinectl poweroff %s').",
+                        "A machine named %s is already running (unit %s, leader PID %u): systemd-nspawn would fail with \"machine already exists\". Stop it first ('machinectl poweroff %s').",
                         c->name, strempty(unit), leader, c->name);
 
         if (c->dry_run) {
-                log_info("Would remove the stale registration of machine %s in systemd-machined (unit %s: "
-                         "%s).",
+                log_info(
+                        "Would remove the stale registration of machine %s in systemd-machined (unit %s: %s).",
                         c->name, strempty(unit), why);
                 return 0;
         }
@@ -143,16 +141,14 @@ static int clear_stale(const Context *c, sd_bus *bus, sd_bus_message **reply)
                 &error, NULL, "s", c->name);
         if (r < 0 && !sym_sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine")) {
                 r = log_error_errno(r,
-                        "Failed to remove the stale registration of machine %s: %s. Try "
-                        "'machinectl terminate %s'.",
+                        "Failed to remove the stale registration of machine %s: %s. Try 'machinectl terminate %s'.",
                         c->name, error.message ?: strerror(-r), c->name);
                 sym_sd_bus_error_free(&error);
                 return r;
         }
         sym_sd_bus_error_free(&error);
         log_event(LOG_NOTICE, BERTH_MESSAGE_STALE_MACHINE,
-                "Removed the stale registration of machine %s in systemd-machined (unit %s, leader PID %u: "
-                "%s).",
+                "Removed the stale registration of machine %s in systemd-machined (unit %s, leader PID %u: %s).",
                 c->name, strempty(unit), leader, why);
         return 0;
 }

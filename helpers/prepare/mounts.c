@@ -46,9 +46,7 @@ int mounts_check_fstab(const Context *c, bool *ret_listed)
         if (r != 0)
                 return r < 0 ? r : 0;
         return log_error_errno(ENXIO,
-                "%s is missing or empty, and %s says it is the mount point of %s (%s), which is "
-                "not mounted. Mount it ('mount %s') or fix %s; berth does not provision into an "
-                "unmounted mount point.",
+                "%s is missing or empty, and %s says it is the mount point of %s (%s), which is not mounted. Mount it ('mount %s') or fix %s; berth does not provision into an unmounted mount point.",
                 c->directory, c->fstab_path, strempty(source), strempty(fstype), c->entry->directory,
                 c->fstab_path);
 }

@@ -104,14 +104,12 @@ static int guest_resolv_conf(const Context *c, int tree_fd)
         if (r < 0)
                 return log_oom();
         if (r == 0) {
-                log_warning("the new root has no name server it could reach in /etc/resolv.conf, and "
-                            "this host has none to give it (only loopback servers): name resolution in the "
-                            "container will not work until its /etc/resolv.conf names one.");
+                log_warning(
+                        "the new root has no name server it could reach in /etc/resolv.conf, and this host has none to give it (only loopback servers): name resolution in the container will not work until its /etc/resolv.conf names one.");
                 return 0;
         }
         if (asprintf(&content,
-                    "# Written by berth-prepare when it provisioned this container: the host's name "
-                    "servers\n# (from %s). The container's own resolver set-up may replace this file.\n%s",
+                    "# Written by berth-prepare when it provisioned this container: the host's name servers\n# (from %s). The container's own resolver set-up may replace this file.\n%s",
                     source, servers) < 0)
                 return log_oom();
         r = rootfs_open_parent(tree_fd, "/etc/resolv.conf", &dfd, &name);
@@ -159,8 +157,7 @@ static int guest_enable_networkd(const Context *c, const char *tree)
                         return log_error_errno(errno, "Failed to wait for systemctl: %m");
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
                 return log_error_errno(EIO,
-                        "'systemctl --root=%s enable systemd-networkd.service' failed (status %d, see "
-                        "above).",
+                        "'systemctl --root=%s enable systemd-networkd.service' failed (status %d, see above).",
                         tree, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
         return 0;
 }
@@ -182,15 +179,14 @@ int network_setup_new_root(const Context *c, int tree_fd, const char *tree)
         if (g.enabled)
                 log_info("the new root enables %s already: its network set-up is left as it is.", g.enabled);
         else if (!g.has_networkd)
-                log_warning("the new root has no systemd-networkd and enables nothing else that configures "
-                            "its link host0: the container will have no address. Install a network "
-                            "manager in it (Provision=), or set ManageNetwork=no to say it is yours.");
+                log_warning(
+                        "the new root has no systemd-networkd and enables nothing else that configures its link host0: the container will have no address. Install a network manager in it (Provision=), or set ManageNetwork=no to say it is yours.");
         else {
                 r = guest_enable_networkd(c, tree);
                 if (r < 0)
                         return r;
-                log_info("enabled systemd-networkd in the new root: its stock 80-container-host0.network "
-                         "configures host0 by DHCP from the host.");
+                log_info(
+                        "enabled systemd-networkd in the new root: its stock 80-container-host0.network configures host0 by DHCP from the host.");
         }
         return guest_resolv_conf(c, tree_fd);
 }

@@ -68,10 +68,7 @@ int nspawn_settings_format(const Entry *e, char **ret)
                         r = quote_word(f, *w);
                         if (r < 0) {
                                 r = log_error_errno(r,
-                                        "%s:%u: Command= word %s holds both kinds of quote or a "
-                                        "backslash next to a quote, which systemd-nspawn's Parameters= "
-                                        "cannot "
-                                        "express. Use a wrapper script inside the container.",
+                                        "%s:%u: Command= word %s holds both kinds of quote or a backslash next to a quote, which systemd-nspawn's Parameters= cannot express. Use a wrapper script inside the container.",
                                         strempty(e->origins[CONTAINER_COMMAND].file),
                                         e->origins[CONTAINER_COMMAND].line, *w);
                                 break;
@@ -123,17 +120,11 @@ int nspawn_settings_write(const Context *c)
                 bool needed = e->has_nspawn_settings || !e->boot || e->hostname;
                 if (needed)
                         return log_error_errno(EEXIST,
-                                "%s exists and takes precedence over %s, which berth writes from %s: the "
-                                "entry's "
-                                "settings (Boot=, Command=, Hostname=, [Exec], [Files], [Network]) would be "
-                                "ignored. "
-                                "Fix: move what %s says into %s and remove it, or remove those settings "
-                                "from the entry.",
+                                "%s exists and takes precedence over %s, which berth writes from %s: the entry's settings (Boot=, Command=, Hostname=, [Exec], [Files], [Network]) would be ignored. Fix: move what %s says into %s and remove it, or remove those settings from the entry.",
                                 c->etc_settings_path, c->run_settings_path, e->source, c->etc_settings_path,
                                 e->source);
-                log_warning("%s exists and takes precedence over %s; leaving it be, since the entry sets "
-                            "nothing "
-                            "for systemd-nspawn.",
+                log_warning(
+                        "%s exists and takes precedence over %s; leaving it be, since the entry sets nothing for systemd-nspawn.",
                         c->etc_settings_path, c->run_settings_path);
         }
 

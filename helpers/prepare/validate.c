@@ -87,8 +87,7 @@ static int check_command(const Context *c, int root_fd)
                 r = check_regular(root_fd, cmd, true);
                 if (r < 0)
                         return log_event_errno(LOG_ERR, r, BERTH_MESSAGE_ROOTFS_INVALID,
-                                "%s:%u: Command=%s: %s is not an executable file inside the container's "
-                                "root %s (resolved inside it): %m. Install it there or fix Command=.",
+                                "%s:%u: Command=%s: %s is not an executable file inside the container's root %s (resolved inside it): %m. Install it there or fix Command=.",
                                 strempty(o->file), o->line, cmd, cmd, c->directory);
                 return 0;
         }
@@ -105,8 +104,7 @@ static int check_command(const Context *c, int root_fd)
                         return 0;
         }
         return log_event_errno(LOG_ERR, ENOENT, BERTH_MESSAGE_ROOTFS_INVALID,
-                "%s:%u: Command=%s: no executable %s in the container's PATH (%s) inside %s. Install it "
-                "there or give Command= an absolute path.",
+                "%s:%u: Command=%s: no executable %s in the container's PATH (%s) inside %s. Install it there or give Command= an absolute path.",
                 strempty(o->file), o->line, cmd, cmd, path, c->directory);
 }
 
@@ -140,19 +138,16 @@ int validate_rootfs(const Context *c, int root_fd)
                 return log_error_errno(errno, "Failed to stat %s: %m", c->directory);
         if (!S_ISDIR(st.st_mode))
                 return log_event_errno(LOG_ERR, ENOTDIR, BERTH_MESSAGE_ROOTFS_INVALID,
-                        "%s is not a directory. Remove it, or point Directory= in %s at the root file "
-                        "system.",
+                        "%s is not a directory. Remove it, or point Directory= in %s at the root file system.",
                         c->directory, e->source);
 
         bool userns = private_users_possible(e);
         bool shifted = userns && st.st_uid == st.st_gid && st.st_uid % PRIVATE_USERS_RANGE == 0;
         if ((st.st_uid != 0 || st.st_gid != 0) && !shifted)
                 ret = log_event_errno(LOG_ERR, EPERM, BERTH_MESSAGE_ROOTFS_INVALID,
-                        "%s is owned by %u:%u. A container root must belong to root (0:0)%s. Fix: "
-                        "'chown root:root %s'.",
+                        "%s is owned by %u:%u. A container root must belong to root (0:0)%s. Fix: 'chown root:root %s'.",
                         c->directory, (unsigned) st.st_uid, (unsigned) st.st_gid,
-                        userns ? ", or to the base of a user range nspawn shifted it to (uid = gid, "
-                                 "a multiple of 65536)"
+                        userns ? ", or to the base of a user range nspawn shifted it to (uid = gid, a multiple of 65536)"
                                : "",
                         c->directory);
         else if (shifted && st.st_uid != 0)
@@ -161,8 +156,7 @@ int validate_rootfs(const Context *c, int root_fd)
 
         if (st.st_mode & 022)
                 ret = log_event_errno(LOG_ERR, EPERM, BERTH_MESSAGE_ROOTFS_INVALID,
-                        "%s is writable by %s (mode %04o): anyone could plant files in the container. Fix: "
-                        "'chmod go-w %s'.",
+                        "%s is writable by %s (mode %04o): anyone could plant files in the container. Fix: 'chmod go-w %s'.",
                         c->directory,
                         (st.st_mode & 020) && (st.st_mode & 002) ? "group and others"
                         : (st.st_mode & 020)                     ? "its group"
@@ -174,18 +168,13 @@ int validate_rootfs(const Context *c, int root_fd)
         if (r_etc < 0 && r_usr < 0) {
                 if (r_etc == -ENOENT && r_usr == -ENOENT)
                         ret = log_event_errno(LOG_ERR, ENOENT, BERTH_MESSAGE_ROOTFS_INVALID,
-                                "%s holds neither /etc/os-release nor /usr/lib/os-release (looked up inside "
-                                "the container root); systemd-nspawn refuses such a tree. Fix: install the "
-                                "distribution's base files (base-files, or the package that provides "
-                                "os-release) into it.",
+                                "%s holds neither /etc/os-release nor /usr/lib/os-release (looked up inside the container root); systemd-nspawn refuses such a tree. Fix: install the distribution's base files (base-files, or the package that provides os-release) into it.",
                                 c->directory);
                 else
                         /* Not simply missing (a loop, a directory, a FIFO, EACCES): say what it was. */
                         ret = log_event_errno(LOG_ERR, r_etc != -ENOENT ? r_etc : r_usr,
                                 BERTH_MESSAGE_ROOTFS_INVALID,
-                                "%s: no usable os-release inside the container root: /etc/os-release: %s; "
-                                "/usr/lib/os-release: %s. systemd-nspawn needs one of them as a regular "
-                                "file.",
+                                "%s: no usable os-release inside the container root: /etc/os-release: %s; /usr/lib/os-release: %s. systemd-nspawn needs one of them as a regular file.",
                                 c->directory, lookup_error(r_etc), lookup_error(r_usr));
         }
 
@@ -195,10 +184,7 @@ int validate_rootfs(const Context *c, int root_fd)
                         found = check_regular(root_fd, init_paths[i], true) >= 0;
                 if (!found)
                         ret = log_event_errno(LOG_ERR, ENOENT, BERTH_MESSAGE_ROOTFS_INVALID,
-                                "%s has no init to boot: none of /usr/lib/systemd/systemd, "
-                                "/lib/systemd/systemd, "
-                                "/sbin/init is an executable file inside it. Fix: install systemd into the "
-                                "container, or set Boot=no and Command= in %s.",
+                                "%s has no init to boot: none of /usr/lib/systemd/systemd, /lib/systemd/systemd, /sbin/init is an executable file inside it. Fix: install systemd into the container, or set Boot=no and Command= in %s.",
                                 c->directory, e->source);
         } else {
                 r = check_command(c, root_fd);
@@ -217,15 +203,11 @@ int validate_rootfs(const Context *c, int root_fd)
         else {
                 if (noexec)
                         ret = log_event_errno(LOG_ERR, EPERM, BERTH_MESSAGE_ROOTFS_INVALID,
-                                "%s is on %s, which is mounted noexec: nothing in the container could run. "
-                                "Fix: "
-                                "'mount -o remount,exec %s' (and drop noexec from its /etc/fstab line).",
+                                "%s is on %s, which is mounted noexec: nothing in the container could run. Fix: 'mount -o remount,exec %s' (and drop noexec from its /etc/fstab line).",
                                 c->directory, mp, mp);
                 if (ro && !e->read_only)
                         ret = log_event_errno(LOG_ERR, EROFS, BERTH_MESSAGE_ROOTFS_INVALID,
-                                "%s is on %s, which is mounted read-only. Fix: set ReadOnly=yes in [Files] "
-                                "of %s, "
-                                "or 'mount -o remount,rw %s'.",
+                                "%s is on %s, which is mounted read-only. Fix: set ReadOnly=yes in [Files] of %s, or 'mount -o remount,rw %s'.",
                                 c->directory, mp, e->source, mp);
         }
         return ret;

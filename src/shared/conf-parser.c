@@ -182,8 +182,7 @@ static int parse_line(Parser *p, char *l, unsigned line)
                 if (n < 3 || l[n - 1] != ']') {
                         if (config_text_may_hold_secret(l))
                                 return parser_error(p, line,
-                                        "Invalid section header (not shown: the line may hold a password "
-                                        "hash): expected '[NAME]'");
+                                        "Invalid section header (not shown: the line may hold a password hash): expected '[NAME]'");
                         return parser_error(p, line, "Invalid section header '%.*s%s': expected '[NAME]'",
                                 cut(l, 80), l, strlen(l) > 80 ? "…" : "");
                 }
@@ -201,8 +200,7 @@ static int parse_line(Parser *p, char *l, unsigned line)
                         p->skip_section = true;
                         if (config_text_may_hold_secret(p->section))
                                 return parser_error(p, line,
-                                        "Unknown section (its name is not shown: it may hold a password "
-                                        "hash)%s%s",
+                                        "Unknown section (its name is not shown: it may hold a password hash)%s%s",
                                         p->cb->unknown_section_hint ? "; accepted: " : "",
                                         strempty(p->cb->unknown_section_hint));
                         return parser_error(p, line, "Unknown section [%.*s]%s%s", cut(p->section, 80),
@@ -218,19 +216,16 @@ static int parse_line(Parser *p, char *l, unsigned line)
         bool secret = (!eq || !p->section) && config_text_may_hold_secret(l);
         if (!eq && secret)
                 return parser_error(p, line,
-                        "Missing '=' in a line that is not shown (it may hold a password hash): expected "
-                        "KEY=VALUE");
+                        "Missing '=' in a line that is not shown (it may hold a password hash): expected KEY=VALUE");
         if (!eq)
                 return parser_error(p, line, "Missing '=' in '%.*s%s': expected KEY=VALUE", cut(l, 80), l,
                         strlen(l) > 80 ? "…" : "");
         if (!p->section && secret)
                 return parser_error(p, line,
-                        "Assignment outside of any section, in a line that is not shown (it may hold a "
-                        "password hash); put it under a [SECTION] header such as [Container]");
+                        "Assignment outside of any section, in a line that is not shown (it may hold a password hash); put it under a [SECTION] header such as [Container]");
         if (!p->section)
                 return parser_error(p, line,
-                        "Assignment outside of any section: '%.*s%s'; put it under a "
-                        "[SECTION] header such as [Container]",
+                        "Assignment outside of any section: '%.*s%s'; put it under a [SECTION] header such as [Container]",
                         cut(l, 80), l, strlen(l) > 80 ? "…" : "");
         if (p->skip_section)
                 return 0;
@@ -284,9 +279,7 @@ int config_parse_text(const char *text, size_t size, const ConfigParseCallbacks 
                  * would be two settings to systemd and one to berth. Refuse the line. */
                 if (memchr(s, '\r', n)) {
                         r = parser_error(&p, line,
-                                "Line holds a carriage return (CR) inside it, which systemd reads as the "
-                                "end "
-                                "of a line; save the file with LF (or CRLF) line endings");
+                                "Line holds a carriage return (CR) inside it, which systemd reads as the end of a line; save the file with LF (or CRLF) line endings");
                         if (r < 0)
                                 break;
                         if (p.n_errors >= CONFIG_ERRORS_PER_FILE_MAX) {

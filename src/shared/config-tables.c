@@ -129,8 +129,8 @@ bool password_hash_is_valid(const char *s, const char **ret_reason)
         if (!known) {
                 if (startswith(h, "$1$") || startswith(h, "$3$") || startswith(h, "$sha1$") ||
                         startswith(h, "$md5"))
-                        reason = "a weak hash method; use yescrypt ($y$) or SHA-512 ($6$), e.g. from "
-                                 "'mkpasswd -m yescrypt'";
+                        reason =
+                                "a weak hash method; use yescrypt ($y$) or SHA-512 ($6$), e.g. from 'mkpasswd -m yescrypt'";
                 else
                         reason = "not a crypt(3) hash of a known method";
                 goto fail;
@@ -396,8 +396,7 @@ static int parse_password_hash(ParseState *s, const ConfigKey *k, const char *va
                         return DETAIL(s, "%s", why), -EINVAL;
                 if (s->file_mode & 0044)
                         return DETAIL(s,
-                                       "the file can be read by %s (mode %04o); run 'chmod 0600 %.200s', "
-                                       "or use RootPasswordHashFile=",
+                                       "the file can be read by %s (mode %04o); run 'chmod 0600 %.200s', or use RootPasswordHashFile=",
                                        (s->file_mode & 0040) && (s->file_mode & 0004) ? "group and others"
                                        : (s->file_mode & 0040)                        ? "its group"
                                                                                       : "others",
@@ -626,8 +625,7 @@ static int check_bind(ParseState *s, const ConfigKey *k, const char *value)
                 return DETAIL(s, "too many ':' fields (escape a colon in a path as '\\:')"), -EINVAL;
         if (!isempty(src) && flag != '+' && src[0] != '/')
                 return DETAIL(s,
-                               "SOURCE '%.100s' is not an absolute path ('+' makes it relative to the "
-                               "container's root)",
+                               "SOURCE '%.100s' is not an absolute path ('+' makes it relative to the container's root)",
                                src),
                        -EINVAL;
         if (flag == '+' && isempty(src))
@@ -727,15 +725,12 @@ static const ConfigKey keys[] = {
         CONTAINER(CONTAINER_COMMAND, "Command", parse_command, command, 0, false, false, NULL,
                 "a command line, split like ExecStart= (quotes, backslash escapes)"),
         CONTAINER(CONTAINER_HOSTNAME, "Hostname", parse_hostname, hostname, 0, false, false, NULL,
-                "a host name of up to 64 characters: '.'-separated labels of letters, digits, "
-                "'-' and '_', not starting or ending with '-'"),
+                "a host name of up to 64 characters: '.'-separated labels of letters, digits, '-' and '_', not starting or ending with '-'"),
         CONTAINER(CONTAINER_PROVISION, "Provision", parse_provision, provision, 0, false, false, "none",
-                "none, copy PATH, tar PATH, debootstrap SUITE [MIRROR], dnf RELEASEVER PACKAGE..., "
-                "command PROGRAM [ARG...] (PATH and PROGRAM absolute)"),
+                "none, copy PATH, tar PATH, debootstrap SUITE [MIRROR], dnf RELEASEVER PACKAGE..., command PROGRAM [ARG...] (PATH and PROGRAM absolute)"),
         CONTAINER(CONTAINER_ROOT_PASSWORD_HASH, "RootPasswordHash", parse_password_hash, root_password_hash,
                 0, false, true, NULL,
-                "a crypt(3) hash ($y$, $gy$, $7$, $2b$, $2y$, $2a$, $6$, $5$), or ! or * (locked), in a "
-                "file only root can read"),
+                "a crypt(3) hash ($y$, $gy$, $7$, $2b$, $2y$, $2a$, $6$, $5$), or ! or * (locked), in a file only root can read"),
         CONTAINER(CONTAINER_ROOT_PASSWORD_HASH_FILE, "RootPasswordHashFile", parse_absolute_path,
                 root_password_hash_file, 0, false, false, NULL, "an absolute path"),
         CONTAINER(CONTAINER_AUDIT, "Audit", parse_audit, audit, 0, false, false, "warn",
@@ -826,8 +821,7 @@ static const ConfigKey keys[] = {
         NSPAWN("Network", "VirtualEthernetExtra", check_any, true, "HOSTIF[:CONTAINERIF]"),
         NSPAWN("Network", "Bridge", check_ifname, false, "a network interface name (1-15 characters)"),
         NSPAWN("Network", "Zone", check_zone, false,
-                "a zone name of 1-12 printable ASCII characters other than '/', ':' and '%' "
-                "(nspawn's bridge is vz-ZONE)"),
+                "a zone name of 1-12 printable ASCII characters other than '/', ':' and '%' (nspawn's bridge is vz-ZONE)"),
         NSPAWN("Network", "Port", check_port, true,
                 "[tcp:|udp:]HOSTPORT[:CONTAINERPORT], ports from 1 to 65535"),
 
@@ -874,8 +868,7 @@ bool config_section_is_known(const char *section)
 
 const char *config_sections_accepted(void)
 {
-        return "[Container], [Exec], [Files], [Network], [Unit], [Service], [Install] ([X-…] sections are "
-               "ignored)";
+        return "[Container], [Exec], [Files], [Network], [Unit], [Service], [Install] ([X-…] sections are ignored)";
 }
 
 const ConfigKey *config_keys(size_t *ret_n)

@@ -555,9 +555,7 @@ static int load_file_at(int dirfd, const char *name, const char *path, ReadBuffe
                         r = asprintf(&f->error, "Failed to read: %s", strerror(errno));
                 else
                         r = asprintf(&f->error,
-                                "Reports a size of 0 but has content (a file in /proc or /sys?): not a "
-                                "configuration file; to mask the entry, use an empty file or a symlink to "
-                                "/dev/null");
+                                "Reports a size of 0 but has content (a file in /proc or /sys?): not a configuration file; to mask the entry, use an empty file or a symlink to /dev/null");
                 return r < 0 ? -ENOMEM : 0;
         }
         if (!S_ISREG(st.st_mode)) {
@@ -694,8 +692,7 @@ static int unknown_key(ApplyContext *c, const char *section, const char *key, un
 
         if (streq(section, "Install"))
                 return entry_add_error(e, c->file, line,
-                        "Unknown key %s= in [Install]; accepted: WantedBy=, RequiredBy= "
-                        "(Enable= in [Container] adds the unit to machines.target)",
+                        "Unknown key %s= in [Install]; accepted: WantedBy=, RequiredBy= (Enable= in [Container] adds the unit to machines.target)",
                         key);
 
         s = config_key_suggest(section, key);
@@ -710,8 +707,7 @@ static int unknown_key(ApplyContext *c, const char *section, const char *key, un
                         e, c->file, line, "Unknown key %s= in [Container]; accepted: %s", key, list);
         }
         return entry_add_error(e, c->file, line,
-                "Unknown key %s= in [%s]: systemd-nspawn %u does not know it (see systemd.nspawn(5)); "
-                "accepted: %s",
+                "Unknown key %s= in [%s]: systemd-nspawn %u does not know it (see systemd.nspawn(5)); accepted: %s",
                 key, section, config_nspawn_version(),
                 "the keys of systemd.nspawn(5) except Boot=, Parameters=, Hostname=");
 }
@@ -732,8 +728,7 @@ static int assignment_cb(
                 return unknown_key(c, section, key, line);
         if (!config_key_known_in(k, config_nspawn_version()))
                 return entry_add_error(e, c->file, line,
-                        "Unknown key %s= in [%s]: systemd-nspawn %u does not know it (it came with systemd "
-                        "%u); accepted: the keys of systemd.nspawn(5) of systemd %u",
+                        "Unknown key %s= in [%s]: systemd-nspawn %u does not know it (it came with systemd %u); accepted: the keys of systemd.nspawn(5) of systemd %u",
                         key, section, config_nspawn_version(), k->since, config_nspawn_version());
         if (k->use_instead)
                 return entry_add_error(e, c->file, line, "%s= in [%s] is set by berth; use %s instead", key,
@@ -1065,8 +1060,7 @@ static int entry_finish(Entry *e)
         if (!e->boot && !e->command) {
                 origin_or_source(e, CONTAINER_BOOT, &file, &line);
                 r = entry_add_error(e, file, line,
-                        "Boot=no requires Command= in [Container] (the command to run inside the "
-                        "container)");
+                        "Boot=no requires Command= in [Container] (the command to run inside the container)");
                 if (r < 0)
                         return r;
         }
@@ -1078,9 +1072,7 @@ static int entry_finish(Entry *e)
                                 (streq(a->key, "RootPasswordHash") ||
                                         streq(a->key, "RootPasswordHashFile"))) {
                                 r = entry_add_error(e, a->origin.file, a->origin.line,
-                                        "Both RootPasswordHash= and RootPasswordHashFile= are set; "
-                                        "accepted: only "
-                                        "one of them");
+                                        "Both RootPasswordHash= and RootPasswordHashFile= are set; accepted: only one of them");
                                 if (r < 0)
                                         return r;
                                 break;
@@ -1099,8 +1091,7 @@ static int entry_finish(Entry *e)
                         if (streq_fast(a->section, "Network") &&
                                 (streq(a->key, "Zone") || streq(a->key, "Bridge"))) {
                                 r = entry_add_error(e, a->origin.file, a->origin.line,
-                                        "Bridge= and Zone= are both set in [Network]; accepted: one of them "
-                                        "(systemd-nspawn refuses the combination)");
+                                        "Bridge= and Zone= are both set in [Network]; accepted: one of them (systemd-nspawn refuses the combination)");
                                 if (r < 0)
                                         return r;
                                 break;
@@ -1564,20 +1555,15 @@ static int check_dependency_targets(EntrySet *set)
                                 o = find_dependency_origin(e, key, *n);
                                 if (!t && entry_set_is_masked(set, *n))
                                         r = entry_add_error(e, o.file, o.line,
-                                                "%s=%s names an entry that is masked (by an empty file or "
-                                                "a symlink to /dev/null); accepted: names of existing "
-                                                "entries",
+                                                "%s=%s names an entry that is masked (by an empty file or a symlink to /dev/null); accepted: names of existing entries",
                                                 key, *n);
                                 else if (!t)
                                         r = entry_add_error(e, o.file, o.line,
-                                                "%s=%s names an entry that does not exist (no %s.conf in "
-                                                "the search path); accepted: names of existing entries",
+                                                "%s=%s names an entry that does not exist (no %s.conf in the search path); accepted: names of existing entries",
                                                 key, *n, *n);
                                 else
                                         r = entry_add_error(e, o.file, o.line,
-                                                "%s=%s: %s has Priority=%u, so it starts in a later "
-                                                "Priority= wave than "
-                                                "%s (Priority=%u); give %s a Priority= of at most %u",
+                                                "%s=%s: %s has Priority=%u, so it starts in a later Priority= wave than %s (Priority=%u); give %s a Priority= of at most %u",
                                                 key, *n, *n, t->priority, e->name, e->priority, *n,
                                                 e->priority);
                                 if (r < 0)
@@ -1817,8 +1803,7 @@ static int check_shared_directories(EntrySet *set)
                         Origin o = e->origins[CONTAINER_DIRECTORY];
 
                         r = entry_add_error(e, o.file ? o.file : e->source, o.file ? o.line : 0,
-                                "Directory=%s%s is also the root file system of entry %s; two containers "
-                                "cannot share one root: give each its own Directory=",
+                                "Directory=%s%s is also the root file system of entry %s; two containers cannot share one root: give each its own Directory=",
                                 e->directory, o.file ? "" : " (the default)", other->name);
                         if (r < 0)
                                 return r;
@@ -1899,9 +1884,7 @@ static int check_nested_directories(EntrySet *set)
                         Origin oi = inner->origins[CONTAINER_DIRECTORY],
                                oo = outer->origins[CONTAINER_DIRECTORY];
                         r = entry_add_error(inner, oi.file ? oi.file : inner->source, oi.file ? oi.line : 0,
-                                "Directory=%s is inside %s %s of entry %s, whose root user controls "
-                                "everything under it: give each container a Directory= outside every other "
-                                "container's root",
+                                "Directory=%s is inside %s %s of entry %s, whose root user controls everything under it: give each container a Directory= outside every other container's root",
                                 inner->directory,
                                 hit->is_effective ? "the root file system" : "the default root", hit->path,
                                 outer->name);
@@ -1910,10 +1893,7 @@ static int check_nested_directories(EntrySet *set)
                         bool at_origin = hit->is_effective && oo.file;
                         r = entry_add_error(outer, at_origin ? oo.file : outer->source,
                                 at_origin ? oo.line : 0,
-                                "The root file system of entry %s (Directory=%s) is inside %s %s of this "
-                                "entry, "
-                                "whose root user would control it: give each container a Directory= outside "
-                                "every other container's root",
+                                "The root file system of entry %s (Directory=%s) is inside %s %s of this entry, whose root user would control it: give each container a Directory= outside every other container's root",
                                 inner->name, inner->directory,
                                 hit->is_effective
                                         ? (oo.file ? "the root file system" : "the default root file system")
@@ -2011,8 +1991,7 @@ static int check_cycles(EntrySet *set)
 
                 Origin o = find_dependency_origin(e, key, set->entries[next]->name);
                 r = entry_add_error(e, o.file, o.line,
-                        "%s=%s is part of a dependency cycle: %s; remove one of these DependsOn=/After= "
-                        "dependencies",
+                        "%s=%s is part of a dependency cycle: %s; remove one of these DependsOn=/After= dependencies",
                         key, set->entries[next]->name, text);
                 if (r < 0)
                         return r;

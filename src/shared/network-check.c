@@ -319,19 +319,11 @@ int network_check(const Entry *e, const char *host_root, const char *directory, 
                         return r;
                 if (state == UNIT_MASKED)
                         n += warnf(warn, userdata,
-                                "systemd-networkd is masked on this host (%s), so nothing configures "
-                                "the "
-                                "host side of the container's link %s%s: no address, no DHCP, no "
-                                "masquerading. Run 'systemctl unmask systemd-networkd', or set "
-                                "ManageNetwork=no in [Container] and configure the link yourself.",
+                                "systemd-networkd is masked on this host (%s), so nothing configures the host side of the container's link %s%s: no address, no DHCP, no masquerading. Run 'systemctl unmask systemd-networkd', or set ManageNetwork=no in [Container] and configure the link yourself.",
                                 where, link, link_name);
                 else if (state == UNIT_MISSING)
                         n += warnf(warn, userdata,
-                                "systemd-networkd is not installed on this host, so nothing configures "
-                                "the "
-                                "host side of the container's link %s%s. Install it (Debian: package "
-                                "systemd, or systemd-networkd where it is packaged on its own), or set "
-                                "ManageNetwork=no in [Container] and configure the link yourself.",
+                                "systemd-networkd is not installed on this host, so nothing configures the host side of the container's link %s%s. Install it (Debian: package systemd, or systemd-networkd where it is packaged on its own), or set ManageNetwork=no in [Container] and configure the link yourself.",
                                 link, link_name);
                 networkd_runs = state == UNIT_PRESENT;
 
@@ -339,23 +331,13 @@ int network_check(const Entry *e, const char *host_root, const char *directory, 
                  * files); without it, the container's traffic stops at the host. */
                 if (!networkd_runs && host_ip_forward(host_root) == 0)
                         n += warnf(warn, userdata,
-                                "IPv4 forwarding is off on this host (net.ipv4.ip_forward=0) and "
-                                "systemd-networkd, which would turn it on, cannot run: the container "
-                                "reaches "
-                                "nothing beyond the host. Fix systemd-networkd (above), or run 'sysctl -w "
-                                "net.ipv4.ip_forward=1' and set it in /etc/sysctl.d/.");
+                                "IPv4 forwarding is off on this host (net.ipv4.ip_forward=0) and systemd-networkd, which would turn it on, cannot run: the container reaches nothing beyond the host. Fix systemd-networkd (above), or run 'sysctl -w net.ipv4.ip_forward=1' and set it in /etc/sysctl.d/.");
 
                 if (forward_drops < 0)
                         forward_drops = network_forward_policy_drops(host_root);
                 if (forward_drops == 1)
                         n += warnf(warn, userdata,
-                                "the host's firewall drops forwarded packets (the FORWARD chain's "
-                                "policy "
-                                "is DROP, as Docker sets it), so the container reaches nothing beyond the "
-                                "host. Accept its traffic, e.g. 'iptables -I FORWARD -i %s%s -j ACCEPT' and "
-                                "'iptables -I FORWARD -o %s%s -m conntrack --ctstate RELATED,ESTABLISHED -j "
-                                "ACCEPT' (made persistent the way the firewall is), or 'iptables -I "
-                                "DOCKER-USER ...' where Docker runs.",
+                                "the host's firewall drops forwarded packets (the FORWARD chain's policy is DROP, as Docker sets it), so the container reaches nothing beyond the host. Accept its traffic, e.g. 'iptables -I FORWARD -i %s%s -j ACCEPT' and 'iptables -I FORWARD -o %s%s -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT' (made persistent the way the firewall is), or 'iptables -I DOCKER-USER ...' where Docker runs.",
                                 link, link_name, link, link_name);
         }
 
@@ -364,11 +346,9 @@ int network_check(const Entry *e, const char *host_root, const char *directory, 
                 return n;
 
         if (!e->boot)
-                return n + warnf(warn, userdata,
-                                   "a Boot=no payload on a private network: no init runs in the container "
-                                   "to configure its link host0, so it has no address. Give the payload its "
-                                   "own network set-up, or share the host's network with VirtualEthernet=no "
-                                   "in [Network].");
+                return n +
+                       warnf(warn, userdata,
+                               "a Boot=no payload on a private network: no init runs in the container to configure its link host0, so it has no address. Give the payload its own network set-up, or share the host's network with VirtualEthernet=no in [Network].");
 
         if (root_fd >= 0) {
                 GuestNetwork g;
@@ -378,11 +358,7 @@ int network_check(const Entry *e, const char *host_root, const char *directory, 
                         return r;
                 if (r >= 0 && !g.enabled)
                         n += warnf(warn, userdata,
-                                "nothing in the container's root (%s) configures its link host0 at boot "
-                                "(no systemd-networkd, NetworkManager, connman, dhcpcd or configured "
-                                "ifupdown is enabled there), so it gets no address. berth enables networkd "
-                                "only in roots it provisions; for this one run 'systemctl --root=%s enable "
-                                "systemd-networkd.service'%s.",
+                                "nothing in the container's root (%s) configures its link host0 at boot (no systemd-networkd, NetworkManager, connman, dhcpcd or configured ifupdown is enabled there), so it gets no address. berth enables networkd only in roots it provisions; for this one run 'systemctl --root=%s enable systemd-networkd.service'%s.",
                                 directory, directory,
                                 g.has_networkd ? "" : " after installing systemd-networkd in it");
         }

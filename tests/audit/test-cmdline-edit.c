@@ -70,8 +70,7 @@ static const EditCase grub_cases[] = {
         { "GRUB_CMDLINE_LINUX=\"a \\\nb\"\n", "GRUB_CMDLINE_LINUX=\"a \\\nb audit=0\"\n" },
         { "GRUB_CMDLINE_LINUX=\"x\"\r\n", "GRUB_CMDLINE_LINUX=\"x audit=0\"\r\n" },
         /* lines that are not our assignments are kept, whatever they are */
-        { "hello world\nif true; then\n  :\nfi\n. "
-          "/etc/x\nGRUB_CMDLINE_LINUX=\"\"\nGRUB_CMDLINE_LINUX_DEFAULT=q\n",
+        { "hello world\nif true; then\n  :\nfi\n. /etc/x\nGRUB_CMDLINE_LINUX=\"\"\nGRUB_CMDLINE_LINUX_DEFAULT=q\n",
                 "hello world\nif true; then\n  :\nfi\n. /etc/x\nGRUB_CMDLINE_LINUX=\"audit=0\"\n"
                 "GRUB_CMDLINE_LINUX_DEFAULT=q\n" },
         /* other variables in blocks, lists, functions and here-documents are not ours */
@@ -94,12 +93,10 @@ static const EditCase grub_cases[] = {
                 "X=$(echo \"a)\" # )\n)\nGRUB_CMDLINE_LINUX=\"q audit=0\"\n" },
         { "for x in a b; do GRUB_TIMEOUT=$x; done\nfor y\ndo :; done\nwhile read z; do :; done </dev/null\n"
           "GRUB_CMDLINE_LINUX=q\n",
-                "for x in a b; do GRUB_TIMEOUT=$x; done\nfor y\ndo :; done\nwhile read z; do :; done "
-                "</dev/null\n"
+                "for x in a b; do GRUB_TIMEOUT=$x; done\nfor y\ndo :; done\nwhile read z; do :; done </dev/null\n"
                 "GRUB_CMDLINE_LINUX=\"q audit=0\"\n" },
         { "function f() { :; }\nfunction g ( : )\nGRUB_X=$((1<<2))\nGRUB_CMDLINE_LINUX=q\n",
-                "function f() { :; }\nfunction g ( : )\nGRUB_X=$((1<<2))\nGRUB_CMDLINE_LINUX=\"q "
-                "audit=0\"\n" },
+                "function f() { :; }\nfunction g ( : )\nGRUB_X=$((1<<2))\nGRUB_CMDLINE_LINUX=\"q audit=0\"\n" },
         { ". /etc/x\nGRUB_CMDLINE_LINUX_DEFAULT=\"audit=1\"\nGRUB_CMDLINE_LINUX=r\n",
                 ". /etc/x\nGRUB_CMDLINE_LINUX_DEFAULT=\"audit=0\"\nGRUB_CMDLINE_LINUX=\"r audit=0\"\n" },
         { "GRUB_X=\"$(oops)\"\nGRUB_CMDLINE_LINUX=\"\"\n",
@@ -411,8 +408,8 @@ static void test_unified_diff(void)
 
         /* two changes far apart: two hunks with three lines of context each */
         d = diff_of("1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n", "X\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\nY\n");
-        ASSERT_STREQ(d, "--- old\n+++ new\n@@ -1,4 +1,4 @@\n-1\n+X\n 2\n 3\n 4\n@@ -9,4 +9,4 @@\n 9\n 10\n "
-                        "11\n-12\n+Y\n");
+        ASSERT_STREQ(d,
+                "--- old\n+++ new\n@@ -1,4 +1,4 @@\n-1\n+X\n 2\n 3\n 4\n@@ -9,4 +9,4 @@\n 9\n 10\n 11\n-12\n+Y\n");
         free(d);
 
         /* changes close together share one hunk */
@@ -431,8 +428,8 @@ static void test_json_string(void)
         fputc(' ', f);
         json_print_string(f, NULL);
         fclose(f);
-        ASSERT_STREQ(buf, "\"a\\\"b\\\\c\\nd\\te\\u0001 \xc3\xa9 \\ufffd \\ufffd\\ufffd "
-                          "\\ufffd\\ufffd\\ufffd \xf0\x9f\x98\x80\" \"\"");
+        ASSERT_STREQ(buf,
+                "\"a\\\"b\\\\c\\nd\\te\\u0001 \xc3\xa9 \\ufffd \\ufffd\\ufffd \\ufffd\\ufffd\\ufffd \xf0\x9f\x98\x80\" \"\"");
         free(buf);
 
         ASSERT_STREQ(errno_name(EPROTONOSUPPORT), "EPROTONOSUPPORT");

@@ -52,8 +52,8 @@ static const char *parse(const char *text)
 
 static void test_sections_keys_comments(void)
 {
-        ASSERT_STREQ(parse("# comment\n; also a comment\n\n[A]\n  Key = value with  spaces  \nB=\n  # "
-                           "indented comment\n"),
+        ASSERT_STREQ(
+                parse("# comment\n; also a comment\n\n[A]\n  Key = value with  spaces  \nB=\n  # indented comment\n"),
                 "[A] Key=value with  spaces @5\n[A] B= @6\n");
         ASSERT_STREQ(parse("[A]\nK=a=b\n"), "[A] K=a=b @2\n");
         /* No newline at the end of the file. */
@@ -86,21 +86,19 @@ static void test_x_sections_and_keys(void)
 {
         ASSERT_STREQ(
                 parse("[X-Mine]\nAnything=1\nno equals sign here is still an error\n[A]\nX-Key=1\nK=2\n"),
-                "E@3: Missing '=' in 'no equals sign here is still an error': expected KEY=VALUE\n[A] K=2 "
-                "@6\n");
+                "E@3: Missing '=' in 'no equals sign here is still an error': expected KEY=VALUE\n[A] K=2 @6\n");
 }
 
 static void test_syntax_errors(void)
 {
-        ASSERT_STREQ(parse("K=v\n"), "E@1: Assignment outside of any section: 'K=v'; put it under a "
-                                     "[SECTION] header such as [Container]\n");
+        ASSERT_STREQ(parse("K=v\n"),
+                "E@1: Assignment outside of any section: 'K=v'; put it under a [SECTION] header such as [Container]\n");
         ASSERT_STREQ(parse("[A]\njust words\n"), "E@2: Missing '=' in 'just words': expected KEY=VALUE\n");
         ASSERT_STREQ(parse("[A]\n=v\n"), "E@2: Missing key before '=': expected KEY=VALUE\n");
         ASSERT_STREQ(parse("[Nope]\nK=v\n[A]\nL=w\n"),
                 "E@1: Unknown section [Nope]; accepted: [A]\n[A] L=w @4\n");
         ASSERT_STREQ(parse("[A\nK=v\n"),
-                "E@1: Invalid section header '[A': expected '[NAME]'\nE@2: Assignment outside of any "
-                "section: 'K=v'; put it under a [SECTION] header such as [Container]\n");
+                "E@1: Invalid section header '[A': expected '[NAME]'\nE@2: Assignment outside of any section: 'K=v'; put it under a [SECTION] header such as [Container]\n");
         ASSERT_STREQ(parse("[]\n"), "E@1: Invalid section header '[]': expected '[NAME]'\n");
         /* Long lines are cut in messages, never inside a UTF-8 character. */
         char t[256], want[512];
@@ -134,6 +132,7 @@ static void test_binary_content(void)
                 ASSERT_TRUE(utf8_is_valid_n(buf, sizeof buf));
                 ASSERT_TRUE(!utf8_is_valid_n(buf, at + 1));
         }
+        /* Two literals: a hex escape would swallow the digits that follow it. */
         ASSERT_TRUE(utf8_is_valid_n("0123456789abcdef\xe2\x82\xac"
                                     "0123456789",
                 29));

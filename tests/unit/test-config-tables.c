@@ -152,8 +152,7 @@ static void test_lookup(void)
 
         char *l = config_section_keys_list("Network");
         ASSERT_STREQ(l,
-                "Private=, Interface=, MACVLAN=, IPVLAN=, VirtualEthernet=, VirtualEthernetExtra=, Bridge=, "
-                "Zone=, Port=");
+                "Private=, Interface=, MACVLAN=, IPVLAN=, VirtualEthernet=, VirtualEthernetExtra=, Bridge=, Zone=, Port=");
         free(l);
         const ConfigKey *k = config_key_suggest("Exec", "Capabilities");
         ASSERT_TRUE(k);

@@ -316,8 +316,7 @@ static void test_names(void)
                 char msg[512];
                 snprintf(rel, sizeof rel, "etc/%s.conf", bad[i]);
                 snprintf(msg, sizeof msg,
-                        "Invalid entry name '%s': a name is 1-64 characters of A-Z a-z 0-9 - _ ., "
-                        "does not start with '.' or '-' and contains no '..'; file ignored",
+                        "Invalid entry name '%s': a name is 1-64 characters of A-Z a-z 0-9 - _ ., does not start with '.' or '-' and contains no '..'; file ignored",
                         bad[i]);
                 ASSERT_ERROR(set, NULL, rel, 0, msg);
         }
@@ -538,8 +537,7 @@ static void test_provision(void)
         }
 
         static const char *const acc =
-                "; accepted: none, copy PATH, tar PATH, debootstrap SUITE [MIRROR], dnf RELEASEVER "
-                "PACKAGE..., command PROGRAM [ARG...] (PATH and PROGRAM absolute)";
+                "; accepted: none, copy PATH, tar PATH, debootstrap SUITE [MIRROR], dnf RELEASEVER PACKAGE..., command PROGRAM [ARG...] (PATH and PROGRAM absolute)";
         static const struct {
                 const char *value, *detail;
         } bad[] = {
@@ -548,8 +546,8 @@ static void test_provision(void)
                 { "copy relative/dir", ": PATH 'relative/dir' is not an absolute path" },
                 { "copy /a/../b", ": PATH '/a/../b' contains '..'" },
                 { "copy /a /b", ": 'copy' takes exactly one PATH" },
-                { "tar /a.zip", ": the archive name must end in .tar, .tar.gz (.tgz), .tar.xz (.txz) or "
-                                ".tar.zst (.tzst)" },
+                { "tar /a.zip",
+                        ": the archive name must end in .tar, .tar.gz (.tgz), .tar.xz (.txz) or .tar.zst (.tzst)" },
                 { "tar a.tar", ": PATH 'a.tar' is not an absolute path" },
                 { "debootstrap", ": 'debootstrap' takes SUITE and an optional MIRROR" },
                 { "debootstrap --foo", ": SUITE '--foo' is not a suite name (such as bookworm)" },
@@ -597,20 +595,15 @@ static bool check_one_error(const char *section, const char *line, const char *m
 static void test_container_errors(void)
 {
         ASSERT_ONE_ERROR("Container", "Enable=maybe",
-                "Invalid Enable=maybe in [Container]; accepted: a boolean: yes, no, true, false, on, off, 1 "
-                "or 0");
+                "Invalid Enable=maybe in [Container]; accepted: a boolean: yes, no, true, false, on, off, 1 or 0");
         ASSERT_ONE_ERROR("Container", "Boot=2",
                 "Invalid Boot=2 in [Container]; accepted: a boolean: yes, no, true, false, on, off, 1 or 0");
         ASSERT_ONE_ERROR("Container", "Directory=srv/t",
-                "Invalid Directory=srv/t in [Container]: not an absolute path; accepted: an absolute "
-                "path other than /, without '..'");
+                "Invalid Directory=srv/t in [Container]: not an absolute path; accepted: an absolute path other than /, without '..'");
         ASSERT_ONE_ERROR("Container", "Directory=/srv/../etc",
-                "Invalid Directory=/srv/../etc in [Container]: '..' is not allowed in the path; "
-                "accepted: an absolute path other than /, without '..'");
+                "Invalid Directory=/srv/../etc in [Container]: '..' is not allowed in the path; accepted: an absolute path other than /, without '..'");
         ASSERT_ONE_ERROR("Container", "Directory=//./",
-                "Invalid Directory=//./ in [Container]: the host's root directory cannot be a container's "
-                "root; "
-                "accepted: an absolute path other than /, without '..'");
+                "Invalid Directory=//./ in [Container]: the host's root directory cannot be a container's root; accepted: an absolute path other than /, without '..'");
         ASSERT_ONE_ERROR("Container", "Priority=1001",
                 "Invalid Priority=1001 in [Container]; accepted: an integer from 0 to 1000");
         ASSERT_ONE_ERROR("Container", "Priority=-1",
@@ -622,52 +615,30 @@ static void test_container_errors(void)
         ASSERT_ONE_ERROR("Container", "Audit=off",
                 "Invalid Audit=off in [Container]; accepted: warn, refuse or ignore");
         ASSERT_ONE_ERROR("Container", "StartTimeoutSec=5 parsecs",
-                "Invalid StartTimeoutSec=5 parsecs in [Container]; accepted: a time span such as 90, 5min "
-                "20s or infinity");
+                "Invalid StartTimeoutSec=5 parsecs in [Container]; accepted: a time span such as 90, 5min 20s or infinity");
         ASSERT_ONE_ERROR("Container", "StopTimeoutSec=99999999999999999999",
-                "Invalid StopTimeoutSec=99999999999999999999 in [Container]: too large; accepted: a time "
-                "span such as "
-                "90, 5min 20s or infinity");
+                "Invalid StopTimeoutSec=99999999999999999999 in [Container]: too large; accepted: a time span such as 90, 5min 20s or infinity");
         ASSERT_ONE_ERROR("Container", "Hostname=-bad",
-                "Invalid Hostname=-bad in [Container]; accepted: a host name of up to 64 characters: "
-                "'.'-separated "
-                "labels of letters, digits, '-' and '_', not starting or ending with '-'");
+                "Invalid Hostname=-bad in [Container]; accepted: a host name of up to 64 characters: '.'-separated labels of letters, digits, '-' and '_', not starting or ending with '-'");
         ASSERT_ONE_ERROR("Container", "Hostname=a.-b",
-                "Invalid Hostname=a.-b in [Container]; accepted: a host name of up to 64 characters: "
-                "'.'-separated "
-                "labels of letters, digits, '-' and '_', not starting or ending with '-'");
+                "Invalid Hostname=a.-b in [Container]; accepted: a host name of up to 64 characters: '.'-separated labels of letters, digits, '-' and '_', not starting or ending with '-'");
         ASSERT_ONE_ERROR("Container", "Hostname=a..b",
-                "Invalid Hostname=a..b in [Container]; accepted: a host name of up to 64 characters: "
-                "'.'-separated "
-                "labels of letters, digits, '-' and '_', not starting or ending with '-'");
+                "Invalid Hostname=a..b in [Container]; accepted: a host name of up to 64 characters: '.'-separated labels of letters, digits, '-' and '_', not starting or ending with '-'");
         ASSERT_ONE_ERROR("Container", "Command=/bin/echo \"open",
-                "Invalid Command=/bin/echo \"open in [Container]: unbalanced double quote (\"); accepted: a "
-                "command "
-                "line, split like ExecStart= (quotes, backslash escapes)");
+                "Invalid Command=/bin/echo \"open in [Container]: unbalanced double quote (\"); accepted: a command line, split like ExecStart= (quotes, backslash escapes)");
         ASSERT_ONE_ERROR("Container", "Command=''",
-                "Invalid Command='' in [Container]: no program given; accepted: a command line, split like "
-                "ExecStart= "
-                "(quotes, backslash escapes)");
+                "Invalid Command='' in [Container]: no program given; accepted: a command line, split like ExecStart= (quotes, backslash escapes)");
         ASSERT_ONE_ERROR("Container", "RootPasswordHashFile=t.hash",
-                "Invalid RootPasswordHashFile=t.hash in [Container]: not an absolute path; accepted: an "
-                "absolute path");
+                "Invalid RootPasswordHashFile=t.hash in [Container]: not an absolute path; accepted: an absolute path");
         ASSERT_ONE_ERROR("Container", "DependsOn=ok -bad",
-                "Invalid DependsOn=ok -bad in [Container]: '-bad' is not a valid entry name; accepted: "
-                "names of other "
-                "entries, separated by spaces");
+                "Invalid DependsOn=ok -bad in [Container]: '-bad' is not a valid entry name; accepted: names of other entries, separated by spaces");
         ASSERT_ONE_ERROR("Container", "After=a..b",
-                "Invalid After=a..b in [Container]: 'a..b' is not a valid entry name; accepted: names of "
-                "other "
-                "entries, separated by spaces");
+                "Invalid After=a..b in [Container]: 'a..b' is not a valid entry name; accepted: names of other entries, separated by spaces");
         ASSERT_ONE_ERROR(
                 "Container", "Priorty=1", "Unknown key Priorty= in [Container]; did you mean Priority=?");
         ASSERT_ONE_ERROR("Container", "Bind=/a", "Unknown key Bind= in [Container]: it belongs in [Files]");
         ASSERT_ONE_ERROR("Container", "Frobnicate=1",
-                "Unknown key Frobnicate= in [Container]; accepted: Description=, Enable=, Directory=, "
-                "Boot=, Command=, "
-                "Hostname=, Provision=, RootPasswordHash=, RootPasswordHashFile=, Audit=, DependsOn=, "
-                "After=, "
-                "Priority=, StartTimeoutSec=, StopTimeoutSec=, ManageNetwork=");
+                "Unknown key Frobnicate= in [Container]; accepted: Description=, Enable=, Directory=, Boot=, Command=, Hostname=, Provision=, RootPasswordHash=, RootPasswordHashFile=, Audit=, DependsOn=, After=, Priority=, StartTimeoutSec=, StopTimeoutSec=, ManageNetwork=");
         /* Keys are case-sensitive, as in systemd. */
         ASSERT_ONE_ERROR(
                 "Container", "priority=1", "Unknown key priority= in [Container]; did you mean Priority=?");
@@ -699,10 +670,8 @@ static void test_password_hash(void)
 {
         static const char *const good[] = {
                 "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7",
-                "$6$saltsalt$qFmFH.bQmmtXzyBY0s9v7Oicd2z4XSIecDzlB5KiA2/"
-                "jctKu9YterLp8wwnSq.qc.eoxqOmSuNp2xS0ktL3nh/",
-                "$6$rounds=5000$saltsalt$qFmFH.bQmmtXzyBY0s9v7Oicd2z4XSIecDzlB5KiA2/"
-                "jctKu9YterLp8wwnSq.qc.eoxqOmSuNp2",
+                "$6$saltsalt$qFmFH.bQmmtXzyBY0s9v7Oicd2z4XSIecDzlB5KiA2/jctKu9YterLp8wwnSq.qc.eoxqOmSuNp2xS0ktL3nh/",
+                "$6$rounds=5000$saltsalt$qFmFH.bQmmtXzyBY0s9v7Oicd2z4XSIecDzlB5KiA2/jctKu9YterLp8wwnSq.qc.eoxqOmSuNp2",
                 "$5$salt$Gcm6FsVtF/Qa77ZKD.iwsJlCVPY0XSMgLJL0Hnww/c1",
                 "$2b$05$abcdefghijklmnopqrstuuNdyF8jsvQsUT9lP0Xh4kt1uZfH.cKDG",
                 "$gy$j9T$salt$hash",
@@ -711,8 +680,7 @@ static void test_password_hash(void)
                 "*",
                 "!*",
                 "!!",
-                "!$6$saltsalt$qFmFH.bQmmtXzyBY0s9v7Oicd2z4XSIecDzlB5KiA2/"
-                "jctKu9YterLp8wwnSq.qc.eoxqOmSuNp2xS0ktL3nh/",
+                "!$6$saltsalt$qFmFH.bQmmtXzyBY0s9v7Oicd2z4XSIecDzlB5KiA2/jctKu9YterLp8wwnSq.qc.eoxqOmSuNp2xS0ktL3nh/",
         };
         for (size_t i = 0; i < ELEMENTSOF(good); i++) {
                 char text[512];
@@ -725,13 +693,12 @@ static void test_password_hash(void)
         }
 
         static const char *const acc =
-                "; accepted: a crypt(3) hash ($y$, $gy$, $7$, $2b$, $2y$, $2a$, $6$, $5$), or ! "
-                "or * (locked), in a file only root can read";
+                "; accepted: a crypt(3) hash ($y$, $gy$, $7$, $2b$, $2y$, $2a$, $6$, $5$), or ! or * (locked), in a file only root can read";
         static const struct {
                 const char *value, *detail;
         } bad[] = {
-                { "$1$salt$hash", "a weak hash method; use yescrypt ($y$) or SHA-512 ($6$), e.g. from "
-                                  "'mkpasswd -m yescrypt'" },
+                { "$1$salt$hash",
+                        "a weak hash method; use yescrypt ($y$) or SHA-512 ($6$), e.g. from 'mkpasswd -m yescrypt'" },
                 { "abJnggxhB/yWI", "not a crypt(3) hash of a known method" },
                 { "plaintext", "not a crypt(3) hash of a known method" },
                 { "$6$salt$ha:sh", "contains a character that crypt(3) never produces" },
@@ -763,9 +730,7 @@ static void test_password_hash(void)
                 tree_write_n("etc/t.conf", text, strlen(text), modes[i].mode);
                 _cleanup_entry_set_free_ EntrySet *set = load("etc");
                 snprintf(msg, sizeof msg,
-                        "Invalid RootPasswordHash=(hidden) in [Container]: the file can be read by %s (mode "
-                        "%04o); run "
-                        "'chmod 0600 %s', or use RootPasswordHashFile=%s",
+                        "Invalid RootPasswordHash=(hidden) in [Container]: the file can be read by %s (mode %04o); run 'chmod 0600 %s', or use RootPasswordHashFile=%s",
                         modes[i].who, (unsigned) modes[i].mode, tree_path("etc/t.conf"), acc);
                 ASSERT_ERROR(set, "t", "etc/t.conf", 2, msg);
         }
@@ -925,61 +890,38 @@ static void test_nspawn_errors(void)
                 "Unknown key PrivateUser= in [Exec]; did you mean PrivateUsers=?");
         ASSERT_ONE_ERROR("Exec", "Quux=1",
                 "Unknown key Quux= in [Exec]: systemd-nspawn " STR(
-                        SYSTEMD_VERSION) " does not know it (see systemd.nspawn(5)); "
-                                         "accepted: "
-                                         "the keys of systemd.nspawn(5) except Boot=, Parameters=, "
-                                         "Hostname=");
+                        SYSTEMD_VERSION) " does not know it (see systemd.nspawn(5)); accepted: the keys of systemd.nspawn(5) except Boot=, Parameters=, Hostname=");
         ASSERT_ONE_ERROR(
                 "Files", "Priority=1", "Unknown key Priority= in [Files]: it belongs in [Container]");
         ASSERT_ONE_ERROR("Exec", "Capability=CAP_NET_ADMIN CAP_FLY",
-                "Invalid Capability=CAP_NET_ADMIN CAP_FLY in [Exec]: unknown capability 'CAP_FLY'; "
-                "accepted: capability "
-                "names (as CAP_NET_ADMIN) or all");
+                "Invalid Capability=CAP_NET_ADMIN CAP_FLY in [Exec]: unknown capability 'CAP_FLY'; accepted: capability names (as CAP_NET_ADMIN) or all");
         ASSERT_ONE_ERROR("Exec", "DropCapability=everything",
-                "Invalid DropCapability=everything in [Exec]: unknown capability 'everything'; accepted: "
-                "capability "
-                "names (as CAP_NET_ADMIN) or all");
+                "Invalid DropCapability=everything in [Exec]: unknown capability 'everything'; accepted: capability names (as CAP_NET_ADMIN) or all");
         ASSERT_ONE_ERROR("Exec", "NoNewPrivileges=perhaps",
-                "Invalid NoNewPrivileges=perhaps in [Exec]; accepted: a boolean: yes, no, true, false, on, "
-                "off, 1 or 0");
+                "Invalid NoNewPrivileges=perhaps in [Exec]; accepted: a boolean: yes, no, true, false, on, off, 1 or 0");
         ASSERT_ONE_ERROR("Exec", "PrivateUsers=some",
-                "Invalid PrivateUsers=some in [Exec]; accepted: a boolean, pick, identity, a UID or "
-                "UID:RANGE");
+                "Invalid PrivateUsers=some in [Exec]; accepted: a boolean, pick, identity, a UID or UID:RANGE");
         ASSERT_ONE_ERROR("Exec", "LinkJournal=always",
-                "Invalid LinkJournal=always in [Exec]; accepted: no, auto, host, try-host, guest or "
-                "try-guest");
+                "Invalid LinkJournal=always in [Exec]; accepted: no, auto, host, try-host, guest or try-guest");
         ASSERT_ONE_ERROR("Files", "Volatile=maybe",
                 "Invalid Volatile=maybe in [Files]; accepted: a boolean, state or overlay");
         ASSERT_ONE_ERROR("Files", "Bind=relative:/x",
-                "Invalid Bind=relative:/x in [Files]: SOURCE 'relative' is not an absolute path ('+' makes "
-                "it relative to "
-                "the container's root); accepted: [-|+]SOURCE[:DEST[:OPTIONS]], SOURCE absolute");
+                "Invalid Bind=relative:/x in [Files]: SOURCE 'relative' is not an absolute path ('+' makes it relative to the container's root); accepted: [-|+]SOURCE[:DEST[:OPTIONS]], SOURCE absolute");
         ASSERT_ONE_ERROR("Files", "BindReadOnly=/a:b",
-                "Invalid BindReadOnly=/a:b in [Files]: DEST 'b' is not an absolute path; accepted: "
-                "[-|+]SOURCE[:DEST[:OPTIONS]], SOURCE absolute");
+                "Invalid BindReadOnly=/a:b in [Files]: DEST 'b' is not an absolute path; accepted: [-|+]SOURCE[:DEST[:OPTIONS]], SOURCE absolute");
         ASSERT_ONE_ERROR("Files", "Bind=/a:/b:ro:extra",
-                "Invalid Bind=/a:/b:ro:extra in [Files]: too many ':' fields (escape a colon in a path as "
-                "'\\:'); "
-                "accepted: [-|+]SOURCE[:DEST[:OPTIONS]], SOURCE absolute");
+                "Invalid Bind=/a:/b:ro:extra in [Files]: too many ':' fields (escape a colon in a path as '\\:'); accepted: [-|+]SOURCE[:DEST[:OPTIONS]], SOURCE absolute");
         ASSERT_ONE_ERROR("Network", "Bridge=a-very-long-bridge-name",
-                "Invalid Bridge=a-very-long-bridge-name in [Network]; accepted: a network interface name "
-                "(1-15 characters)");
+                "Invalid Bridge=a-very-long-bridge-name in [Network]; accepted: a network interface name (1-15 characters)");
         ASSERT_ONE_ERROR("Network", "VirtualEthernet=sure",
-                "Invalid VirtualEthernet=sure in [Network]; accepted: a boolean: yes, no, true, false, on, "
-                "off, 1 or 0");
+                "Invalid VirtualEthernet=sure in [Network]; accepted: a boolean: yes, no, true, false, on, off, 1 or 0");
         ASSERT_ONE_ERROR("Install", "Also=foo.service",
-                "Unknown key Also= in [Install]; accepted: WantedBy=, RequiredBy= (Enable= in [Container] "
-                "adds the unit "
-                "to machines.target)");
+                "Unknown key Also= in [Install]; accepted: WantedBy=, RequiredBy= (Enable= in [Container] adds the unit to machines.target)");
         ASSERT_ONE_ERROR("Install", "WantedBy=multi-user",
-                "Invalid WantedBy=multi-user in [Install]: 'multi-user' is not a unit name; accepted: unit "
-                "names, "
-                "separated by spaces");
+                "Invalid WantedBy=multi-user in [Install]: 'multi-user' is not a unit name; accepted: unit names, separated by spaces");
         _cleanup_entry_set_free_ EntrySet *set = load_one("[Bogus]\nA=1\nB=2\n[Container]\nPriority=1\n");
         ASSERT_ERROR(set, "t", "etc/t.conf", 1,
-                "Unknown section [Bogus]; accepted: [Container], [Exec], [Files], [Network], [Unit], "
-                "[Service], "
-                "[Install] ([X-…] sections are ignored)");
+                "Unknown section [Bogus]; accepted: [Container], [Exec], [Files], [Network], [Unit], [Service], [Install] ([X-…] sections are ignored)");
         ASSERT_EQ_INT(n_errors(set, "t"), 1);
         ASSERT_EQ_INT(entry_set_find(set, "t")->priority, 1);
 }
@@ -1078,23 +1020,15 @@ static void test_dependencies(void)
         ASSERT_EQ_INT(n_errors(set, "web"), 0);
         ASSERT_EQ_INT(n_errors(set, "cache"), 0);
         ASSERT_ERROR(set, "app", "etc/app.conf", 3,
-                "DependsOn=web: web has Priority=20, so it starts in a later Priority= wave than app "
-                "(Priority=10); give "
-                "web a Priority= of at most 10");
+                "DependsOn=web: web has Priority=20, so it starts in a later Priority= wave than app (Priority=10); give web a Priority= of at most 10");
         ASSERT_EQ_INT(n_errors(set, "app"), 1);
         ASSERT_ERROR(set, "lost", "etc/lost.conf", 2,
-                "DependsOn=nothere names an entry that does not exist (no nothere.conf in the search path); "
-                "accepted: "
-                "names of existing entries");
+                "DependsOn=nothere names an entry that does not exist (no nothere.conf in the search path); accepted: names of existing entries");
         ASSERT_ERROR(set, "lost", "etc/lost.conf", 3,
-                "After=gone names an entry that is masked (by an empty file or a symlink to /dev/null); "
-                "accepted: names "
-                "of existing entries");
+                "After=gone names an entry that is masked (by an empty file or a symlink to /dev/null); accepted: names of existing entries");
         ASSERT_EQ_INT(n_errors(set, "lost"), 2);
         ASSERT_ERROR(set, "refs-bad", "etc/refs-bad.conf", 2,
-                "After=bad names an entry that does not exist (no bad.conf in the search path); accepted: "
-                "names of "
-                "existing entries");
+                "After=bad names an entry that does not exist (no bad.conf in the search path); accepted: names of existing entries");
 }
 
 static void test_cycles(void)
@@ -1114,33 +1048,24 @@ static void test_cycles(void)
         _cleanup_entry_set_free_ EntrySet *set = load("etc");
 
         ASSERT_ERROR(set, "a", "etc/a.conf", 2,
-                "DependsOn=b is part of a dependency cycle: a -> b -> c -> a; remove one of these "
-                "DependsOn=/After= "
-                "dependencies");
+                "DependsOn=b is part of a dependency cycle: a -> b -> c -> a; remove one of these DependsOn=/After= dependencies");
         ASSERT_ERROR(set, "b", "etc/b.conf", 2,
-                "After=c is part of a dependency cycle: b -> c -> a -> b; remove one of these "
-                "DependsOn=/After= "
-                "dependencies");
+                "After=c is part of a dependency cycle: b -> c -> a -> b; remove one of these DependsOn=/After= dependencies");
         ASSERT_ERROR(set, "c", "etc/c.conf", 3,
-                "DependsOn=a is part of a dependency cycle: c -> a -> b -> c; remove one of these "
-                "DependsOn=/After= "
-                "dependencies");
+                "DependsOn=a is part of a dependency cycle: c -> a -> b -> c; remove one of these DependsOn=/After= dependencies");
         ASSERT_EQ_INT(n_errors(set, "a"), 1);
         ASSERT_EQ_INT(n_errors(set, "b"), 1);
         ASSERT_EQ_INT(n_errors(set, "c"), 1);
         ASSERT_EQ_INT(n_errors(set, "d"), 0);
         ASSERT_ERROR(set, "s", "etc/s.conf", 2,
-                "After=s is part of a dependency cycle: s -> s; remove one of these DependsOn=/After= "
-                "dependencies");
+                "After=s is part of a dependency cycle: s -> s; remove one of these DependsOn=/After= dependencies");
         ASSERT_EQ_INT(n_errors(set, "x"), 1);
         ASSERT_EQ_INT(n_errors(set, "y"), 1);
         /* p, q, r: one component with two cycles; each entry is named in a cycle through it. */
         ASSERT_ERROR(set, "p", "etc/p.conf", 2,
-                "After=q is part of a dependency cycle: p -> q -> p; remove one of these DependsOn=/After= "
-                "dependencies");
+                "After=q is part of a dependency cycle: p -> q -> p; remove one of these DependsOn=/After= dependencies");
         ASSERT_ERROR(set, "r", "etc/r.conf", 2,
-                "After=q is part of a dependency cycle: r -> q -> r; remove one of these DependsOn=/After= "
-                "dependencies");
+                "After=q is part of a dependency cycle: r -> q -> r; remove one of these DependsOn=/After= dependencies");
         ASSERT_EQ_INT(n_errors(set, "q"), 1);
         ASSERT_EQ_INT(n_errors(set, "p"), 1);
         ASSERT_EQ_INT(n_errors(set, "r"), 1);
@@ -1160,11 +1085,7 @@ static void test_big_cycle(void)
         for (size_t i = 0; i < set->n_entries; i++)
                 ASSERT_EQ_INT(set->entries[i]->n_errors, 1);
         ASSERT_ERROR(set, "n05", "etc/n05.conf", 2,
-                "After=n06 is part of a dependency cycle: n05 -> n06 -> n07 -> n08 -> n09 -> n10 -> n11 -> "
-                "n12 -> n13 -> "
-                "n14 -> n15 -> n16 -> n17 -> n18 -> n19 -> n20 -> n21 -> n22 -> n23 -> n24 -> … -> n05; "
-                "remove one of "
-                "these DependsOn=/After= dependencies");
+                "After=n06 is part of a dependency cycle: n05 -> n06 -> n07 -> n08 -> n09 -> n10 -> n11 -> n12 -> n13 -> n14 -> n15 -> n16 -> n17 -> n18 -> n19 -> n20 -> n21 -> n22 -> n23 -> n24 -> … -> n05; remove one of these DependsOn=/After= dependencies");
 }
 
 static void test_errors_stay_in_their_entry(void)
@@ -1275,8 +1196,7 @@ static void test_generator_only(void)
                     strv_length(t->bind_sources) == 1 && strv_length(t->bridges) == 1);
         /* The cross-entry error still names the line of DependsOn=. */
         ASSERT_ERROR(lean, "bad", "etc/bad.conf", 2,
-                "DependsOn=nosuch names an entry that does not exist (no nosuch.conf in the search "
-                "path); accepted: names of existing entries");
+                "DependsOn=nosuch names an entry that does not exist (no nosuch.conf in the search path); accepted: names of existing entries");
 }
 
 static void test_bad_files(void)
@@ -1382,8 +1302,9 @@ static void test_bad_dropins(void)
         ASSERT_EQ_INT(n_errors(set, "web"), 4);
         ASSERT_EQ_INT(n_errors(set, "other"), 3);
         /* In the order the files apply: defaults.d first, in name order. */
-        ASSERT_STREQ(err(set, "other", 0), tree_path("etc/defaults.d/10-bad.conf:2: Invalid Priority=high "
-                                                     "in [Container]; accepted: an integer from 0 to 1000"));
+        ASSERT_STREQ(err(set, "other", 0),
+                tree_path(
+                        "etc/defaults.d/10-bad.conf:2: Invalid Priority=high in [Container]; accepted: an integer from 0 to 1000"));
         ASSERT_STREQ(err(set, "other", 1),
                 tree_path(
                         "etc/defaults.d/20-syntax.conf:2: Missing '=' in 'Priority 5': expected KEY=VALUE"));
