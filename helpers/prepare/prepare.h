@@ -145,6 +145,15 @@ int machined_clear_stale(const Context *c);
 /* Removes /run/systemd/nspawn/unix-export/NAME that a killed systemd-nspawn (256+) left behind. */
 int nspawn_clear_stale_unix_export(const Context *c);
 
+/* pull.c: Provision=pull, by systemd-pull (pull.c says why not through systemd-importd) */
+#define PULL_PACKAGE "systemd-container"
+/* The systemd-pull program: the first of /usr/lib/systemd, /lib/systemd that has it. */
+const char *pull_program(void);
+/* systemd-pull's command line that fills target (existing or not) with the entry's image. */
+int pull_argv(const Entry *e, const char *target, char ***ret);
+/* After systemd-pull failed: what to check, and how to fix the entry. */
+void pull_explain_failure(const Entry *e);
+
 /* caps.c */
 int caps_check(void);
 int caps_drop_effective(void);

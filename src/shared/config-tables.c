@@ -107,6 +107,58 @@ const char *tar_option_from_name(const char *path)
         return NULL;
 }
 
+/* Provision=pull: the names of the tar archives systemd-pull unpacks (tar_strip_suffixes() and
+ * the gzip, xz and bzip2 it decompresses, in systemd 252 and 257: no zstd), and of the disk images
+ * its "raw" verb takes (raw_strip_suffixes()), which berth refuses (helpers/prepare/pull.c says
+ * why). The file name is the URL's last path component, before any "?" or "#", as systemd-pull
+ * reads it (and looks it up in SHA256SUMS). */
+static const char *const pull_tar_suffixes[] = { ".tar", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2" };
+static const char *const pull_raw_suffixes[] = { ".raw", ".img", ".qcow2", ".bin" };
+static const char *const pull_raw_compressions[] = { "", ".xz", ".gz", ".bz2" };
+
+static bool pull_name_ends_in(const char *name, size_t n, const char *suffix)
+{
+        size_t k = strlen(suffix);
+        return n > k && strncmp(name + n - k, suffix, k) == 0;
+}
+
+/* NULL when url is acceptable for Provision=pull, else why not (the caller quotes url);
+ * *ret_about_name: the reason is the file name (the caller says which names are accepted). */
+static const char *pull_url_problem(const char *url, bool *ret_about_name)
+{
+        *ret_about_name = false;
+        const char *rest = startswith(url, "https://");
+        if (!rest)
+                rest = startswith(url, "http://");
+        if (!rest)
+                return "is not an http:// or https:// URL";
+        if (*rest == '\0' || *rest == '/')
+                return "names no host";
+        for (const char *c = url; *c; c++)
+                if (*c <= ' ' || *c >= 0x7f)
+                        return "contains white space, a control or a non-ASCII character";
+
+        /* The file name: the last path component, before any query or fragment. */
+        size_t n = strcspn(rest, "?#");
+        const char *slash = memrchr(rest, '/', n);
+        if (!slash)
+                return "has no file name (such as /images/web.tar.xz)";
+        const char *name = slash + 1;
+        n -= (size_t) (name - rest);
+        for (size_t i = 0; i < ELEMENTSOF(pull_tar_suffixes); i++)
+                if (pull_name_ends_in(name, n, pull_tar_suffixes[i]))
+                        return NULL;
+        *ret_about_name = true;
+        for (size_t i = 0; i < ELEMENTSOF(pull_raw_suffixes); i++)
+                for (size_t j = 0; j < ELEMENTSOF(pull_raw_compressions); j++) {
+                        char sfx[32];
+                        snprintf(sfx, sizeof sfx, "%s%s", pull_raw_suffixes[i], pull_raw_compressions[j]);
+                        if (pull_name_ends_in(name, n, sfx))
+                                return "names a raw disk image, which berth does not pull: its images are directory trees, made from tar archives";
+                }
+        return "does not name a tar archive";
+}
+
 /* Hash methods berth writes into /etc/shadow: what Debian 12 and Fedora's libxcrypt verify, minus
  * the broken ones (DES, MD5 "$1$", NT "$3$", SHA-1 "$sha1$" are refused). */
 static const char *const hash_prefixes[] = { "$y$", "$gy$", "$7$", "$2b$", "$2y$", "$2a$", "$6$", "$5$" };
@@ -374,6 +426,35 @@ static int parse_provision(ParseState *s, const ConfigKey *k, const char *value)
                 if (!path_is_absolute_clean(w[1], s, "PROGRAM"))
                         return -EINVAL;
                 break;
+        case PROVISION_PULL: {
+                if (n < 2 || n > 3)
+                        return DETAIL(s, "'pull' takes a URL and an optional VERIFY (%s)",
+                                       PULL_VERIFY_ACCEPTED),
+                               -EINVAL;
+                bool about_name;
+                const char *problem = pull_url_problem(w[1], &about_name);
+                if (problem && about_name)
+                        return DETAIL(s, "URL '%.200s' %s (the file name must end in %s)", w[1], problem,
+                                       PULL_SUFFIXES_ACCEPTED),
+                               -EINVAL;
+                if (problem)
+                        return DETAIL(s, "URL '%.200s' %s", w[1], problem), -EINVAL;
+                if (n == 3 && streq(w[2], "no"))
+                        return DETAIL(s,
+                                       "VERIFY 'no' is refused: berth never uses a download it could not verify; use %s",
+                                       PULL_VERIFY_ACCEPTED),
+                               -EINVAL;
+                if (n == 3 && !streq(w[2], "signature") && !streq(w[2], "checksum"))
+                        return DETAIL(s, "VERIFY '%.60s' is not %s", w[2], PULL_VERIFY_ACCEPTED), -EINVAL;
+                /* The default made explicit: "pull URL" and "pull URL signature" are one image. */
+                if (n == 2) {
+                        r = strv_extend(&w, "signature");
+                        if (r < 0)
+                                return r;
+                        n++;
+                }
+                break;
+        }
         default:
                 return -EINVAL;
         }
@@ -727,7 +808,7 @@ static const ConfigKey keys[] = {
         CONTAINER(CONTAINER_HOSTNAME, "Hostname", parse_hostname, hostname, 0, false, false, NULL,
                 "a host name of up to 64 characters: '.'-separated labels of letters, digits, '-' and '_', not starting or ending with '-'"),
         CONTAINER(CONTAINER_PROVISION, "Provision", parse_provision, provision, 0, false, false, "none",
-                "none, copy PATH, tar PATH, debootstrap SUITE [MIRROR], dnf RELEASEVER PACKAGE..., command PROGRAM [ARG...] (PATH and PROGRAM absolute)"),
+                "none, copy PATH, tar PATH, debootstrap SUITE [MIRROR], dnf RELEASEVER PACKAGE..., command PROGRAM [ARG...], pull URL [signature|checksum] (PATH and PROGRAM absolute, URL http:// or https://)"),
         CONTAINER(CONTAINER_ROOT_PASSWORD_HASH, "RootPasswordHash", parse_password_hash, root_password_hash,
                 0, false, true, NULL,
                 "a crypt(3) hash ($y$, $gy$, $7$, $2b$, $2y$, $2a$, $6$, $5$), or ! or * (locked), in a file only root can read"),

@@ -71,6 +71,10 @@ bool unit_name_is_valid(const char *s);
  * when the name is not one of TAR_SUFFIXES_ACCEPTED. */
 const char *tar_option_from_name(const char *path);
 #define TAR_SUFFIXES_ACCEPTED ".tar, .tar.gz (.tgz), .tar.xz (.txz) or .tar.zst (.tzst)"
+/* Provision=pull: the archive names of a URL, and the verification modes, that the loader
+ * accepts. */
+#define PULL_SUFFIXES_ACCEPTED ".tar, .tar.gz (.tgz), .tar.xz or .tar.bz2"
+#define PULL_VERIFY_ACCEPTED "signature (the default) or checksum"
 /* A crypt(3) hash of an accepted method, or a locked form: see entry.c's header comment. */
 bool password_hash_is_valid(const char *s, const char **ret_reason);
 

@@ -30,6 +30,10 @@
  * - Provision=: PATH of copy/tar and PROGRAM of command must be absolute; a tar PATH ends in
  *   .tar, .tar.gz, .tgz, .tar.xz or .tar.zst; a debootstrap MIRROR is a URL (SCHEME://… or
  *   file:/…); dnf's RELEASEVER and PACKAGEs must not start with '-' (no options smuggled in).
+ *   A pull URL is http:// or https://, printable ASCII, and its file name (the last path
+ *   component, before "?" or "#") ends in .tar, .tar.gz, .tgz, .tar.xz or .tar.bz2 (what
+ *   systemd-pull unpacks in systemd 252 and 257; raw disk images are refused, see
+ *   helpers/prepare/pull.c); VERIFY is signature (the default) or checksum, never "no".
  * - DependsOn=/After=: names separated by white space, duplicates dropped; every name must be
  *   a valid entry name. Each problem with a named entry is reported at the line that named it.
  * - Cycles: every entry of a strongly connected component of the DependsOn=+After= graph gets
@@ -78,6 +82,7 @@ static const char *const provision_kinds[_PROVISION_MAX] = {
         [PROVISION_DEBOOTSTRAP] = "debootstrap",
         [PROVISION_DNF] = "dnf",
         [PROVISION_COMMAND] = "command",
+        [PROVISION_PULL] = "pull",
 };
 
 static const char *const audit_policies[_AUDIT_POLICY_MAX] = {

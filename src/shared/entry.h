@@ -23,6 +23,7 @@ typedef enum ProvisionKind {
         PROVISION_DEBOOTSTRAP, /* debootstrap SUITE [MIRROR] */
         PROVISION_DNF, /* dnf RELEASEVER PACKAGE... */
         PROVISION_COMMAND, /* command PROGRAM [ARG...] */
+        PROVISION_PULL, /* pull URL VERIFY (the loader adds the default VERIFY, "signature") */
         _PROVISION_MAX,
 } ProvisionKind;
 

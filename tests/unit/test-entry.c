@@ -518,6 +518,15 @@ static void test_provision(void)
                         "bookworm|file:///srv/mirror" },
                 { "dnf 38 systemd passwd", PROVISION_DNF, "38|systemd|passwd" },
                 { "command /usr/local/bin/mk %r --fast", PROVISION_COMMAND, "/usr/local/bin/mk|%r|--fast" },
+                /* The default VERIFY is made explicit, so that both spellings share one image. */
+                { "pull https://example.org/i/web.tar.xz", PROVISION_PULL,
+                        "https://example.org/i/web.tar.xz|signature" },
+                { "pull http://10.0.0.1:8080/web.tar checksum", PROVISION_PULL,
+                        "http://10.0.0.1:8080/web.tar|checksum" },
+                { "pull https://h/a.tgz?token=1#x signature", PROVISION_PULL,
+                        "https://h/a.tgz?token=1#x|signature" },
+                { "pull https://h/a.tar.gz", PROVISION_PULL, "https://h/a.tar.gz|signature" },
+                { "pull https://h/a.tar.bz2", PROVISION_PULL, "https://h/a.tar.bz2|signature" },
         };
         for (size_t i = 0; i < ELEMENTSOF(ok); i++) {
                 char text[512];
@@ -537,7 +546,7 @@ static void test_provision(void)
         }
 
         static const char *const acc =
-                "; accepted: none, copy PATH, tar PATH, debootstrap SUITE [MIRROR], dnf RELEASEVER PACKAGE..., command PROGRAM [ARG...] (PATH and PROGRAM absolute)";
+                "; accepted: none, copy PATH, tar PATH, debootstrap SUITE [MIRROR], dnf RELEASEVER PACKAGE..., command PROGRAM [ARG...], pull URL [signature|checksum] (PATH and PROGRAM absolute, URL http:// or https://)";
         static const struct {
                 const char *value, *detail;
         } bad[] = {
@@ -562,6 +571,28 @@ static void test_provision(void)
                 { "command mk %r", ": PROGRAM 'mk' is not an absolute path" },
                 { "rsync /a", ": unknown kind 'rsync'" },
                 { "copy '/a", ": unbalanced single quote (')" },
+                { "pull",
+                        ": 'pull' takes a URL and an optional VERIFY (signature (the default) or checksum)" },
+                { "pull https://h/a.tar checksum x",
+                        ": 'pull' takes a URL and an optional VERIFY (signature (the default) or checksum)" },
+                { "pull ftp://h/a.tar", ": URL 'ftp://h/a.tar' is not an http:// or https:// URL" },
+                { "pull /srv/a.tar", ": URL '/srv/a.tar' is not an http:// or https:// URL" },
+                { "pull http:///a.tar", ": URL 'http:///a.tar' names no host" },
+                { "pull https://host",
+                        ": URL 'https://host' has no file name (such as /images/web.tar.xz)" },
+                { "pull \"https://h/a b.tar\"",
+                        ": URL 'https://h/a b.tar' contains white space, a control or a non-ASCII character" },
+                { "pull https://h/a.tar.zst",
+                        ": URL 'https://h/a.tar.zst' does not name a tar archive (the file name must end in .tar, .tar.gz (.tgz), .tar.xz or .tar.bz2)" },
+                { "pull https://h/a.tar/",
+                        ": URL 'https://h/a.tar/' does not name a tar archive (the file name must end in .tar, .tar.gz (.tgz), .tar.xz or .tar.bz2)" },
+                { "pull https://h/a.raw.xz",
+                        ": URL 'https://h/a.raw.xz' names a raw disk image, which berth does not pull: its images are directory trees, made from tar archives (the file name must end in .tar, .tar.gz (.tgz), .tar.xz or .tar.bz2)" },
+                { "pull https://h/a.qcow2 checksum",
+                        ": URL 'https://h/a.qcow2' names a raw disk image, which berth does not pull: its images are directory trees, made from tar archives (the file name must end in .tar, .tar.gz (.tgz), .tar.xz or .tar.bz2)" },
+                { "pull https://h/a.tar no",
+                        ": VERIFY 'no' is refused: berth never uses a download it could not verify; use signature (the default) or checksum" },
+                { "pull https://h/a.tar gpg", ": VERIFY 'gpg' is not signature (the default) or checksum" },
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 char text[512], msg[1024];
