@@ -47,6 +47,10 @@ int root_stat(const Context *c, int parent_fd, struct stat *ret_st);
 /* Opens the root itself: a directory, not a symlink, not the host's "/". */
 int root_open(const Context *c, int parent_fd, int *ret_fd);
 
+/* bootstrap.c: Provision=debootstrap's command line; mmdebstrap (its path, or NULL) is used where it
+ * is installed with its merged-/usr hook, else debootstrap. */
+int bootstrap_argv(char *const *args, size_t n, const char *target, const char *mmdebstrap, char ***ret);
+
 /* provision.c */
 /* Removes .#NAME.berth-XXXXXX leftovers of an earlier, killed run in dir (dir_fd) (under the lock
  * of NAME). */

@@ -86,10 +86,10 @@ describe() {
 	)
 }
 
-# write_fake FILE RECORD: a test double for debootstrap/dnf/yum, to be bound over the real program
-# (or put on the provisioners' fixed PATH) in a private mount namespace. Provisioners run with a
-# clean environment, so the record file is written into the script. It records its name,
-# arguments, environment and stdin, then builds a minimal root where it was asked to.
+# write_fake FILE RECORD: a test double for debootstrap, mmdebstrap, dnf or yum, to be bound over the
+# real program (or put on the provisioners' fixed PATH) in a private mount namespace. Provisioners
+# run with a clean environment, so the record file is written into the script. It records its
+# name, arguments, environment and stdin, then builds a minimal root where it was asked to.
 write_fake() {
 	cat > "$1" <<-EOF
 	#!/bin/sh
@@ -102,6 +102,7 @@ write_fake() {
 	target=
 	case "\$(basename "\$0")" in
 	debootstrap) target="\$3" ;;
+	mmdebstrap) while [ "\$1" != -- ]; do shift; done; target="\$3" ;;
 	dnf | yum) for a in "\$@"; do case "\$a" in --installroot=*) target="\${a#--installroot=}" ;; esac; done ;;
 	esac
 	[ -n "\$target" ] || exit 64

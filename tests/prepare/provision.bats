@@ -192,7 +192,60 @@ teardown() {
 	assert [ ! -e "$M/web" ]
 }
 
-@test "debootstrap: the real /usr/sbin/debootstrap path is run with --include=systemd,dbus SUITE ROOT [MIRROR]" {
+# hide_program NAME: lines for an in_namespace script that make this machine's NAME (dnf, which
+# dnf.bats needs; mmdebstrap) not executable there, on the provisioners' whole PATH, by binding a
+# 0644 file over it.
+hide_program() {
+	: > "$BATS_TEST_TMPDIR/not-$1"
+	chmod 0644 "$BATS_TEST_TMPDIR/not-$1"
+	local d
+	for d in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
+		[ ! -e "$d/$1" ] || echo "mount --bind '$BATS_TEST_TMPDIR/not-$1' '$d/$1'"
+	done
+}
+
+@test "debootstrap: with mmdebstrap installed, the real /usr/bin/mmdebstrap path is run with debootstrap's package set, -- SUITE ROOT [MIRROR]" {
+	rec="$BATS_TEST_TMPDIR/record"
+	write_fake "$BATS_TEST_TMPDIR/mmdebstrap" "$rec"
+	[ -e /usr/bin/mmdebstrap ] || skip "mmdebstrap is not installed (scripts/deps.txt lists it)"
+	entry web <<-EOF
+	[Container]
+	Provision=debootstrap bookworm http://mirror.example/debian
+	EOF
+	cat > "$BATS_TEST_TMPDIR/ns.sh" <<-EOF
+	mount --bind "$BATS_TEST_TMPDIR/mmdebstrap" /usr/bin/mmdebstrap
+	berth_exec "$BERTH_PREPARE" --root="$R" web
+	EOF
+	run in_namespace "$BATS_TEST_TMPDIR/ns.sh"
+	assert_success
+	assert_output --partial "Provisioning image debootstrap-bookworm-debian-4d05da4bb1f9: mmdebstrap --mode=root --format=directory --variant=debootstrap --include=systemd,dbus --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr --setup-hook="
+	assert_output --partial " -- bookworm $M/.berth-images/.#debootstrap-bookworm-debian-4d05da4bb1f9.berth-"
+	assert_output --partial "Provisioned image debootstrap-bookworm-debian-4d05da4bb1f9 with mmdebstrap"
+	run grep -v ^env= "$rec"
+	assert_line --index 0 "argv0=mmdebstrap"
+	assert_line --index 1 "arg=--mode=root"
+	assert_line --index 2 "arg=--format=directory"
+	assert_line --index 3 "arg=--variant=debootstrap"
+	assert_line --index 4 "arg=--include=systemd,dbus"
+	assert_line --index 5 "arg=--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr"
+	# dpkg's force-unsafe-io while mmdebstrap works, not in the finished tree (the hooks run for
+	# real in the e2e suite).
+	assert_line --index 6 'arg=--setup-hook=mkdir -p "$1/etc/dpkg/dpkg.cfg.d" && echo force-unsafe-io > "$1/etc/dpkg/dpkg.cfg.d/99berth-unsafe-io"'
+	assert_line --index 7 'arg=--customize-hook=rm "$1/etc/dpkg/dpkg.cfg.d/99berth-unsafe-io"'
+	assert_line --index 8 "arg=--"
+	assert_line --index 9 "arg=bookworm"
+	assert_line --index 10 --regexp "^arg=$M/\.berth-images/\.#[^/]*\.berth-[A-Za-z0-9]{6}/tree$"
+	assert_line --index 11 "arg=http://mirror.example/debian"
+	assert_line --index 12 "stdin=/dev/null"
+	assert [ -e "$M/web/usr/lib/os-release" ]
+	# The real program is untouched out here.
+	run grep -c BERTH /usr/bin/mmdebstrap
+	assert_output 0
+}
+
+# debootstrap_fallback_test HIDE: Provision=debootstrap runs the real /usr/sbin/debootstrap path
+# (a fake bound over it) after HIDE, the lines that take mmdebstrap away.
+debootstrap_fallback_test() {
 	rec="$BATS_TEST_TMPDIR/record"
 	write_fake "$BATS_TEST_TMPDIR/debootstrap" "$rec"
 	[ -e /usr/sbin/debootstrap ] || skip "debootstrap is not installed (scripts/deps.txt lists it)"
@@ -200,10 +253,13 @@ teardown() {
 	[Container]
 	Provision=debootstrap bookworm http://mirror.example/debian
 	EOF
-	cat > "$BATS_TEST_TMPDIR/ns.sh" <<-EOF
-	mount --bind "$BATS_TEST_TMPDIR/debootstrap" /usr/sbin/debootstrap
-	berth_exec "$BERTH_PREPARE" --root="$R" web
-	EOF
+	{
+		echo "$1"
+		cat <<-EOF
+		mount --bind "$BATS_TEST_TMPDIR/debootstrap" /usr/sbin/debootstrap
+		berth_exec "$BERTH_PREPARE" --root="$R" web
+		EOF
+	} > "$BATS_TEST_TMPDIR/ns.sh"
 	run in_namespace "$BATS_TEST_TMPDIR/ns.sh"
 	assert_success
 	assert_output --partial "Provisioning image debootstrap-bookworm-debian-4d05da4bb1f9: debootstrap --include=systemd,dbus bookworm $M/.berth-images/.#debootstrap-bookworm-debian-4d05da4bb1f9.berth-"
@@ -220,6 +276,16 @@ teardown() {
 	assert_output "#!"
 	run grep -c BERTH /usr/sbin/debootstrap
 	assert_output 0
+}
+
+@test "debootstrap: without mmdebstrap, the real /usr/sbin/debootstrap path is run with --include=systemd,dbus SUITE ROOT [MIRROR]" {
+	debootstrap_fallback_test "$(hide_program mmdebstrap)"
+}
+
+@test "debootstrap: mmdebstrap without its merged-/usr hook (another package set) is not used: debootstrap is" {
+	[ -e /usr/bin/mmdebstrap ] || skip "mmdebstrap is not installed (scripts/deps.txt lists it)"
+	mkdir -p "$BATS_TEST_TMPDIR/no-hooks"
+	debootstrap_fallback_test "mount --bind '$BATS_TEST_TMPDIR/no-hooks' /usr/share/mmdebstrap/hooks"
 }
 
 @test "dnf: dnf -y --releasever=R --installroot=ROOT install PACKAGES, found on the provisioners' PATH" {
@@ -249,17 +315,6 @@ arg=dnf$"
 	assert [ -e "$M/web/usr/lib/os-release" ]
 }
 
-# hide_dnf: lines for an in_namespace script that make this machine's real dnf (tests/prepare/
-# dnf.bats needs one) not executable there, by binding a 0644 file over it.
-hide_dnf() {
-	: > "$BATS_TEST_TMPDIR/no-dnf"
-	chmod 0644 "$BATS_TEST_TMPDIR/no-dnf"
-	local d
-	for d in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
-		[ ! -e "$d/dnf" ] || echo "mount --bind '$BATS_TEST_TMPDIR/no-dnf' '$d/dnf'"
-	done
-}
-
 @test "dnf: yum where there is no dnf" {
 	command -v yum >/dev/null && skip "this machine has a real yum"
 	rec="$BATS_TEST_TMPDIR/record"
@@ -270,7 +325,7 @@ hide_dnf() {
 	Provision=dnf 7 systemd
 	EOF
 	{
-		hide_dnf
+		hide_program dnf
 		cat <<-EOF
 		mkdir -p /usr/local/sbin
 		mount --bind "$BATS_TEST_TMPDIR/sbin" /usr/local/sbin
@@ -291,7 +346,7 @@ hide_dnf() {
 	Provision=dnf 39 systemd
 	EOF
 	{
-		hide_dnf
+		hide_program dnf
 		echo "berth_exec '$BERTH_PREPARE' --root='$R' web"
 	} > "$BATS_TEST_TMPDIR/ns.sh"
 	run in_namespace "$BATS_TEST_TMPDIR/ns.sh"
