@@ -20,9 +20,13 @@
  *                       systemd-pull then only fills it), with no second copy: without it,
  *                       systemd-pull unpacks into IMAGE-ROOT/.tar-URL (kept as a download cache)
  *                       and then copies the whole tree to NAME, which costs the image's size twice
- *                       on file systems without reflinks. --direct also turns off the download of
- *                       an IMAGE.nspawn settings file beside the image (berth writes the
- *                       container's settings itself; an image must not bring its own).
+ *                       on file systems without reflinks (measured here, ext4, a 206 MB Debian
+ *                       tar from 127.0.0.1: 1.2-1.4 s and 202 MB with --direct, 2.2-2.4 s and
+ *                       404 MB without), and it marks that cache immutable (chattr +i), so that
+ *                       removing the temporary directory on failure or after success fails with
+ *                       EPERM. --direct also turns off the download of an IMAGE.nspawn
+ *                       settings file beside the image (berth writes the container's settings
+ *                       itself; an image must not bring its own).
  *   --verify=MODE       signature or checksum; the loader never lets "no" through. The archive is
  *                       unpacked while it downloads and checked when it is complete (as in
  *                       machinectl); on a mismatch systemd-pull fails, and berth removes the
