@@ -37,9 +37,13 @@
  * Raw disk images (systemd-pull raw) are refused by the loader: berth's images are directory
  * trees that it clones, checks and edits (identity, network) before a container uses them, and a
  * tree comes out of a disk image only by attaching it to a loop device and mounting its file
- * systems (systemd-dissect --copy-from), which a container host without loop devices (an nspawn
- * test host, many virtual machines) cannot do, and which would put an untrusted file system in
- * front of the host's kernel. */
+ * systems. Tried here as a second step, "systemd-dissect --copy-from IMAGE.raw / TREE" (systemd
+ * 252): it works where there are loop devices, but a host without them (the nspawn test hosts,
+ * many containers and virtual machines) cannot do it, it puts the image's file system in front of
+ * the host's kernel, and its copy is not faithful: an ext4 image's file capabilities
+ * (security.capability, e.g. ping's cap_net_raw) and ACLs were gone in the copy, only user.*
+ * xattrs kept (copy_directory_fd() without COPY_ALL_XATTRS). A tar archive carries all of that
+ * and needs none of it; publishers of raw images can publish a tar beside them. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
