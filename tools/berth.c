@@ -121,8 +121,8 @@ static int query_unit_states(Row *rows, size_t n)
                 return 0;
 
         if (sd_booted() <= 0) {
-                log_warning("System has not been booted with systemd as init system (PID 1): unit states "
-                            "not shown.");
+                log_warning(
+                        "System has not been booted with systemd as init system (PID 1): unit states not shown.");
                 return -EHOSTDOWN;
         }
 
@@ -971,7 +971,8 @@ static int image_row_read(int dir_fd, const char *name, const EntrySet *set, Ima
 
         _cleanup_close_ int ifd = openat(fd, IMAGE_INFO, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
         _cleanup_free_ char *text = NULL;
-        if (ifd >= 0 && read_full_fd(ifd, 64 * 1024, &text, NULL) >= 0 && image_info_parse(text, &row->info) >= 0)
+        if (ifd >= 0 && read_full_fd(ifd, 64 * 1024, &text, NULL) >= 0 &&
+                image_info_parse(text, &row->info) >= 0)
                 row->info_ok = true;
 
         _cleanup_close_ int cfd = openat(fd, IMAGE_CLONES, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -983,7 +984,8 @@ static int image_row_read(int dir_fd, const char *name, const EntrySet *set, Ima
                         while ((de = readdir(d))) {
                                 if (de->d_name[0] == '.')
                                         continue;
-                                _cleanup_close_ int rfd = openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+                                _cleanup_close_ int rfd =
+                                        openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
                                 _cleanup_free_ char *dir = NULL, *rooted = NULL;
                                 struct stat st;
                                 if (rfd < 0 || read_full_fd(rfd, PATH_MAX, &dir, NULL) < 0)
@@ -1047,7 +1049,7 @@ static int image_rows_load(const EntrySet *set, ImageRow **ret, size_t *ret_n)
                         return log_oom();
                 }
                 rows = a;
-                rows[n] = (ImageRow) {};
+                rows[n] = (ImageRow){};
                 r = image_row_read(dir_fd, de->d_name, set, &rows[n]);
                 n++;
                 if (r == -ENOMEM) {
@@ -1109,7 +1111,8 @@ static int image_list(const EntrySet *set)
                         json_string(stdout, row->info_ok ? row->info.source : NULL);
                         if (row->info_ok)
                                 printf(",\"bytes\":%llu,\"files\":%llu,\"created_usec\":%llu",
-                                        (unsigned long long) row->info.bytes, (unsigned long long) row->info.files,
+                                        (unsigned long long) row->info.bytes,
+                                        (unsigned long long) row->info.files,
                                         (unsigned long long) row->info.created);
                         else
                                 printf(",\"bytes\":null,\"files\":null,\"created_usec\":null");
@@ -1132,8 +1135,8 @@ static int image_list(const EntrySet *set)
                 for (size_t i = 0; i < n; i++) {
                         ImageRow *row = &rows[i];
                         char size[32] = "-", age[32] = "-";
-                        _cleanup_free_ char *clones = strv_isempty(row->clones) ? strdup("-")
-                                                                                : strv_join(row->clones, ",");
+                        _cleanup_free_ char *clones =
+                                strv_isempty(row->clones) ? strdup("-") : strv_join(row->clones, ",");
                         if (row->info_ok) {
                                 format_size(row->info.bytes, size, sizeof size);
                                 format_age(row->info.created, age, sizeof age);
@@ -1161,11 +1164,13 @@ static int image_resolve(const EntrySet *set, const char *arg, char **ret_image,
                 return image_name(e, ret_image) < 0 ? log_oom() : 0;
         }
         if (e && e->n_errors == 0)
-                return log_error_errno(-EINVAL, "Container %s makes its root with Provision=%s, which keeps no image.", arg,
+                return log_error_errno(-EINVAL,
+                        "Container %s makes its root with Provision=%s, which keeps no image.", arg,
                         provision_kind_to_string(e->provision));
         if (!image_name_is_valid(arg))
                 return log_error_errno(-EINVAL,
-                        "'%s' is neither an image (see 'berth image list') nor a container entry without errors.", arg);
+                        "'%s' is neither an image (see 'berth image list') nor a container entry without errors.",
+                        arg);
         for (size_t i = 0; i < set->n_entries; i++) {
                 _cleanup_free_ char *n = NULL;
                 if (set->entries[i]->n_errors > 0 || !entry_uses_image(set->entries[i]))
@@ -1195,8 +1200,8 @@ static int image_remove_one(int dir_fd, const char *dir, const char *name)
         /* The provisioner's lock: an image being made or refreshed now is not removed under it. */
         _cleanup_close_ int lfd = open(lock_path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
         if (lfd >= 0 && flock(lfd, LOCK_EX | LOCK_NB) < 0)
-                return log_error_errno(-EBUSY, "Image %s is being provisioned right now; remove it when that is done.",
-                        name);
+                return log_error_errno(-EBUSY,
+                        "Image %s is being provisioned right now; remove it when that is done.", name);
 
         /* Out of the way in one step (a start that looks now finds it or not, never half), then
          * deleted; the .#NAME.berth-XXXXXX name is what the next provisioning and the boot-time
@@ -1256,7 +1261,10 @@ static int verb_image(char **args)
         int r;
 
         if (!streq(sub, "list") && !streq(sub, "remove") && !streq(sub, "refresh"))
-                return log_error("Unknown command 'image %s': accepted are list, remove NAME..., refresh NAME....", sub), 2;
+                return log_error(
+                               "Unknown command 'image %s': accepted are list, remove NAME..., refresh NAME....",
+                               sub),
+                       2;
         if (arg_json && !streq(sub, "list"))
                 return log_error("Option '--json' is only supported by 'list' and 'image list'."), 2;
         if (load_entries(&set) < 0)
@@ -1267,7 +1275,9 @@ static int verb_image(char **args)
                 return image_list(set);
         }
         if (strv_isempty(args + 1))
-                return log_error("'image %s' needs an image or container name. See 'berth image list'.", sub), 2;
+                return log_error(
+                               "'image %s' needs an image or container name. See 'berth image list'.", sub),
+                       2;
 
         _cleanup_close_ int dir_fd = -1;
         _cleanup_free_ char *dir = NULL;

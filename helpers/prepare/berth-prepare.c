@@ -177,8 +177,7 @@ static int refuse_missing_entry(const EntrySet *set)
         _cleanup_free_ char *path = strv_join(set->search_path, ", ");
         if (entry_set_is_masked(set, arg_name))
                 return log_event_errno(LOG_ERR, ENOENT, BERTH_MESSAGE_ENTRY_INVALID,
-                        "Entry %s is masked (an empty %s.conf or a symlink to /dev/null in %s): not "
-                        "preparing it. Remove the mask, or stop starting systemd-nspawn@%s.service.",
+                        "Entry %s is masked (an empty %s.conf or a symlink to /dev/null in %s): not preparing it. Remove the mask, or stop starting systemd-nspawn@%s.service.",
                         arg_name, arg_name, strempty(path), arg_name);
         for (size_t i = 0; i < set->n_errors; i++)
                 if (entry_error_is_about(&set->errors[i], arg_name)) {
@@ -186,8 +185,7 @@ static int refuse_missing_entry(const EntrySet *set)
                         log_error("%s", m ? m : "Out of memory.");
                 }
         return log_event_errno(LOG_ERR, ENOENT, BERTH_MESSAGE_ENTRY_INVALID,
-                "No entry %s: there is no %s.conf in %s. Create /etc/containers.d/%s.conf, or start "
-                "systemd-nspawn@%s.service without berth (remove the berth drop-in).",
+                "No entry %s: there is no %s.conf in %s. Create /etc/containers.d/%s.conf, or start systemd-nspawn@%s.service without berth (remove the berth drop-in).",
                 arg_name, arg_name, strempty(path), arg_name, arg_name);
 }
 
@@ -222,8 +220,7 @@ static int load_entry(EntrySet **ret_set, const Entry **ret)
         const char *digest = getenv("BERTH_DIGEST");
         if (digest && !streq(digest, e->digest))
                 return log_event_errno(LOG_ERR, ESTALE, BERTH_MESSAGE_CONFIG_CHANGED,
-                        "configuration of %s changed since units were generated; run 'systemctl "
-                        "daemon-reload'",
+                        "configuration of %s changed since units were generated; run 'systemctl daemon-reload'",
                         arg_name);
 
         *ret = e;
@@ -303,10 +300,8 @@ static int ensure_rootfs(const Context *c, int parent_fd)
                         return r;
                 if (r > 0)
                         return log_error_errno(EBUSY,
-                                "%s is an empty mount point. berth provisions into a temporary sibling and "
-                                "renames it into place, which cannot cross into another file system: fill "
-                                "the "
-                                "mounted file system yourself, or unmount it and let berth provision the "
+                                "%s is an empty mount point. berth provisions into a temporary sibling and renames it into place, which cannot cross into another file system: fill "
+                                "the mounted file system yourself, or unmount it and let berth provision the "
                                 "directory.",
                                 c->directory);
                 log_info("%s is an empty directory: provisioning it.", c->directory);

@@ -63,7 +63,7 @@ void image_done(Image *im)
                 close(im->dir_fd);
         if (im->lock_fd >= 0)
                 close(im->lock_fd);
-        *im = (Image) { .dir_fd = -1, .lock_fd = -1 };
+        *im = (Image){ .dir_fd = -1, .lock_fd = -1 };
 }
 
 static char *rooted_path(const Context *c, const char *path)
@@ -80,10 +80,11 @@ int image_init(const Context *c, Image *ret)
         if (image_name(c->entry, &im.name) < 0 || image_source(c->entry, &im.source) < 0 ||
                 !(im.dir = rooted_path(c, IMAGES_DIR)) || !(im.path = path_join(im.dir, im.name)) ||
                 !(im.tree = path_join(im.path, IMAGE_TREE)) ||
-                asprintf(&lock, IMAGE_LOCK_DIR "/%s.lock", im.name) < 0 || !(im.lock_path = rooted_path(c, lock)))
+                asprintf(&lock, IMAGE_LOCK_DIR "/%s.lock", im.name) < 0 ||
+                !(im.lock_path = rooted_path(c, lock)))
                 return log_oom();
         *ret = im;
-        im = (Image) { .dir_fd = -1, .lock_fd = -1 };
+        im = (Image){ .dir_fd = -1, .lock_fd = -1 };
         return 0;
 }
 
@@ -100,8 +101,8 @@ static int images_dir_open(const Context *c, Image *im, bool create)
                 .create = create,
                 .create_mode = 0700,
                 .what = what,
-                .link_fix = ". Remove the link (berth makes the directory itself), or make it the real "
-                            "directory",
+                .link_fix =
+                        ". Remove the link (berth makes the directory itself), or make it the real directory",
         };
         if (im->dir_fd >= 0)
                 return 0;
@@ -128,7 +129,8 @@ static int lock_state_read(int fd, uint64_t *ret_counter, char *ret_state, char 
 static void lock_state_write(const Image *im, uint64_t counter, AttemptState state, const char *holder)
 {
         char buf[LOCK_STATE_SIZE];
-        int n = snprintf(buf, sizeof buf, "%020llu %c %s\n", (unsigned long long) counter, (char) state, holder);
+        int n = snprintf(
+                buf, sizeof buf, "%020llu %c %s\n", (unsigned long long) counter, (char) state, holder);
         /* Same length every time (the holder does not change within an attempt): no truncate needed
          * between writes, and readers never see a mix of two lengths. */
         if (pwrite(im->lock_fd, buf, (size_t) n, 0) != n || ftruncate(im->lock_fd, n) < 0)
@@ -179,8 +181,8 @@ static int image_lock(const Context *c, Image *im, bool *ret_waited)
         uint64_t last = 0;
         char state = 0, holder[NAME_MAX + 1] = "";
         (void) lock_state_read(im->lock_fd, &last, &state, holder, sizeof holder);
-        log_info("Image %s is being provisioned by the start of %s; waiting for it, and extending the start "
-                 "timeout while it makes progress.",
+        log_info(
+                "Image %s is being provisioned by the start of %s; waiting for it, and extending the start timeout while it makes progress.",
                 im->name, holder[0] ? holder : "another container");
         *ret_waited = true;
 
@@ -198,14 +200,15 @@ static int image_lock(const Context *c, Image *im, bool *ret_waited)
                 (void) lock_state_read(im->lock_fd, &counter, &state, holder, sizeof holder);
                 if (counter != last) {
                         char msg[64];
-                        snprintf(msg, sizeof msg, "EXTEND_TIMEOUT_USEC=%llu", (unsigned long long) interval * 3);
+                        snprintf(msg, sizeof msg, "EXTEND_TIMEOUT_USEC=%llu",
+                                (unsigned long long) interval * 3);
                         int q = notify_send(msg);
                         if (q < 0)
                                 log_debug_errno(q, "Failed to send %s to $NOTIFY_SOCKET, ignoring: %m", msg);
                         log_info("Still waiting for image %s: its provisioning made progress.", im->name);
                 } else
-                        log_info("Still waiting for image %s: its provisioning made no progress since the "
-                                 "last report.",
+                        log_info(
+                                "Still waiting for image %s: its provisioning made no progress since the last report.",
                                 im->name);
                 last = counter;
                 next += interval;
@@ -223,15 +226,15 @@ static int provision_dry_run_image(const Context *c, const Image *im)
 /* Opens NAME/tree in the images directory: 0 and the fd, -ENOENT (not logged) when missing. */
 static int image_tree_open(const Image *im, int *ret_fd)
 {
-        _cleanup_close_ int fd = openat(im->dir_fd, im->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_close_ int fd =
+                openat(im->dir_fd, im->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return errno == ENOENT ? -ENOENT
                                        : log_error_errno(errno, "Failed to open image %s: %m", im->path);
         int tfd = openat(fd, IMAGE_TREE, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (tfd < 0)
                 return log_error_errno(errno,
-                        "Image %s is incomplete (%s: %m). Remove it with 'berth image remove %s'; the next "
-                        "start provisions it again.",
+                        "Image %s is incomplete (%s: %m). Remove it with 'berth image remove %s'; the next start provisions it again.",
                         im->name, im->tree, im->name);
         *ret_fd = tfd;
         return 0;
@@ -250,7 +253,8 @@ static int image_make_tree(const Context *c, int wrapper_fd)
                 snprintf(args.name, sizeof args.name, "%s", IMAGE_TREE);
                 if (ioctl(wrapper_fd, BTRFS_IOC_SUBVOL_CREATE, &args) >= 0)
                         return fchmodat(wrapper_fd, IMAGE_TREE, 0755, 0) < 0 ? -errno : 0;
-                log_debug_errno(errno, "Failed to make a btrfs subvolume for the image, using a directory: %m");
+                log_debug_errno(
+                        errno, "Failed to make a btrfs subvolume for the image, using a directory: %m");
         }
         return mkdirat(wrapper_fd, IMAGE_TREE, 0755) < 0 ? -errno : 0;
 }
@@ -338,8 +342,7 @@ static int image_provision(const Context *c, Image *im, bool replace)
         tfd = openat(wfd, IMAGE_TREE, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (tfd < 0) {
                 r = log_event_errno(LOG_ERR, errno, BERTH_MESSAGE_PROVISION_FAILED,
-                        "Provisioning image %s failed at step 'check the new tree': %s succeeded but left no "
-                        "directory %s: %m",
+                        "Provisioning image %s failed at step 'check the new tree': %s succeeded but left no directory %s: %m",
                         im->name, run.argv0, target);
                 goto fail;
         }
@@ -365,28 +368,31 @@ static int image_provision(const Context *c, Image *im, bool replace)
                 (void) fsync(im->dir_fd);
                 r = rm_rf_at(im->dir_fd, tmpname);
                 if (r < 0)
-                        log_warning_errno(r, "Failed to remove the previous image %s: %m. Remove it by hand.", tmp);
+                        log_warning_errno(
+                                r, "Failed to remove the previous image %s: %m. Remove it by hand.", tmp);
         } else if (renameat2(im->dir_fd, tmpname, im->dir_fd, im->name, RENAME_NOREPLACE) < 0) {
                 r = log_event_errno(LOG_ERR, errno, BERTH_MESSAGE_PROVISION_FAILED,
-                        "Provisioning image %s failed at step 'rename into place': renaming %s to %s: %m", im->name,
-                        tmp, im->path);
+                        "Provisioning image %s failed at step 'rename into place': renaming %s to %s: %m",
+                        im->name, tmp, im->path);
                 goto fail;
         } else
                 (void) fsync(im->dir_fd);
 
         char sz[32];
         format_bytes(info.bytes, sz, sizeof sz);
-        log_event(LOG_INFO, BERTH_MESSAGE_PROVISION_DONE, "Provisioned image %s with %s: %s in %llu files, %llu s.",
-                im->name, run.argv0, sz, (unsigned long long) info.files,
+        log_event(LOG_INFO, BERTH_MESSAGE_PROVISION_DONE,
+                "Provisioned image %s with %s: %s in %llu files, %llu s.", im->name, run.argv0, sz,
+                (unsigned long long) info.files,
                 (unsigned long long) ((now_usec(CLOCK_MONOTONIC) - start) / USEC_PER_SEC));
         lock_state_write(im, im->counter, ATTEMPT_DONE, im->holder);
         return 0;
 
-fail: {
+fail : {
         lock_state_write(im, im->counter, ATTEMPT_FAILED, c->name);
         int k = rm_rf_at(im->dir_fd, tmpname);
         if (k < 0)
-                log_error_errno(k, "Failed to remove the partial image %s: %m. The next start removes it.", tmp);
+                log_error_errno(
+                        k, "Failed to remove the partial image %s: %m. The next start removes it.", tmp);
 }
         return r < 0 ? r : -EIO;
 }
@@ -399,7 +405,8 @@ int image_get(const Context *c, Image *im, int *ret_tree_fd)
         assert(c && im && ret_tree_fd);
         r = images_dir_open(c, im, !c->dry_run);
         if (r == -ENOENT && c->dry_run) {
-                log_info("Would provision image %s (%s) in %s, then clone it.", im->name, im->source, im->dir);
+                log_info("Would provision image %s (%s) in %s, then clone it.", im->name, im->source,
+                        im->dir);
                 return provision_dry_run_image(c, im);
         }
         if (r < 0)
@@ -428,8 +435,7 @@ int image_get(const Context *c, Image *im, int *ret_tree_fd)
         if (waited && lock_state_read(im->lock_fd, &counter, &state, holder, sizeof holder) >= 0 &&
                 state == ATTEMPT_FAILED)
                 return log_event_errno(LOG_ERR, EIO, BERTH_MESSAGE_PROVISION_FAILED,
-                        "Image %s was being provisioned by the start of %s, which failed (see "
-                        "'journalctl -u systemd-nspawn@%s.service'). Not trying again in this start: fix the "
+                        "Image %s was being provisioned by the start of %s, which failed (see 'journalctl -u systemd-nspawn@%s.service'). Not trying again in this start: fix the "
                         "cause, then start the container again.",
                         im->name, holder, holder);
         im->counter = counter;
@@ -464,8 +470,8 @@ int image_refresh(const Context *c)
         if (r < 0)
                 return r;
         if (c->dry_run) {
-                log_info("Would provision image %s (%s) anew and put it in place of the current one; "
-                         "containers made from it keep their roots.",
+                log_info(
+                        "Would provision image %s (%s) anew and put it in place of the current one; containers made from it keep their roots.",
                         im.name, im.source);
                 return provision_dry_run_image(c, &im);
         }
@@ -481,23 +487,24 @@ int image_refresh(const Context *c)
 
 int image_record_clone(const Context *c, const Image *im)
 {
-        _cleanup_close_ int fd = openat(im->dir_fd, im->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_close_ int fd =
+                openat(im->dir_fd, im->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
-                return log_warning_errno(errno, "Failed to record %s as made from image %s, ignoring: %m", c->name,
-                        im->name);
+                return log_warning_errno(
+                        errno, "Failed to record %s as made from image %s, ignoring: %m", c->name, im->name);
         if (mkdirat(fd, IMAGE_CLONES, 0700) < 0 && errno != EEXIST)
-                return log_warning_errno(errno, "Failed to record %s as made from image %s, ignoring: %m", c->name,
-                        im->name);
+                return log_warning_errno(
+                        errno, "Failed to record %s as made from image %s, ignoring: %m", c->name, im->name);
         _cleanup_close_ int cfd = openat(fd, IMAGE_CLONES, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (cfd < 0)
-                return log_warning_errno(errno, "Failed to record %s as made from image %s, ignoring: %m", c->name,
-                        im->name);
+                return log_warning_errno(
+                        errno, "Failed to record %s as made from image %s, ignoring: %m", c->name, im->name);
         _cleanup_free_ char *line = NULL;
         if (asprintf(&line, "%s\n", c->entry->directory) < 0)
                 return log_oom();
         int r = write_file_atomicat(cfd, c->name, line, strlen(line), 0644, 0);
         if (r < 0)
-                return log_warning_errno(r, "Failed to record %s as made from image %s, ignoring: %m", c->name,
-                        im->name);
+                return log_warning_errno(
+                        r, "Failed to record %s as made from image %s, ignoring: %m", c->name, im->name);
         return 0;
 }

@@ -284,13 +284,15 @@ int provision_remove_stale_in(const Context *c, int dir_fd, const char *dir, con
                 if (!suffix || strlen(suffix) != 6)
                         continue;
                 if (c->dry_run) {
-                        log_info("Would remove %s/%s, left over by an interrupted provisioning.", dir, de->d_name);
+                        log_info("Would remove %s/%s, left over by an interrupted provisioning.", dir,
+                                de->d_name);
                         continue;
                 }
                 log_notice("Removing %s/%s, left over by an interrupted provisioning.", dir, de->d_name);
                 int r = rm_rf_at(dir_fd, de->d_name);
                 if (r < 0 && ret >= 0)
-                        ret = log_error_errno(r, "Failed to remove %s/%s: %m. Remove it by hand.", dir, de->d_name);
+                        ret = log_error_errno(
+                                r, "Failed to remove %s/%s: %m. Remove it by hand.", dir, de->d_name);
         }
         return ret;
 }
@@ -543,9 +545,9 @@ static int run_provisioner(const Context *c, const ProvisionRun *run, const char
                 if (k > 0 && (p[1].revents & POLLIN)) {
                         struct signalfd_siginfo si;
                         if (read(sfd, &si, sizeof si) == (ssize_t) sizeof si) {
-                                log_error("Received %s while provisioning: stopping the provisioner and "
-                                          "removing "
-                                          "the partial tree.",
+                                log_error(
+                                        "Received %s while provisioning: stopping the provisioner and removing "
+                                        "the partial tree.",
                                         strsignal((int) si.ssi_signo));
                                 *ret_stopped = true;
                                 break;
@@ -576,11 +578,10 @@ static int run_provisioner(const Context *c, const ProvisionRun *run, const char
                                         (double) used / USEC_PER_SEC);
                         else
                                 snprintf(what, sizeof what,
-                                        "no progress since the last report: the tree did not grow, no CPU "
-                                        "time used");
+                                        "no progress since the last report: the tree did not grow, no CPU time used");
                         log_event(LOG_INFO, BERTH_MESSAGE_PROVISION_PROGRESS,
-                                "Provisioning %s: %s in %llu files so far, %llu s elapsed; %s.", run->what, sz,
-                                (unsigned long long) inodes,
+                                "Provisioning %s: %s in %llu files so far, %llu s elapsed; %s.", run->what,
+                                sz, (unsigned long long) inodes,
                                 (unsigned long long) ((now - start) / USEC_PER_SEC), what);
                         if ((grew || busy) && run->on_progress)
                                 run->on_progress(run->userdata);
@@ -639,7 +640,8 @@ static int provision_command(const Context *c, const char *target, char ***ret_a
         r = provision_argv(e, target, &argv);
         if (r == -EPROTONOSUPPORT)
                 return log_error_errno(r,
-                        "%s:%u: Provision=tar: cannot tell the compression of %s from its name; accepted: " TAR_SUFFIXES_ACCEPTED ".",
+                        "%s:%u: Provision=tar: cannot tell the compression of %s from its name; accepted: " TAR_SUFFIXES_ACCEPTED
+                        ".",
                         strempty(e->origins[CONTAINER_PROVISION].file), e->origins[CONTAINER_PROVISION].line,
                         e->provision_args[0]);
         if (r == -ENOMEM)
@@ -656,16 +658,19 @@ static int provision_command(const Context *c, const char *target, char ***ret_a
                                 "Provision=%s %s: the source cannot be read: %m. Fix the path in %s.",
                                 provision_kind_to_string(e->provision), e->provision_args[0], e->source);
                 if (e->provision == PROVISION_COPY && !S_ISDIR(st.st_mode))
-                        return log_error_errno(ENOTDIR, "Provision=copy %s: not a directory. Fix the path in %s.",
+                        return log_error_errno(ENOTDIR,
+                                "Provision=copy %s: not a directory. Fix the path in %s.",
                                 e->provision_args[0], e->source);
                 if (e->provision == PROVISION_TAR && !S_ISREG(st.st_mode))
-                        return log_error_errno(EINVAL, "Provision=tar %s: not a regular file. Fix the path in %s.",
+                        return log_error_errno(EINVAL,
+                                "Provision=tar %s: not a regular file. Fix the path in %s.",
                                 e->provision_args[0], e->source);
         }
 
         r = find_program(argv[0], ret_program);
         if (r < 0)
-                return log_error_errno(r, "Provision=%s needs %s, which is not %s (PATH=%s): %m. Install it%s.",
+                return log_error_errno(r,
+                        "Provision=%s needs %s, which is not %s (PATH=%s): %m. Install it%s.",
                         provision_kind_to_string(e->provision), argv[0],
                         strchr(argv[0], '/') ? "executable" : "installed", PROVISION_PATH,
                         e->provision == PROVISION_DEBOOTSTRAP ? " ('apt install debootstrap')"
@@ -678,8 +683,9 @@ static int provision_command(const Context *c, const char *target, char ***ret_a
 
 static bool network_set_up_in_new_root(const Entry *e)
 {
-        return e->manage_network && (e->network_link == NETWORK_LINK_VETH || e->network_link == NETWORK_LINK_ZONE ||
-                                            e->network_link == NETWORK_LINK_BRIDGE);
+        return e->manage_network &&
+               (e->network_link == NETWORK_LINK_VETH || e->network_link == NETWORK_LINK_ZONE ||
+                       e->network_link == NETWORK_LINK_BRIDGE);
 }
 
 int provision_dry_run(const Context *c, const char *what, const char *target)
@@ -692,8 +698,8 @@ int provision_dry_run(const Context *c, const char *what, const char *target)
                 return r;
         if (!(cmdline = strv_join(argv, " ")))
                 return log_oom();
-        log_info("Would provision %s with: %s (in a temporary directory, renamed into place on success).", what,
-                cmdline);
+        log_info("Would provision %s with: %s (in a temporary directory, renamed into place on success).",
+                what, cmdline);
         return 0;
 }
 
@@ -709,7 +715,8 @@ int provision_fill(const Context *c, ProvisionRun *run)
                         return log_oom();
                 r = find_program(argv[0], &program);
                 if (r < 0)
-                        return log_error_errno(r, "%s is not installed (PATH=%s): %m.", argv[0], PROVISION_PATH);
+                        return log_error_errno(
+                                r, "%s is not installed (PATH=%s): %m.", argv[0], PROVISION_PATH);
         } else {
                 r = provision_command(c, run->target, &argv, &program);
                 if (r < 0)
@@ -792,8 +799,8 @@ static int clone_into_place(const Context *c, int pfd, int src_fd, const char *s
         /* From here on, every failure removes the partial tree. */
         if (unlinkat(pfd, tmpname, AT_REMOVEDIR) >= 0 && snapshot_at(src_fd, pfd, tmpname) >= 0) {
                 how = "a btrfs snapshot";
-                log_event(LOG_INFO, BERTH_MESSAGE_PROVISION_STARTED, "Provisioning %s: a btrfs snapshot of %s",
-                        c->directory, src);
+                log_event(LOG_INFO, BERTH_MESSAGE_PROVISION_STARTED,
+                        "Provisioning %s: a btrfs snapshot of %s", c->directory, src);
         } else {
                 if (mkdirat(pfd, tmpname, 0700) < 0 && errno != EEXIST) {
                         r = log_error_errno(errno, "Failed to create %s: %m", tmp);
@@ -858,7 +865,8 @@ static int clone_into_place(const Context *c, int pfd, int src_fd, const char *s
         /* rename() also replaces an empty directory left in place (by tmpfiles or an admin). */
         if (renameat(pfd, tmpname, pfd, final) < 0) {
                 r = log_event_errno(LOG_ERR, errno, BERTH_MESSAGE_PROVISION_FAILED,
-                        "Provisioning failed at step 'rename into place': renaming %s to %s: %m", tmp, c->directory);
+                        "Provisioning failed at step 'rename into place': renaming %s to %s: %m", tmp,
+                        c->directory);
                 goto fail;
         }
         (void) fsync(pfd);
@@ -871,15 +879,17 @@ static int clone_into_place(const Context *c, int pfd, int src_fd, const char *s
         if (dfd >= 0)
                 (void) tree_usage_at(dfd, &bytes, &inodes);
         format_bytes(bytes, sz, sizeof sz);
-        log_event(LOG_INFO, BERTH_MESSAGE_PROVISION_DONE, "Provisioned %s with %s%s%s: %s in %llu files, %llu s.",
-                c->directory, how, im ? " of image " : "", im ? im->name : "", sz, (unsigned long long) inodes,
+        log_event(LOG_INFO, BERTH_MESSAGE_PROVISION_DONE,
+                "Provisioned %s with %s%s%s: %s in %llu files, %llu s.", c->directory, how,
+                im ? " of image " : "", im ? im->name : "", sz, (unsigned long long) inodes,
                 (unsigned long long) ((now_usec(CLOCK_MONOTONIC) - start) / USEC_PER_SEC));
         return 0;
 
-fail: {
+fail : {
         int k = rm_rf_at(pfd, tmpname);
         if (k < 0)
-                log_error_errno(k, "Failed to remove the partial tree %s: %m. The next start removes it.", tmp);
+                log_error_errno(
+                        k, "Failed to remove the partial tree %s: %m. The next start removes it.", tmp);
 }
         return r < 0 ? r : -EIO;
 }
@@ -903,7 +913,8 @@ int provision_run(const Context *c, int parent_fd)
                         if (r >= 0)
                                 (void) identity_reset(c, -1, NULL);
                         if (r >= 0 && network_set_up_in_new_root(e))
-                                log_info("Would then enable systemd-networkd in the new tree (unless it has none or enables another network manager), and give it the host's name servers if it has none it could reach.");
+                                log_info(
+                                        "Would then enable systemd-networkd in the new tree (unless it has none or enables another network manager), and give it the host's name servers if it has none it could reach.");
                         return r;
                 }
                 /* The source is checked (and the copy's command line made) before anything is
@@ -915,7 +926,8 @@ int provision_run(const Context *c, int parent_fd)
                         return r;
                 _cleanup_close_ int src_fd = open(e->provision_args[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (src_fd < 0)
-                        return log_error_errno(errno, "Provision=copy %s: the source cannot be read: %m. Fix the path in %s.",
+                        return log_error_errno(errno,
+                                "Provision=copy %s: the source cannot be read: %m. Fix the path in %s.",
                                 e->provision_args[0], e->source);
                 return clone_into_place(c, parent_fd, src_fd, e->provision_args[0], NULL);
         }
@@ -932,7 +944,8 @@ int provision_run(const Context *c, int parent_fd)
                 log_info("Would clone image %s to %s.", im.name, c->directory);
                 (void) identity_reset(c, -1, NULL);
                 if (network_set_up_in_new_root(e))
-                        log_info("Would then enable systemd-networkd in the new tree (unless it has none or enables another network manager), and give it the host's name servers if it has none it could reach.");
+                        log_info(
+                                "Would then enable systemd-networkd in the new tree (unless it has none or enables another network manager), and give it the host's name servers if it has none it could reach.");
                 return 0;
         }
         return clone_into_place(c, parent_fd, tree_fd, im.tree, &im);

@@ -32,7 +32,7 @@ int image_source(const Entry *e, char **ret)
 static bool image_char_ok(char ch)
 {
         return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                ch == '.' || ch == '_' || ch == '-';
+               ch == '.' || ch == '_' || ch == '-';
 }
 
 /* Appends word's last path component to the slug, characters outside the name rule as "-". */
