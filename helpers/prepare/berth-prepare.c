@@ -300,9 +300,7 @@ static int ensure_rootfs(const Context *c, int parent_fd)
                         return r;
                 if (r > 0)
                         return log_error_errno(EBUSY,
-                                "%s is an empty mount point. berth provisions into a temporary sibling and renames it into place, which cannot cross into another file system: fill "
-                                "the mounted file system yourself, or unmount it and let berth provision the "
-                                "directory.",
+                                "%s is an empty mount point. berth provisions into a temporary sibling and renames it into place, which cannot cross into another file system: fill the mounted file system yourself, or unmount it and let berth provision the directory.",
                                 c->directory);
                 log_info("%s is an empty directory: provisioning it.", c->directory);
         } else {

@@ -664,8 +664,7 @@ static int reset_ssh_host_keys(const Context *c, int tree_fd, const char *tree, 
         if (!keygen)
                 log_warning(
                         "ssh-keygen is not installed on this host (looked in " KEYGEN_PATH
-                        "): the SSH host keys of the image %s removed from the new root %s without new ones, so its sshd will not start "
-                        "until it has some. Install openssh-client on the host, or run 'ssh-keygen -A' in the container.",
+                        "): the SSH host keys of the image %s removed from the new root %s without new ones, so its sshd will not start until it has some. Install openssh-client on the host, or run 'ssh-keygen -A' in the container.",
                         c->dry_run ? "would be" : "are", tree);
         else if (!c->dry_run) {
                 r = keys_dir_make(c, &tmp, &tmp_fd);
@@ -741,8 +740,7 @@ int identity_reset(const Context *c, int tree_fd, const char *tree)
         if (tree_fd < 0) {
                 /* A dry run with no tree yet: what would be looked at. */
                 log_info(
-                        "Would reset the per-machine identity in the new root: a new /etc/machine-id where the image holds an ID, new SSH host keys of the image's types (by the host's ssh-keygen), "
-                        "and remove /var/lib/dbus/machine-id (a file), /var/lib/systemd/random-seed, /var/lib/systemd/credential.secret, /var/lib/NetworkManager/secret_key, /etc/hostname.");
+                        "Would reset the per-machine identity in the new root: a new /etc/machine-id where the image holds an ID, new SSH host keys of the image's types (by the host's ssh-keygen), and remove /var/lib/dbus/machine-id (a file), /var/lib/systemd/random-seed, /var/lib/systemd/credential.secret, /var/lib/NetworkManager/secret_key, /etc/hostname.");
                 return 0;
         }
 

@@ -435,8 +435,7 @@ int image_get(const Context *c, Image *im, int *ret_tree_fd)
         if (waited && lock_state_read(im->lock_fd, &counter, &state, holder, sizeof holder) >= 0 &&
                 state == ATTEMPT_FAILED)
                 return log_event_errno(LOG_ERR, EIO, BERTH_MESSAGE_PROVISION_FAILED,
-                        "Image %s was being provisioned by the start of %s, which failed (see 'journalctl -u systemd-nspawn@%s.service'). Not trying again in this start: fix the "
-                        "cause, then start the container again.",
+                        "Image %s was being provisioned by the start of %s, which failed (see 'journalctl -u systemd-nspawn@%s.service'). Not trying again in this start: fix the cause, then start the container again.",
                         im->name, holder, holder);
         im->counter = counter;
 

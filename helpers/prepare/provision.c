@@ -472,8 +472,62 @@ _noreturn_ static void run_child(
         _exit(127);
 }
 
-/* Runs argv, reporting progress on tree_fd; returns 0 on success, a negative errno for our own
- * failures, or a positive exit status/signal description through *ret_status. */
+/* What the progress reports compare with: the previous report's readings. */
+typedef struct Progress {
+        usec_t interval, start;
+        uint64_t bytes, inodes; /* the watched directory's size at the previous report */
+        usec_t cpu; /* the provisioner's process tree's CPU time by then */
+} Progress;
+
+/* One progress report: logs what grew or worked since the previous one and, when anything did,
+ * extends the start timeout (three intervals) and tells run->on_progress. */
+static void report_progress(const ProvisionRun *run, Progress *p, pid_t pid, usec_t now)
+{
+        usec_t cpu_min = p->interval / 100 > 50 * USEC_PER_MSEC ? p->interval / 100 : 50 * USEC_PER_MSEC;
+        uint64_t bytes = 0, inodes = 0;
+        char sz[32], what[96];
+
+        (void) tree_usage_at(run->watch_fd, &bytes, &inodes);
+        format_bytes(bytes, sz, sizeof sz);
+        bool grew = bytes != p->bytes || inodes != p->inodes;
+        /* Without a reading (/proc not mounted?), only growth counts. */
+        usec_t cpu = p->cpu;
+        (void) tree_cpu_usec(pid, &cpu);
+        usec_t used = cpu > p->cpu ? cpu - p->cpu : 0;
+        bool busy = used >= cpu_min;
+        if (grew && busy)
+                snprintf(what, sizeof what, "progress: the tree grew, %.1f s of CPU time",
+                        (double) used / USEC_PER_SEC);
+        else if (grew)
+                snprintf(what, sizeof what, "progress: the tree grew");
+        else if (busy)
+                snprintf(what, sizeof what, "progress: %.1f s of CPU time, the tree did not grow",
+                        (double) used / USEC_PER_SEC);
+        else
+                snprintf(what, sizeof what,
+                        "no progress since the last report: the tree did not grow, no CPU time used");
+        log_event(LOG_INFO, BERTH_MESSAGE_PROVISION_PROGRESS,
+                "Provisioning %s: %s in %llu files so far, %llu s elapsed; %s.", run->what, sz,
+                (unsigned long long) inodes, (unsigned long long) ((now - p->start) / USEC_PER_SEC), what);
+        if (grew || busy) {
+                if (run->on_progress)
+                        run->on_progress(run->userdata);
+                char msg[64];
+                snprintf(msg, sizeof msg, "EXTEND_TIMEOUT_USEC=%llu", (unsigned long long) p->interval * 3);
+                int q = notify_send(msg);
+                if (q < 0)
+                        log_debug_errno(q, "Failed to send %s to $NOTIFY_SOCKET, ignoring: %m", msg);
+        }
+        p->bytes = bytes;
+        p->inodes = inodes;
+        /* A reaped orphan's time leaves the sum: never let the baseline go down. */
+        if (cpu > p->cpu)
+                p->cpu = cpu;
+}
+
+/* Runs argv, reporting progress on run->watch_fd (report_progress()); returns 0 on success with the
+ * wait status in *ret_status, or a negative errno: our own failure, or -EINTR when stopped by a
+ * signal (*ret_stopped). */
 static int run_provisioner(const Context *c, const ProvisionRun *run, const char *path, char **argv,
         int *ret_status, bool *ret_stopped)
 {
@@ -510,13 +564,10 @@ static int run_provisioner(const Context *c, const ProvisionRun *run, const char
         (void) setpgid(pid, pid); /* also here: whichever runs first, the group exists before we kill it */
 
         pidfd = pidfd_open_(pid);
-        usec_t interval = progress_interval(), start = now_usec(CLOCK_MONOTONIC);
-        usec_t next = start + interval;
+        Progress progress = { .interval = progress_interval(), .start = now_usec(CLOCK_MONOTONIC) };
+        usec_t next = progress.start + progress.interval;
         /* Growth counts from what was there at the start (the directory itself, and beside it). */
-        uint64_t last_bytes = 0, last_inodes = 0;
-        (void) tree_usage_at(run->watch_fd, &last_bytes, &last_inodes);
-        usec_t last_cpu = 0,
-               cpu_min = interval / 100 > 50 * USEC_PER_MSEC ? interval / 100 : 50 * USEC_PER_MSEC;
+        (void) tree_usage_at(run->watch_fd, &progress.bytes, &progress.inodes);
 
         for (;;) {
                 usec_t now = now_usec(CLOCK_MONOTONIC);
@@ -546,8 +597,7 @@ static int run_provisioner(const Context *c, const ProvisionRun *run, const char
                         struct signalfd_siginfo si;
                         if (read(sfd, &si, sizeof si) == (ssize_t) sizeof si) {
                                 log_error(
-                                        "Received %s while provisioning: stopping the provisioner and removing "
-                                        "the partial tree.",
+                                        "Received %s while provisioning: stopping the provisioner and removing the partial tree.",
                                         strsignal((int) si.ssi_signo));
                                 *ret_stopped = true;
                                 break;
@@ -556,50 +606,8 @@ static int run_provisioner(const Context *c, const ProvisionRun *run, const char
 
                 now = now_usec(CLOCK_MONOTONIC);
                 if (now >= next) {
-                        uint64_t bytes = 0, inodes = 0;
-                        char sz[32];
-                        (void) tree_usage_at(run->watch_fd, &bytes, &inodes);
-                        format_bytes(bytes, sz, sizeof sz);
-                        bool grew = bytes != last_bytes || inodes != last_inodes;
-                        /* Without a reading (/proc not mounted?), only growth counts. */
-                        usec_t cpu = last_cpu;
-                        (void) tree_cpu_usec(pid, &cpu);
-                        usec_t used = cpu > last_cpu ? cpu - last_cpu : 0;
-                        bool busy = used >= cpu_min;
-                        char what[96];
-                        if (grew && busy)
-                                snprintf(what, sizeof what, "progress: the tree grew, %.1f s of CPU time",
-                                        (double) used / USEC_PER_SEC);
-                        else if (grew)
-                                snprintf(what, sizeof what, "progress: the tree grew");
-                        else if (busy)
-                                snprintf(what, sizeof what,
-                                        "progress: %.1f s of CPU time, the tree did not grow",
-                                        (double) used / USEC_PER_SEC);
-                        else
-                                snprintf(what, sizeof what,
-                                        "no progress since the last report: the tree did not grow, no CPU time used");
-                        log_event(LOG_INFO, BERTH_MESSAGE_PROVISION_PROGRESS,
-                                "Provisioning %s: %s in %llu files so far, %llu s elapsed; %s.", run->what,
-                                sz, (unsigned long long) inodes,
-                                (unsigned long long) ((now - start) / USEC_PER_SEC), what);
-                        if ((grew || busy) && run->on_progress)
-                                run->on_progress(run->userdata);
-                        if (grew || busy) {
-                                char msg[64];
-                                snprintf(msg, sizeof msg, "EXTEND_TIMEOUT_USEC=%llu",
-                                        (unsigned long long) interval * 3);
-                                int q = notify_send(msg);
-                                if (q < 0)
-                                        log_debug_errno(
-                                                q, "Failed to send %s to $NOTIFY_SOCKET, ignoring: %m", msg);
-                        }
-                        last_bytes = bytes;
-                        last_inodes = inodes;
-                        /* A reaped orphan's time leaves the sum: never let the baseline go down. */
-                        if (cpu > last_cpu)
-                                last_cpu = cpu;
-                        next = now + interval;
+                        report_progress(run, &progress, pid, now);
+                        next = now + progress.interval;
                 }
         }
 
