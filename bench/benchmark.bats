@@ -65,7 +65,7 @@ setup_file() {
 
 @test "every budget is in the CSV and the table, with PASS, FAIL or not measured" {
 	run grep -c '^budget,' "$QUICK_OUT/performance.csv"
-	assert_output 8
+	assert_output 12
 	run awk -F, '$1 == "budget" && $13 !~ /^(PASS|FAIL|not measured)$/' "$QUICK_OUT/performance.csv"
 	assert_output ""
 	# The empty-case budget is measured in --quick mode: its ratio is a number.
@@ -75,7 +75,7 @@ setup_file() {
 	run sed -n '/^## Budgets/,/^## /p' "$QUICK_OUT/PERFORMANCE.md"
 	assert_line '| budget | measured | limit | result |'
 	run grep -cE '^\| .* \| \*\*(PASS|FAIL|not measured)\*\* \|$' "$QUICK_OUT/PERFORMANCE.md"
-	assert_output 8
+	assert_output 12
 }
 
 @test "the wall-time table has a row of numbers per size" {
@@ -108,7 +108,10 @@ setup_file() {
 	assert_line "benchmark: invalid --sizes=1,,2: expected numbers separated by commas"
 	run "$BENCH" --skip=callgrind,nap
 	assert_failure 2
-	assert_line "benchmark: invalid --skip part 'nap': expected callgrind, prepare, audit, boot or network"
+	assert_line "benchmark: invalid --skip part 'nap': expected callgrind, prepare, audit, boot, network, second, ten, stock"
+	run "$BENCH" --only=second,nap
+	assert_failure 2
+	assert_line "benchmark: invalid --only part 'nap': expected callgrind, prepare, audit, boot, network, second, ten, stock"
 }
 
 @test "benchmark --help prints the usage" {
