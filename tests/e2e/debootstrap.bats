@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # The seed's whole workflow, for real: an entry with Provision=debootstrap is dropped into
-# /etc/containers.d, the host boots, berth-prepare runs debootstrap from the mirror apt uses on
-# this machine, sets the root password, and the container boots to 'running'.
+# /etc/containers.d, the host boots, berth-prepare runs mmdebstrap (where the test host has it)
+# or debootstrap from the mirror apt uses on this machine, sets the root password, and the
+# container boots to 'running'.
 #
 # A test host on a private network has no route out, so this one shares the machine's network
 # (no --private-network) and gets the machine's /etc/resolv.conf, as a real host has one; the
@@ -41,7 +42,13 @@ teardown() {
 	EOF
 	# The start job of the container lasts as long as debootstrap; the host's startup with it.
 	E2E_STARTUP_TIMEOUT=1800
-	boot --network --bind-ro /etc/resolv.conf:/etc/resolv.conf
+	# The Debian 12 test host's /etc is a fresh one: give it this machine's apt configuration
+	# and alternatives, as a Debian host has them: mmdebstrap checks the archive with the keys
+	# in /etc/apt/trusted.gpg.d (berth runs debootstrap where there are none), which apt-key
+	# reads with awk, a link in /etc/alternatives. The Debian 13 tree has its own.
+	local apt=()
+	[ "$E2E_HOST_OS" = debian13 ] || apt=(--bind-ro /etc/apt:/etc/apt --bind-ro /etc/alternatives:/etc/alternatives)
+	boot --network --bind-ro /etc/resolv.conf:/etc/resolv.conf "${apt[@]}"
 	[ "$E2E_STATE" = running ]
 
 	run unit_prop web ActiveState
@@ -56,12 +63,37 @@ teardown() {
 	run in_machine web getent shadow root
 	assert_output --partial "root:$E2E_HASH:"
 
-	# berth-prepare ran debootstrap, reported progress, and renamed the tree into place.
+	# berth-prepare ran the bootstrapper, reported progress, and renamed the tree into place:
+	# mmdebstrap where the test host has it (the Debian 12 host uses this machine's /usr, where
+	# scripts/deps.txt installs it), debootstrap where it does not (the cached Debian 13 tree).
+	if guest test -x /usr/bin/mmdebstrap -a -d /usr/share/mmdebstrap/hooks/merged-usr; then
+		bootstrapper=mmdebstrap
+	else
+		bootstrapper=debootstrap
+	fi
+	echo "# Provision=debootstrap ran $bootstrapper on the $E2E_HOST_OS test host" >&3
 	run journal_of web
-	assert_output --partial 'debootstrap'
+	assert_output --regexp "Provisioning image [^:]*: $bootstrapper --[a-z]"
+	assert_output --partial "Provisioned image debootstrap-$SUITE-"
+	assert_output --partial "with $bootstrapper"
 	assert_output --partial 'Provisioned /var/lib/machines/web'
+	if [ "$bootstrapper" = mmdebstrap ]; then
+		# debootstrap's package set: /usr merged the debootstrap way (usr-is-merged), not by
+		# usrmerge and the perl it pulls in; dpkg's unsafe I/O only while the tree was made.
+		run in_machine web dpkg -l usr-is-merged usrmerge
+		assert_line --regexp '^ii +usr-is-merged '
+		refute_line --regexp '^ii +usrmerge '
+		run in_machine web ls /etc/dpkg/dpkg.cfg.d
+		refute_output --partial unsafe-io
+	fi
+	# Nothing half-made (no .#NAME.berth-XXXXXX): the root, its lock and the image cache, which
+	# holds the one image.
 	run guest ls -A /var/lib/machines
-	refute_output --partial '.berth-'
+	assert_line web
+	assert_line .berth-images
+	refute_line --regexp '^\.#.*\.berth-'
+	run guest ls -A /var/lib/machines/.berth-images
+	assert_output --regexp "^debootstrap-$SUITE-[0-9a-z-]*$"
 
 	keep_output guest machinectl list
 	keep_output guest systemctl status --no-pager systemd-nspawn@web
