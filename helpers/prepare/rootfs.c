@@ -342,17 +342,16 @@ static int rm_rf_entry(int dirfd, const struct stat *st_parent, const char *name
 
 static int rm_rf_children(int fd, const struct stat *st_self, unsigned depth)
 {
-        DIR *d;
-        int r = opendir_at(fd, &d);
-        if (r < 0)
-                return r;
+        DIR *d = opendir_at(fd);
+        if (!d)
+                return negative_errno();
 
         int ret = 0;
         struct dirent *de;
         while ((errno = 0, de = readdir(d))) {
                 if (streq(de->d_name, ".") || streq(de->d_name, ".."))
                         continue;
-                r = rm_rf_entry(fd, st_self, de->d_name, depth);
+                int r = rm_rf_entry(fd, st_self, de->d_name, depth);
                 if (r < 0 && ret >= 0)
                         ret = r; /* keep going: remove as much as possible */
         }
@@ -372,10 +371,9 @@ int rm_rf_at(int dirfd, const char *name)
 
 static int usage_children(int fd, dev_t dev, unsigned depth, uint64_t *bytes, uint64_t *inodes)
 {
-        DIR *d;
-        int r = opendir_at(fd, &d);
-        if (r < 0)
-                return r;
+        DIR *d = opendir_at(fd);
+        if (!d)
+                return negative_errno();
         struct dirent *de;
         while ((de = readdir(d))) {
                 struct stat st;

@@ -179,27 +179,25 @@ static bool is_temporary_of(const char *entry, const char *name)
         return strlen(hex) == 16 && strspn(hex, "0123456789abcdef") == 16;
 }
 
-int opendir_at(int fd, DIR **ret)
+DIR *opendir_at(int fd)
 {
         int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
-                return -errno;
+                return NULL;
         DIR *d = fdopendir(dfd);
         if (!d) {
-                int r = -errno;
+                int saved = errno;
                 close(dfd);
-                return r;
+                errno = saved;
         }
-        *ret = d;
-        return 0;
+        return d;
 }
 
 int remove_stale_temporaries(int dirfd, const char *name)
 {
-        _cleanup_closedir_ DIR *d = NULL;
-        int r = opendir_at(dirfd, &d);
-        if (r < 0)
-                return r;
+        _cleanup_closedir_ DIR *d = opendir_at(dirfd);
+        if (!d)
+                return negative_errno();
         int removed = 0, ret = 0;
         struct dirent *de;
         while ((errno = 0, de = readdir(d))) {

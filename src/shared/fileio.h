@@ -12,8 +12,8 @@ int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size);
 
 /* A directory stream of its own on the directory fd, which stays the caller's: a new open file
  * description (openat(fd, ".")), not a dup(), which would share the directory offset, so that a second
- * walk of the same fd would start at the end and see nothing. 0, or -errno. */
-int opendir_at(int fd, DIR **ret);
+ * walk of the same fd would start at the end and see nothing. NULL with errno set on failure. */
+DIR *opendir_at(int fd);
 
 /* write() until all of p is written (EINTR retried). */
 int write_all(int fd, const void *p, size_t n);
