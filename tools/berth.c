@@ -975,11 +975,12 @@ static int image_row_read(int dir_fd, const char *name, const EntrySet *set, Ima
                 image_info_parse(text, &row->info) >= 0)
                 row->info_ok = true;
 
-        _cleanup_close_ int cfd = openat(fd, IMAGE_CLONES, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int cfd = openat(fd, IMAGE_CLONES, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (cfd >= 0) {
-                _cleanup_closedir_ DIR *d = fdopendir(cfd);
-                if (d) {
-                        cfd = -1; /* the DIR owns it now */
+                _cleanup_closedir_ DIR *d = fdopendir(cfd); /* owns cfd from here on */
+                if (!d)
+                        close(cfd);
+                else {
                         struct dirent *de;
                         while ((de = readdir(d))) {
                                 if (de->d_name[0] == '.')

@@ -73,18 +73,18 @@ static char *rooted_path(const Context *c, const char *path)
 
 int image_init(const Context *c, Image *ret)
 {
-        _cleanup_(image_done) Image im = { .dir_fd = -1, .lock_fd = -1 };
         _cleanup_free_ char *lock = NULL;
 
         assert(c && ret && entry_uses_image(c->entry));
-        if (image_name(c->entry, &im.name) < 0 || image_source(c->entry, &im.source) < 0 ||
-                !(im.dir = rooted_path(c, IMAGES_DIR)) || !(im.path = path_join(im.dir, im.name)) ||
-                !(im.tree = path_join(im.path, IMAGE_TREE)) ||
-                asprintf(&lock, IMAGE_LOCK_DIR "/%s.lock", im.name) < 0 ||
-                !(im.lock_path = rooted_path(c, lock)))
+        *ret = (Image){ .dir_fd = -1, .lock_fd = -1 };
+        if (image_name(c->entry, &ret->name) < 0 || image_source(c->entry, &ret->source) < 0 ||
+                !(ret->dir = rooted_path(c, IMAGES_DIR)) || !(ret->path = path_join(ret->dir, ret->name)) ||
+                !(ret->tree = path_join(ret->path, IMAGE_TREE)) ||
+                asprintf(&lock, IMAGE_LOCK_DIR "/%s.lock", ret->name) < 0 ||
+                !(ret->lock_path = rooted_path(c, lock))) {
+                image_done(ret);
                 return log_oom();
-        *ret = im;
-        im = (Image){ .dir_fd = -1, .lock_fd = -1 };
+        }
         return 0;
 }
 
@@ -116,13 +116,17 @@ static int lock_state_read(int fd, uint64_t *ret_counter, char *ret_state, char 
         if (n < 0)
                 return -errno;
         buf[n] = '\0';
-        unsigned long long counter = 0;
-        char state = 0, name[LOCK_STATE_SIZE] = "";
-        if (sscanf(buf, "%llu %c %255s", &counter, &state, name) < 2)
+        buf[strcspn(buf, "\n")] = '\0';
+
+        /* "COUNTER STATE HOLDER", as lock_state_write() makes it. */
+        char *end;
+        errno = 0;
+        unsigned long long counter = strtoull(buf, &end, 10);
+        if (errno != 0 || end == buf || end[0] != ' ' || end[1] == '\0' || (end[2] != ' ' && end[2] != '\0'))
                 return -ENODATA;
         *ret_counter = counter;
-        *ret_state = state;
-        snprintf(holder, size, "%s", name);
+        *ret_state = end[1];
+        snprintf(holder, size, "%s", end[2] == ' ' ? end + 3 : "");
         return 0;
 }
 
@@ -285,9 +289,12 @@ static int image_clean_wrapper(int wrapper_fd)
  * into place. Under the image's lock. */
 static int image_provision(const Context *c, Image *im, bool replace)
 {
-        _cleanup_free_ char *tmp = NULL, *target = NULL, *info_text = NULL;
+        _cleanup_free_ char *tmp = NULL, *target = NULL, *info_text = NULL, *what = NULL;
         _cleanup_close_ int wfd = -1, tfd = -1;
         char prefix[NAME_MAX + 1];
+        ProvisionRun run = { .on_progress = image_progress, .userdata = im };
+        ImageInfo info = { .source = im->source };
+        usec_t start;
         int r;
 
         snprintf(prefix, sizeof prefix, ".#%s.berth-", im->name);
@@ -317,19 +324,14 @@ static int image_provision(const Context *c, Image *im, bool replace)
 
         snprintf(im->holder, sizeof im->holder, "%s", c->name);
         lock_state_write(im, im->counter, ATTEMPT_BUSY, im->holder);
-        usec_t start = now_usec(CLOCK_MONOTONIC);
-        _cleanup_free_ char *what = NULL;
+        start = now_usec(CLOCK_MONOTONIC);
         if (asprintf(&what, "image %s", im->name) < 0) {
                 r = log_oom();
                 goto fail;
         }
-        ProvisionRun run = {
-                .what = what,
-                .target = target,
-                .watch_fd = wfd,
-                .on_progress = image_progress,
-                .userdata = im,
-        };
+        run.what = what;
+        run.target = target;
+        run.watch_fd = wfd;
         r = provision_fill(c, &run);
         if (r < 0)
                 goto fail;
@@ -350,14 +352,22 @@ static int image_provision(const Context *c, Image *im, bool replace)
         if (r < 0)
                 goto fail;
 
-        ImageInfo info = { .source = im->source };
+        /* On disk before it takes its place (provisioners leave their data in the page cache, and
+         * mmdebstrap runs dpkg with force-unsafe-io): a power cut after the rename must not leave an
+         * image of half-written files that every later container is cloned from. */
+        if (syncfs(tfd) < 0) {
+                r = log_event_errno(LOG_ERR, errno, BERTH_MESSAGE_PROVISION_FAILED,
+                        "Provisioning image %s failed at step 'write the new tree to disk': %m", im->name);
+                goto fail;
+        }
+
         info.created = now_usec(CLOCK_REALTIME);
         (void) tree_usage_at(tfd, &info.bytes, &info.files);
         if (image_info_format(&info, &info_text) < 0) {
                 r = log_oom();
                 goto fail;
         }
-        r = write_file_atomicat(wfd, IMAGE_INFO, info_text, strlen(info_text), 0644, 0);
+        r = write_file_atomicat(wfd, IMAGE_INFO, info_text, strlen(info_text), 0644, WRITE_ATOMIC_FSYNC);
         if (r < 0) {
                 log_error_errno(r, "Failed to write %s/%s: %m", tmp, IMAGE_INFO);
                 goto fail;

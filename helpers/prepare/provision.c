@@ -730,6 +730,8 @@ int provision_fill(const Context *c, ProvisionRun *run)
                 if (r < 0)
                         return r;
         }
+        if (!argv || !argv[0])
+                return log_error_errno(EINVAL, "Provisioning %s: no command to run.", run->what);
         if (!(cmdline = strv_join(argv, " ")))
                 return log_oom();
         snprintf(run->argv0, sizeof run->argv0, "%s", argv[0]);
@@ -828,10 +830,11 @@ static int clone_into_place(const Context *c, int pfd, int src_fd, const char *s
                 if (r < 0)
                         goto fail;
                 how = "cp";
-                close(tfd);
-                tfd = -1;
         }
 
+        /* Again: the snapshot is a new directory, and cp replaced the owner and mode of the old one. */
+        if (tfd >= 0)
+                close(tfd);
         tfd = openat(pfd, tmpname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (tfd < 0) {
                 r = log_error_errno(errno, "Failed to open %s: %m", tmp);

@@ -60,11 +60,11 @@ static int refuse_open(const TrustedWalk *w, int fd, const char *name, const cha
 
 int trusted_dir_open(const TrustedWalk *w, int *ret_fd)
 {
+        assert(w && w->path && w->path[0] == '/' && ret_fd);
         _cleanup_free_ char *walked = strdup(w->root ? w->root : "");
         _cleanup_close_ int fd = -1;
         struct stat st;
 
-        assert(w && w->path && w->path[0] == '/' && ret_fd);
         if (!walked)
                 return log_oom();
 

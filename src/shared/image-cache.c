@@ -52,7 +52,7 @@ static void slug_append(char *slug, size_t *n, const char *word)
 
 int image_name(const Entry *e, char **ret)
 {
-        char slug[IMAGE_SLUG_MAX + 1];
+        char slug[IMAGE_SLUG_MAX + 1] = "";
         size_t n = 0;
 
         slug_append(slug, &n, provision_kind_to_string(e->provision));
