@@ -18,6 +18,7 @@ typedef struct ParseState {
         unsigned line;
         mode_t file_mode; /* st_mode of that file, for secrets in readable files */
         char detail[512]; /* set by a parser that fails, to say why (empty: only "accepted:") */
+        bool hide_value; /* set by a parser that fails on a value that may hold a secret: not quoted */
 } ParseState;
 
 /* Parses value into its destination (for [Container] keys) or only validates it (for the keys
