@@ -22,6 +22,7 @@
 #include "entry.h"
 #include "fileio.h"
 #include "image-cache.h"
+#include "json-util.h"
 #include "log.h"
 #include "macro.h"
 #include "network-check.h"
@@ -262,26 +263,13 @@ static const char *row_state(const Row *row)
         return row->state.active_state;
 }
 
+/* A JSON string, or null for NULL (json_print_string() prints NULL as ""). */
 static void json_string(FILE *f, const char *s)
 {
-        if (!s) {
+        if (!s)
                 fputs("null", f);
-                return;
-        }
-        fputc('"', f);
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-                if (*p == '"' || *p == '\\')
-                        fprintf(f, "\\%c", *p);
-                else if (*p == '\n')
-                        fputs("\\n", f);
-                else if (*p == '\t')
-                        fputs("\\t", f);
-                else if (*p < 0x20 || *p == 0x7f)
-                        fprintf(f, "\\u%04x", *p);
-                else
-                        fputc(*p, f);
-        }
-        fputc('"', f);
+        else
+                json_print_string(f, s);
 }
 
 /* The items of a comma-separated list as JSON strings, comma-separated. */

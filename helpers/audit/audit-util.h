@@ -1,11 +1,7 @@
-/* Small helpers for berth-audit's output: JSON strings and errno names. */
+/* Small helpers for berth-audit's output: errno names (JSON strings: json-util.h). */
 #pragma once
 
-#include <stdio.h>
-
-/* Prints s as a JSON string, quotes included: '"', '\' and control characters escaped, valid
- * UTF-8 passed through, invalid bytes replaced by U+FFFD (a JSON document must be UTF-8). */
-void json_print_string(FILE *f, const char *s);
+#include "json-util.h"
 
 /* "EPERM" for EPERM, ...; NULL for an errno this program never reports. */
 const char *errno_name(int error);
