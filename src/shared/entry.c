@@ -745,7 +745,8 @@ static int assignment_cb(
                 return r;
         if (r < 0) {
                 char shown[128];
-                value_for_message(s.hide_value ? NULL : k, s.hide_value ? "(hidden)" : value, shown, sizeof shown);
+                value_for_message(
+                        s.hide_value ? NULL : k, s.hide_value ? "(hidden)" : value, shown, sizeof shown);
                 if (s.detail[0])
                         return entry_add_error(e, c->file, line, "Invalid %s=%s in [%s]: %s; accepted: %s",
                                 key, shown, section, s.detail, k->accepted);
