@@ -434,11 +434,12 @@ static int parse_provision(ParseState *s, const ConfigKey *k, const char *value)
                 bool about_name;
                 /* Not quoted back: the part before "@" may be a password. */
                 const char *host = startswith(w[1], "https://") ?: startswith(w[1], "http://");
-                if (host && memchr(host, '@', strcspn(host, "/?#")))
-                        return s->hide_value = true,
-                               DETAIL(s,
-                                       "the URL holds a user name or password before its host (USER:PASSWORD@HOST), which berth would show in its logs and in 'berth image list'; serve the image without credentials"),
-                               -EINVAL;
+                if (host && memchr(host, '@', strcspn(host, "/?#"))) {
+                        s->hide_value = true;
+                        DETAIL(s,
+                                "the URL holds a user name or password before its host (USER:PASSWORD@HOST), which berth would show in its logs and in 'berth image list'; serve the image without credentials");
+                        return -EINVAL;
+                }
                 const char *problem = pull_url_problem(w[1], &about_name);
                 if (problem && about_name)
                         return DETAIL(s, "URL '%.200s' %s (the file name must end in %s)", w[1], problem,
