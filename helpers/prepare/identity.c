@@ -61,6 +61,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -570,8 +572,13 @@ static int host_key_replace(const Context *c, int ssh_fd, const char *tree, cons
         if (fstat(ssh_fd, &dst) < 0)
                 return log_error_errno(errno, "Failed to stat " SSH_DIR " in the new root %s: %m", tree);
 
-        r = run_ssh_keygen(
-                keygen, k->type, streq(k->type, "ecdsa") ? ecdsa_bits(ssh_fd, k) : NULL, comment, path);
+        /* Made ahead, while the clone was copied (identity_keys_start()), when the image had it. */
+        if (faccessat(tmp_fd, key, F_OK, AT_SYMLINK_NOFOLLOW) >= 0 &&
+                faccessat(tmp_fd, pub, F_OK, AT_SYMLINK_NOFOLLOW) >= 0)
+                r = 0;
+        else
+                r = run_ssh_keygen(keygen, k->type, streq(k->type, "ecdsa") ? ecdsa_bits(ssh_fd, k) : NULL,
+                        comment, path);
         if (r == -EIO)
                 return 0;
         if (r < 0)
@@ -644,7 +651,8 @@ static int keys_dir_make(const Context *c, char **ret_path, int *ret_fd)
         return 0;
 }
 
-static int reset_ssh_host_keys(const Context *c, int tree_fd, const char *tree, Summary *s)
+static int reset_ssh_host_keys(
+        const Context *c, int tree_fd, const char *tree, IdentityKeys *ahead, Summary *s)
 {
         _cleanup_close_ int ssh_fd = -1, tmp_fd = -1;
         _cleanup_free_ char *keygen = NULL, *tmp = NULL, *made = NULL;
@@ -666,7 +674,16 @@ static int reset_ssh_host_keys(const Context *c, int tree_fd, const char *tree, 
                         "ssh-keygen is not installed on this host (looked in " KEYGEN_PATH
                         "): the SSH host keys of the image %s removed from the new root %s without new ones, so its sshd will not start until it has some. Install openssh-client on the host, or run 'ssh-keygen -A' in the container.",
                         c->dry_run ? "would be" : "are", tree);
-        else if (!c->dry_run) {
+        else if (!c->dry_run && ahead && ahead->dir) {
+                /* The keys made ahead: once ssh-keygen is done, the directory is ours to use. */
+                identity_keys_wait(ahead);
+                tmp = strdup(ahead->dir);
+                tmp_fd = fcntl(ahead->dir_fd, F_DUPFD_CLOEXEC, 3);
+                if (!tmp || tmp_fd < 0) {
+                        r = log_oom();
+                        goto finish;
+                }
+        } else if (!c->dry_run) {
                 r = keys_dir_make(c, &tmp, &tmp_fd);
                 if (r < 0)
                         goto finish;
@@ -731,7 +748,100 @@ finish:
         return r;
 }
 
-int identity_reset(const Context *c, int tree_fd, const char *tree)
+/* The key types the image holds (ssh_host_TYPE_key files of a type ssh-keygen makes), read
+ * without changing anything there: the image is not the clone. */
+static int image_key_types(int ssh_fd, char ***ret)
+{
+        _cleanup_strv_free_ char **types = NULL;
+        _cleanup_closedir_ DIR *d = opendir_at(ssh_fd);
+        if (!d)
+                return -errno;
+        for (struct dirent *de; (de = readdir(d));) {
+                const char *rest = startswith(de->d_name, "ssh_host_");
+                size_t n = rest ? strlen(rest) : 0;
+                if (n <= 4 || !streq(rest + n - 4, "_key"))
+                        continue;
+                _cleanup_free_ char *type = strndup(rest, n - 4);
+                if (!type)
+                        return -ENOMEM;
+                if (is_known_type(type) && !strv_contains(types, type) && strv_extend(&types, type) < 0)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(types);
+        return 0;
+}
+
+void identity_keys_start(const Context *c, int src_fd, IdentityKeys *ret)
+{
+        _cleanup_strv_free_ char **types = NULL;
+        _cleanup_free_ char *keygen = NULL, *comment = NULL;
+
+        *ret = (IdentityKeys){ .pid = -1, .dir_fd = -1 };
+        if (c->dry_run)
+                return;
+        _cleanup_close_ int ssh_fd = rootfs_open_in(src_fd, SSH_DIR, O_RDONLY | O_DIRECTORY);
+        if (ssh_fd < 0 || image_key_types(ssh_fd, &types) < 0 || !types)
+                return;
+        keygen = find_ssh_keygen();
+        if (!keygen || asprintf(&comment, "root@%s", c->entry->hostname ? c->entry->hostname : c->name) < 0)
+                return;
+        if (keys_dir_make(c, &ret->dir, &ret->dir_fd) < 0)
+                return; /* logged; identity_reset() tries again */
+
+        pid_t parent = getpid();
+        pid_t pid = fork();
+        if (pid < 0) {
+                log_debug_errno(errno, "Failed to fork to make SSH host keys ahead, ignoring: %m");
+                return;
+        }
+        if (pid == 0) {
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+                        _exit(1);
+                STRV_FOREACH (t, types) {
+                        HostKey k = { .type = *t, .has_pub = true };
+                        _cleanup_free_ char *key = NULL, *pub = NULL, *path = NULL;
+                        k.has_pub = fstatat(ssh_fd, "ssh_host_ecdsa_key.pub", &k.pub_st,
+                                            AT_SYMLINK_NOFOLLOW) >= 0;
+                        if (key_file_names(&k, &key, &pub) < 0 || !(path = path_join(ret->dir, key)))
+                                _exit(1);
+                        /* A type it cannot make is left to identity_reset(), which says so. */
+                        (void) run_ssh_keygen(keygen, *t, streq(*t, "ecdsa") ? ecdsa_bits(ssh_fd, &k) : NULL,
+                                comment, path);
+                }
+                _exit(0);
+        }
+        ret->pid = pid;
+}
+
+void identity_keys_wait(IdentityKeys *k)
+{
+        while (k->pid > 0 && waitpid(k->pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        k->pid = -1;
+}
+
+void identity_keys_done(IdentityKeys *k)
+{
+        if (k->pid > 0) {
+                (void) kill(k->pid, SIGKILL);
+                identity_keys_wait(k);
+        }
+        if (k->dir) {
+                const char *slash = strrchr(k->dir, '/');
+                _cleanup_free_ char *dir = strndup(k->dir, (size_t) (slash - k->dir));
+                _cleanup_close_ int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+                int r = dfd >= 0 ? rm_rf_at(dfd, slash + 1) : -ENOMEM;
+                if (r < 0 && r != -ENOENT)
+                        log_warning("Failed to remove %s: remove it by hand (it held new SSH host keys).",
+                                k->dir);
+                free(k->dir);
+        }
+        if (k->dir_fd >= 0)
+                close(k->dir_fd);
+        *k = (IdentityKeys){ .pid = -1, .dir_fd = -1 };
+}
+
+int identity_reset(const Context *c, int tree_fd, const char *tree, IdentityKeys *ahead)
 {
         _cleanup_(summary_done) Summary s = {};
         _cleanup_free_ char *list = NULL;
@@ -750,7 +860,7 @@ int identity_reset(const Context *c, int tree_fd, const char *tree)
         if (r >= 0)
                 r = remove_listed_files(c, tree_fd, tree, &s);
         if (r >= 0)
-                r = reset_ssh_host_keys(c, tree_fd, tree, &s);
+                r = reset_ssh_host_keys(c, tree_fd, tree, ahead, &s);
         if (r < 0)
                 return r;
 

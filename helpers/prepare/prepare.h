@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include "entry.h"
 
@@ -108,9 +109,22 @@ int image_record_clone(const Context *c, const Image *im);
 void image_progress(void *userdata);
 
 /* identity.c */
+/* SSH host keys made ahead, while a clone is copied. */
+typedef struct IdentityKeys {
+        pid_t pid; /* the process making them, -1 when none (or done) */
+        char *dir; /* berth's private directory they are made in, NULL when none */
+        int dir_fd;
+} IdentityKeys;
+/* Starts making new SSH host keys of the types the image (src_fd) holds, in the background; never
+ * fails the start: when it cannot, identity_reset() makes them itself. */
+void identity_keys_start(const Context *c, int src_fd, IdentityKeys *ret);
+void identity_keys_wait(IdentityKeys *k);
+/* Stops the process if it still runs and removes the directory. */
+void identity_keys_done(IdentityKeys *k);
 /* In a new clone (tree_fd: its root; tree: its path, for messages) that nothing has run in yet,
- * before it takes its place: resets the per-machine identity the image held. */
-int identity_reset(const Context *c, int tree_fd, const char *tree);
+ * before it takes its place: resets the per-machine identity the image held. ahead: the keys
+ * identity_keys_start() made, or NULL. */
+int identity_reset(const Context *c, int tree_fd, const char *tree, IdentityKeys *ahead);
 
 /* network.c */
 /* In a new tree that berth provisioned (tree_fd, at path tree), before it takes its place: enables

@@ -792,6 +792,7 @@ static int snapshot_at(int src_fd, int parent_fd, const char *name)
  * written to disk, renamed into place. im: the image (NULL for Provision=copy). */
 static int clone_into_place(const Context *c, int pfd, int src_fd, const char *src, const Image *im)
 {
+        _cleanup_(identity_keys_done) IdentityKeys keys = { .pid = -1, .dir_fd = -1 };
         _cleanup_strv_free_ char **copy = NULL;
         _cleanup_free_ char *tmp = NULL;
         _cleanup_close_ int tfd = -1, dfd = -1;
@@ -825,6 +826,8 @@ static int clone_into_place(const Context *c, int pfd, int src_fd, const char *s
                         r = log_oom();
                         goto fail;
                 }
+                /* The new SSH host keys (an RSA key takes a second or more) are made while cp runs. */
+                identity_keys_start(c, src_fd, &keys);
                 ProvisionRun run = { .what = c->directory, .target = tmp, .watch_fd = tfd, .argv = copy };
                 r = provision_fill(c, &run);
                 if (r < 0)
@@ -841,7 +844,7 @@ static int clone_into_place(const Context *c, int pfd, int src_fd, const char *s
                 goto fail;
         }
 
-        r = identity_reset(c, tfd, tmp);
+        r = identity_reset(c, tfd, tmp, &keys);
         if (r < 0) {
                 log_event(LOG_ERR, BERTH_MESSAGE_PROVISION_FAILED,
                         "Provisioning failed at step 'reset the machine identity in the new tree' (see above). The partial tree is removed now.");
@@ -922,7 +925,7 @@ int provision_run(const Context *c, int parent_fd)
                 if (c->dry_run) {
                         r = provision_dry_run(c, c->directory, tmp);
                         if (r >= 0)
-                                (void) identity_reset(c, -1, NULL);
+                                (void) identity_reset(c, -1, NULL, NULL);
                         if (r >= 0 && network_set_up_in_new_root(e))
                                 log_info(
                                         "Would then enable systemd-networkd in the new tree (unless it has none or enables another network manager), and give it the host's name servers if it has none it could reach.");
@@ -953,7 +956,7 @@ int provision_run(const Context *c, int parent_fd)
                 return r;
         if (c->dry_run) {
                 log_info("Would clone image %s to %s.", im.name, c->directory);
-                (void) identity_reset(c, -1, NULL);
+                (void) identity_reset(c, -1, NULL, NULL);
                 if (network_set_up_in_new_root(e))
                         log_info(
                                 "Would then enable systemd-networkd in the new tree (unless it has none or enables another network manager), and give it the host's name servers if it has none it could reach.");
