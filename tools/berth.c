@@ -922,6 +922,7 @@ static void image_rows_free(ImageRow *rows, size_t n)
         free(rows);
 }
 
+/* A path an image's records name (a container root), under --root. */
 static char *rooted_path(const char *path)
 {
         return arg_root ? path_join(arg_root, path) : strdup(path);
@@ -930,8 +931,8 @@ static char *rooted_path(const char *path)
 /* The images directory, opened without following a symlink. -ENOENT when there is none. */
 static int images_dir_open(int *ret_fd, char **ret_path)
 {
-        _cleanup_free_ char *dir = rooted_path(IMAGES_DIR);
-        if (!dir)
+        _cleanup_free_ char *dir = NULL;
+        if (image_paths(arg_root, NULL, &dir, NULL) < 0)
                 return log_oom();
         int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
@@ -1020,14 +1021,9 @@ static int image_rows_load(const EntrySet *set, ImageRow **ret, size_t *ret_n)
         }
         if (r < 0)
                 return r;
-        int fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
-        if (fd < 0)
+        _cleanup_closedir_ DIR *d = opendir_at(dir_fd);
+        if (!d)
                 return log_error_errno(errno, "Failed to read the image cache: %m");
-        _cleanup_closedir_ DIR *d = fdopendir(fd);
-        if (!d) {
-                close(fd);
-                return log_error_errno(errno, "Failed to read the image cache: %m");
-        }
         struct dirent *de;
         while ((de = readdir(d))) {
                 if (!image_name_is_valid(de->d_name))
@@ -1178,13 +1174,13 @@ static int image_resolve(const EntrySet *set, const char *arg, char **ret_image,
 
 static int image_remove_one(int dir_fd, const char *dir, const char *name)
 {
-        _cleanup_free_ char *lock = NULL, *lock_path = NULL, *tmp = NULL;
+        _cleanup_free_ char *lock_path = NULL, *tmp = NULL;
         struct stat st;
 
         if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return log_error_errno(errno == ENOENT ? -ENOENT : -errno, "No image %s in %s%s", name, dir,
                         errno == ENOENT ? " (see 'berth image list')." : ": %m");
-        if (asprintf(&lock, IMAGE_LOCK_DIR "/%s.lock", name) < 0 || !(lock_path = rooted_path(lock)))
+        if (image_paths(arg_root, name, NULL, &lock_path) < 0)
                 return log_oom();
         /* The provisioner's lock: an image being made or refreshed now is not removed under it. */
         _cleanup_close_ int lfd = open(lock_path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);

@@ -66,22 +66,14 @@ void image_done(Image *im)
         *im = (Image){ .dir_fd = -1, .lock_fd = -1 };
 }
 
-static char *rooted_path(const Context *c, const char *path)
-{
-        return c->root ? path_join(c->root, path) : strdup(path);
-}
-
 int image_init(const Context *c, Image *ret)
 {
-        _cleanup_free_ char *lock = NULL;
-
         assert(c && ret && entry_uses_image(c->entry));
         *ret = (Image){ .dir_fd = -1, .lock_fd = -1 };
         if (image_name(c->entry, &ret->name) < 0 || image_source(c->entry, &ret->source) < 0 ||
-                !(ret->dir = rooted_path(c, IMAGES_DIR)) || !(ret->path = path_join(ret->dir, ret->name)) ||
-                !(ret->tree = path_join(ret->path, IMAGE_TREE)) ||
-                asprintf(&lock, IMAGE_LOCK_DIR "/%s.lock", ret->name) < 0 ||
-                !(ret->lock_path = rooted_path(c, lock))) {
+                image_paths(c->root, ret->name, &ret->dir, &ret->lock_path) < 0 ||
+                !(ret->path = path_join(ret->dir, ret->name)) ||
+                !(ret->tree = path_join(ret->path, IMAGE_TREE))) {
                 image_done(ret);
                 return log_oom();
         }
@@ -148,19 +140,6 @@ void image_progress(void *userdata)
         lock_state_write(im, ++im->counter, ATTEMPT_BUSY, im->holder);
 }
 
-static usec_t waiter_interval(void)
-{
-        /* The provisioner's report interval (provision.c), which tests shorten. */
-        const char *e = getenv("BERTH_PREPARE_PROGRESS_USEC");
-        if (e) {
-                char *end;
-                unsigned long long v = strtoull(e, &end, 10);
-                if (*end == '\0' && v >= 1000)
-                        return v;
-        }
-        return 10 * USEC_PER_SEC;
-}
-
 /* Takes the image's lock; waits for another start that holds it, extending our own start timeout
  * while that one makes progress. *ret_waited: whether someone else held it. */
 static int image_lock(const Context *c, Image *im, bool *ret_waited)
@@ -190,7 +169,7 @@ static int image_lock(const Context *c, Image *im, bool *ret_waited)
                 im->name, holder[0] ? holder : "another container");
         *ret_waited = true;
 
-        usec_t interval = waiter_interval(), next = now_usec(CLOCK_MONOTONIC) + interval;
+        usec_t interval = provision_progress_interval(), next = now_usec(CLOCK_MONOTONIC) + interval;
         for (;;) {
                 struct timespec ts = { .tv_nsec = (long) (LOCK_POLL_USEC * 1000) };
                 (void) nanosleep(&ts, NULL);
@@ -267,14 +246,9 @@ static int image_make_tree(const Context *c, int wrapper_fd)
  * beside it). */
 static int image_clean_wrapper(int wrapper_fd)
 {
-        int fd = fcntl(wrapper_fd, F_DUPFD_CLOEXEC, 3);
-        if (fd < 0)
+        _cleanup_closedir_ DIR *d = opendir_at(wrapper_fd);
+        if (!d)
                 return -errno;
-        _cleanup_closedir_ DIR *d = fdopendir(fd);
-        if (!d) {
-                close(fd);
-                return -errno;
-        }
         struct dirent *de;
         while ((de = readdir(d)))
                 if (!streq(de->d_name, ".") && !streq(de->d_name, "..") && !streq(de->d_name, IMAGE_TREE)) {

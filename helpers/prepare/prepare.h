@@ -84,6 +84,9 @@ int provision_check_tree(const Context *c, const ProvisionRun *run, int tree_fd,
 /* --dry-run: says what provisioning what (into target) would run. */
 int provision_dry_run(const Context *c, const char *what, const char *target);
 void format_bytes(uint64_t b, char *buf, size_t size);
+/* How often a provisioner's progress is reported (10 s; $BERTH_PREPARE_PROGRESS_USEC in tests), and
+ * how often a start waiting for an image's provisioner looks at its progress. */
+usec_t provision_progress_interval(void);
 
 /* image.c: the image cache (src/shared/image-cache.h) */
 typedef struct Image {

@@ -53,6 +53,7 @@
 #include <unistd.h>
 
 #include "config-tables.h"
+#include "fileio.h"
 #include "image-cache.h"
 #include "log.h"
 #include "macro.h"
@@ -268,14 +269,9 @@ int provision_remove_stale_in(const Context *c, int dir_fd, const char *dir, con
         char prefix[NAME_MAX + 1];
         snprintf(prefix, sizeof prefix, ".#%s.berth-", name);
 
-        int fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
-        if (fd < 0)
-                return log_error_errno(errno, "Failed to open %s: %m", dir);
-        _cleanup_closedir_ DIR *d = fdopendir(fd);
-        if (!d) {
-                close(fd);
+        _cleanup_closedir_ DIR *d = opendir_at(dir_fd);
+        if (!d)
                 return log_error_errno(errno, "Failed to read %s: %m", dir);
-        }
 
         int ret = 0;
         struct dirent *de;
@@ -305,7 +301,7 @@ int provision_remove_stale(const Context *c)
         return provision_remove_stale_in(c, pfd, c->parent, c->name);
 }
 
-static usec_t progress_interval(void)
+usec_t provision_progress_interval(void)
 {
         /* For tests only: a shorter interval, so that progress can be seen without waiting. */
         const char *e = getenv("BERTH_PREPARE_PROGRESS_USEC");
@@ -564,7 +560,8 @@ static int run_provisioner(const Context *c, const ProvisionRun *run, const char
         (void) setpgid(pid, pid); /* also here: whichever runs first, the group exists before we kill it */
 
         pidfd = pidfd_open_(pid);
-        Progress progress = { .interval = progress_interval(), .start = now_usec(CLOCK_MONOTONIC) };
+        Progress progress = { .interval = provision_progress_interval(),
+                .start = now_usec(CLOCK_MONOTONIC) };
         usec_t next = progress.start + progress.interval;
         /* Growth counts from what was there at the start (the directory itself, and beside it). */
         (void) tree_usage_at(run->watch_fd, &progress.bytes, &progress.inodes);

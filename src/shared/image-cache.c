@@ -80,6 +80,23 @@ int image_name(const Entry *e, char **ret)
         return 0;
 }
 
+int image_paths(const char *root, const char *name, char **ret_dir, char **ret_lock)
+{
+        _cleanup_free_ char *dir = NULL, *lock = NULL;
+
+        if (ret_dir && asprintf(&dir, "%s" IMAGES_DIR, root ? root : "") < 0)
+                return -ENOMEM;
+        if (ret_lock && !name)
+                return -EINVAL;
+        if (ret_lock && asprintf(&lock, "%s" IMAGE_LOCK_DIR "/%s.lock", root ? root : "", name) < 0)
+                return -ENOMEM;
+        if (ret_dir)
+                *ret_dir = TAKE_PTR(dir);
+        if (ret_lock)
+                *ret_lock = TAKE_PTR(lock);
+        return 0;
+}
+
 bool image_name_is_valid(const char *s)
 {
         size_t n = strlen(s);

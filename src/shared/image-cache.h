@@ -44,6 +44,10 @@ int image_source(const Entry *e, char **ret);
  * "debootstrap-bookworm-3f2a9c1d07aa". */
 int image_name(const Entry *e, char **ret);
 
+/* The images directory under root (NULL: "/"), and NAME's lock when name is set; either return may
+ * be NULL. */
+int image_paths(const char *root, const char *name, char **ret_dir, char **ret_lock);
+
 /* What image_name() can produce: [A-Za-z0-9._-], not starting with "." or "-", at most 80. */
 bool image_name_is_valid(const char *s);
 

@@ -472,3 +472,39 @@ runs() {
 	refute_output --regexp 'image: (\.#)?command-p-'
 	assert_line small
 }
+
+@test "berth image errors: an image no entry uses cannot be refreshed, Provision=copy keeps none, an incomplete image is named" {
+	good_body one | provisioner "$BATS_TEST_TMPDIR/p"
+	entries web
+	run prepare web
+	assert_success
+	image=$(ls "$IMAGES")
+	# The entry goes: the image stays, but berth no longer knows how to make it.
+	rm "$R/etc/containers.d/web.conf"
+	run admin image list
+	assert_line --regexp "^$image .* \(no entry uses it\)$"
+	run admin image refresh "$image"
+	assert_failure
+	assert_output --partial "No entry uses image $image, so berth does not know how to provision it again: remove it with 'berth image remove $image'."
+
+	make_tree "$BATS_TEST_TMPDIR/src"
+	printf '[Container]\nProvision=copy %s\n' "$BATS_TEST_TMPDIR/src" | entry db
+	run admin image remove db
+	assert_failure
+	assert_output --partial "Container db makes its root with Provision=copy, which keeps no image."
+
+	# An image directory without its tree (made by hand, or damaged) fails the start and says how
+	# to recover; nothing is cloned.
+	entries app
+	app_image=$(berth_exec "$BERTH_ADMIN" --root="$R" image list --json | jq -r '.[] | select(.entries == ["app"]) | .image')
+	[ "$app_image" = "$image" ]
+	rm -rf "$IMAGES/$image/tree"
+	run prepare app
+	assert_failure
+	assert_output --partial "Image $image is incomplete ($IMAGES/$image/tree: No such file or directory). Remove it with 'berth image remove $image'; the next start provisions it again."
+	[ ! -e "$M/app" ]
+	run admin image remove app
+	assert_success
+	run prepare app
+	assert_success
+}
