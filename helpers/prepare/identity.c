@@ -822,10 +822,10 @@ void identity_keys_wait(IdentityKeys *k)
 
 void identity_keys_done(IdentityKeys *k)
 {
-        if (k->pid > 0) {
-                (void) kill(k->pid, SIGKILL);
-                identity_keys_wait(k);
-        }
+        /* Waited for, not killed: killing it would leave the ssh-keygen it runs writing into the
+         * directory while it is removed (a directory left in /run/berth, seen under ASan). It is
+         * done within seconds. */
+        identity_keys_wait(k);
         if (k->dir) {
                 const char *slash = strrchr(k->dir, '/');
                 _cleanup_free_ char *dir = strndup(k->dir, (size_t) (slash - k->dir));

@@ -122,7 +122,7 @@ typedef struct IdentityKeys {
  * fails the start: when it cannot, identity_reset() makes them itself. */
 void identity_keys_start(const Context *c, int src_fd, IdentityKeys *ret);
 void identity_keys_wait(IdentityKeys *k);
-/* Stops the process if it still runs and removes the directory. */
+/* Waits for the process if it still runs and removes the directory. */
 void identity_keys_done(IdentityKeys *k);
 /* In a new clone (tree_fd: its root; tree: its path, for messages) that nothing has run in yet,
  * before it takes its place: resets the per-machine identity the image held. ahead: the keys
