@@ -21,9 +21,16 @@
 # The containers of a round are killed and their roots and images removed after it. A timed
 # start begins from a quiet host: written data synced and one second of rest before it.
 #
+# With --debootstrap, the entries have one Provision=debootstrap value (the network's mirror), the
+# budget's case: a first start that bootstraps. Per round R (the images are removed after each
+# group, so each group starts without one):
+#
+#   dfR, dsR        the first and the second container ("first dfR MS", "second dsR MS")
+#   tdR-01 … tdR-10 ten started at once ("ten dR MS RUNS ACTIVE"; RUNS counted from the journal
+#                   after a cursor taken just before the start)
+#
 # Usage: image-start.sh ROUNDS [second] [ten]        the timed rounds (the first start always)
-#        image-start.sh --debootstrap               first and second of df/ds once (entries
-#                                                   with Provision=debootstrap, the network's)
+#        image-start.sh --debootstrap ROUNDS [ten]  the same with the debootstrap entries
 set -u
 
 # The journal's MESSAGE_ID of berth's "Provisioning …" lines (src/shared/log.h).
@@ -91,22 +98,34 @@ first_second() { # first_second FIRST SECOND [second]: the two starts
 	finish "$f" "$s"
 }
 
-ten() { # ten R
-	local r=$1 names=() units=() i ms runs active
+ten() { # ten R [PREFIX]: the units PREFIX R-01 … PREFIX R-10 (PREFIX: t, or td for --debootstrap)
+	local r=$1 p=${2:-t} names=() units=() i ms runs active cursor
 	for i in 01 02 03 04 05 06 07 08 09 10; do
-		names+=("t$r-$i")
-		units+=("systemd-nspawn@t$r-$i.service")
+		names+=("$p$r-$i")
+		units+=("systemd-nspawn@$p$r-$i.service")
 	done
+	journalctl --sync 2>/dev/null
+	cursor=$(journalctl -q -n 0 --show-cursor | sed -n 's/^-- cursor: //p')
 	ms=$(timed_start "${units[@]}") || return 1
 	journalctl --sync 2>/dev/null
-	runs=$(journalctl -q -o cat "MESSAGE_ID=$PROVISION_STARTED" | grep -c "Provisioning image .*/fixtures/img-t$r\.tar")
+	runs=$(journalctl -q -o cat --after-cursor="$cursor" "MESSAGE_ID=$PROVISION_STARTED" | grep -c "Provisioning image ")
 	active=$(systemctl is-active "${units[@]}" | grep -cx active)
-	echo "ten $r $ms $runs $active"
+	echo "ten ${p#t}$r $ms $runs $active"
 	finish "${names[@]}"
 }
 
 if [ "${1:-}" = --debootstrap ]; then
-	first_second df ds second
+	rounds=${2:?usage: image-start.sh --debootstrap ROUNDS [ten]}
+	for r in $(seq "$rounds"); do
+		# The order alternates here too: the ten first in even rounds.
+		if [ "${3:-}" = ten ] && [ $((r % 2)) = 0 ]; then
+			ten "$r" td || exit 1
+		fi
+		first_second "df$r" "ds$r" second || exit 1
+		if [ "${3:-}" = ten ] && [ $((r % 2)) = 1 ]; then
+			ten "$r" td || exit 1
+		fi
+	done
 	exit
 fi
 

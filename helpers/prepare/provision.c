@@ -770,6 +770,11 @@ int provision_check_tree(const Context *c, const ProvisionRun *run, int tree_fd,
         return r;
 }
 
+static double seconds(usec_t u)
+{
+        return (double) u / USEC_PER_SEC;
+}
+
 /* A btrfs snapshot of the subvolume src_fd as parent_fd/name, which must not exist. -ENOTTY,
  * -EXDEV, -EINVAL …: not possible here (not btrfs, not a subvolume, another file system). */
 static int snapshot_at(int src_fd, int parent_fd, const char *name)
@@ -793,8 +798,12 @@ static int clone_into_place(const Context *c, int pfd, int src_fd, const char *s
         _cleanup_strv_free_ char **copy = NULL;
         _cleanup_free_ char *tmp = NULL;
         _cleanup_close_ int tfd = -1, dfd = -1;
-        const char *how;
+        const char *how, *step;
         int r;
+        /* How long each step took, for the log: on a file system without reflinks the copy and
+         * its write-out are most of a second container's start, and an admin asking why a start
+         * was slow should see which. */
+        usec_t t_copy, t_identity, t_check, t_sync;
 
         if (asprintf(&tmp, "%s/.#%s.berth-XXXXXX", c->parent, c->name) < 0)
                 return log_oom();
@@ -807,6 +816,7 @@ static int clone_into_place(const Context *c, int pfd, int src_fd, const char *s
         /* From here on, every failure removes the partial tree. */
         if (unlinkat(pfd, tmpname, AT_REMOVEDIR) >= 0 && snapshot_at(src_fd, pfd, tmpname) >= 0) {
                 how = "a btrfs snapshot";
+                step = "snapshot";
                 log_event(LOG_INFO, BERTH_MESSAGE_PROVISION_STARTED,
                         "Provisioning %s: a btrfs snapshot of %s", c->directory, src);
         } else {
@@ -830,8 +840,10 @@ static int clone_into_place(const Context *c, int pfd, int src_fd, const char *s
                 if (r < 0)
                         goto fail;
                 how = "cp";
+                step = "copy";
         }
 
+        t_copy = now_usec(CLOCK_MONOTONIC);
         /* Again: the snapshot is a new directory, and cp replaced the owner and mode of the old one. */
         if (tfd >= 0)
                 close(tfd);
@@ -847,6 +859,7 @@ static int clone_into_place(const Context *c, int pfd, int src_fd, const char *s
                         "Provisioning failed at step 'reset the machine identity in the new tree' (see above). The partial tree is removed now.");
                 goto fail;
         }
+        t_identity = now_usec(CLOCK_MONOTONIC);
 
         ProvisionRun check = { .what = c->directory };
         snprintf(check.argv0, sizeof check.argv0, "%s", im ? im->name : "cp");
@@ -862,6 +875,7 @@ static int clone_into_place(const Context *c, int pfd, int src_fd, const char *s
                         "Provisioning failed at step 'set up the network in the new tree' (see above). The partial tree is removed now.");
                 goto fail;
         }
+        t_check = now_usec(CLOCK_MONOTONIC);
 
         /* On disk before it takes its place: a power cut after the rename must not leave a tree
          * of half-written files where berth never provisions again. Provisioners leave their data
@@ -871,6 +885,7 @@ static int clone_into_place(const Context *c, int pfd, int src_fd, const char *s
                         "Provisioning failed at step 'write the new tree to disk': %m");
                 goto fail;
         }
+        t_sync = now_usec(CLOCK_MONOTONIC);
 
         const char *final = strrchr(c->directory, '/') + 1;
         /* rename() also replaces an empty directory left in place (by tmpfiles or an admin). */
@@ -891,9 +906,11 @@ static int clone_into_place(const Context *c, int pfd, int src_fd, const char *s
                 (void) tree_usage_at(dfd, &bytes, &inodes);
         format_bytes(bytes, sz, sizeof sz);
         log_event(LOG_INFO, BERTH_MESSAGE_PROVISION_DONE,
-                "Provisioned %s with %s%s%s: %s in %llu files, %llu s.", c->directory, how,
-                im ? " of image " : "", im ? im->name : "", sz, (unsigned long long) inodes,
-                (unsigned long long) ((now_usec(CLOCK_MONOTONIC) - start) / USEC_PER_SEC));
+                "Provisioned %s with %s%s%s: %s in %llu files, %.1f s (%s %.1f s, new identity %.1f s, check and network %.1f s, write to disk %.1f s).",
+                c->directory, how, im ? " of image " : "", im ? im->name : "", sz,
+                (unsigned long long) inodes, seconds(now_usec(CLOCK_MONOTONIC) - start), step,
+                seconds(t_copy - start), seconds(t_identity - t_copy), seconds(t_check - t_identity),
+                seconds(t_sync - t_check));
         return 0;
 
 fail : {
