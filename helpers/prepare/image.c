@@ -34,6 +34,7 @@
 
 #include "fileio.h"
 #include "image-cache.h"
+#include "config-tables.h"
 #include "log.h"
 #include "macro.h"
 #include "notify.h"
@@ -309,6 +310,11 @@ static int image_provision(const Context *c, Image *im, bool replace)
         r = provision_fill(c, &run);
         if (r < 0)
                 goto fail;
+        if (c->entry->provision == PROVISION_PULL && pull_url_is_raw(c->entry->provision_args[0])) {
+                r = pull_raw_unpack(c, &run, wfd, tmp, target);
+                if (r < 0)
+                        goto fail;
+        }
 
         r = image_clean_wrapper(wfd);
         if (r < 0) {

@@ -83,6 +83,12 @@ int provision_fill(const Context *c, ProvisionRun *run);
 int provision_check_tree(const Context *c, const ProvisionRun *run, int tree_fd, const char *tree);
 /* --dry-run: says what provisioning what (into target) would run. */
 int provision_dry_run(const Context *c, const char *what, const char *target);
+/* The PATH provisioners run with, and where their programs are looked up. */
+#define PROVISION_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+/* The path of program name in PROVISION_PATH (name itself when it has a "/"); -ENOENT when none. */
+int find_program(const char *name, char **ret);
+/* cp's command line that copies the directory source (itself, not into it) to target. */
+int copy_argv(const char *source, const char *target, char ***ret);
 void format_bytes(uint64_t b, char *buf, size_t size);
 /* How often a provisioner's progress is reported (10 s; $BERTH_PREPARE_PROGRESS_USEC in tests), and
  * how often a start waiting for an image's provisioner looks at its progress. */
@@ -174,6 +180,13 @@ const char *pull_program(void);
 int pull_argv(const Entry *e, const char *target, char ***ret);
 /* After systemd-pull failed: what to check, and how to fix the entry. */
 void pull_explain_failure(const Entry *e);
+/* A raw disk image's second step: copies the tree out of the image systemd-pull left in the
+ * temporary image directory wrapper_fd (path wrapper) into target. run: the download's run (its
+ * progress callback is reused). */
+int pull_raw_unpack(const Context *c, const ProvisionRun *run, int wrapper_fd, const char *wrapper,
+        const char *target);
+/* --dry-run: the second step's command line, for a raw disk image. */
+void pull_raw_dry_run(const Entry *e, const char *target);
 
 /* caps.c */
 int caps_check(void);

@@ -64,7 +64,6 @@
 #include "strv.h"
 #include "time-util.h"
 
-#define PROVISION_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define PROGRESS_INTERVAL_DEFAULT (10 * USEC_PER_SEC)
 #define KILL_WAIT_USEC (5 * USEC_PER_SEC)
 
@@ -102,7 +101,7 @@ static int build_env(char ***ret)
 }
 
 /* Looks a program up in the provisioners' PATH (not ours: they run with the clean one). */
-static int find_program(const char *name, char **ret)
+int find_program(const char *name, char **ret)
 {
         if (strchr(name, '/')) {
                 if (access(name, X_OK) < 0)
@@ -154,7 +153,7 @@ static char *expand_r(const char *arg, const char *target)
  * does everything asked for (owners, modes, xattrs, ACLs, device nodes, hard links, sparse files,
  * reflinks where the file system has them) and has for decades; -T copies the source directory's
  * own owner and mode onto the target directory too. */
-static int copy_argv(const char *source, const char *target, char ***ret)
+int copy_argv(const char *source, const char *target, char ***ret)
 {
         const char *const words[] = { "cp", "--archive", "--preserve=all", "--reflink=auto", "--sparse=auto",
                 "--no-target-directory", "--", source, target };
@@ -705,6 +704,8 @@ int provision_dry_run(const Context *c, const char *what, const char *target)
                 return log_oom();
         log_info("Would provision %s with: %s (in a temporary directory, renamed into place on success).",
                 what, cmdline);
+        if (c->entry->provision == PROVISION_PULL && pull_url_is_raw(c->entry->provision_args[0]))
+                pull_raw_dry_run(c->entry, target);
         return 0;
 }
 

@@ -109,9 +109,9 @@ const char *tar_option_from_name(const char *path)
 
 /* Provision=pull: the names of the tar archives systemd-pull unpacks (tar_strip_suffixes() and
  * the gzip, xz and bzip2 it decompresses, in systemd 252 and 257: no zstd), and of the disk images
- * its "raw" verb takes (raw_strip_suffixes()), which berth refuses (helpers/prepare/pull.c says
- * why). The file name is the URL's last path component, before any "?" or "#", as systemd-pull
- * reads it (and looks it up in SHA256SUMS). */
+ * its "raw" verb takes (raw_strip_suffixes(); qcow2 it converts to raw). The file name is the URL's
+ * last path component, before any "?" or "#", as systemd-pull reads it (and looks it up in
+ * SHA256SUMS). helpers/prepare/pull.c says how a raw image becomes a tree. */
 static const char *const pull_tar_suffixes[] = { ".tar", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2" };
 static const char *const pull_raw_suffixes[] = { ".raw", ".img", ".qcow2", ".bin" };
 static const char *const pull_raw_compressions[] = { "", ".xz", ".gz", ".bz2" };
@@ -120,6 +120,45 @@ static bool pull_name_ends_in(const char *name, size_t n, const char *suffix)
 {
         size_t k = strlen(suffix);
         return n > k && strncmp(name + n - k, suffix, k) == 0;
+}
+
+/* The URL's file name (not NUL-terminated: *ret_n bytes), or NULL when it has none. */
+static const char *pull_file_name(const char *url, size_t *ret_n)
+{
+        const char *rest = startswith(url, "https://") ?: startswith(url, "http://") ?: url;
+        size_t n = strcspn(rest, "?#");
+        const char *slash = memrchr(rest, '/', n);
+        if (!slash)
+                return NULL;
+        *ret_n = n - (size_t) (slash + 1 - rest);
+        return slash + 1;
+}
+
+static bool pull_name_is_tar(const char *name, size_t n)
+{
+        for (size_t i = 0; i < ELEMENTSOF(pull_tar_suffixes); i++)
+                if (pull_name_ends_in(name, n, pull_tar_suffixes[i]))
+                        return true;
+        return false;
+}
+
+static bool pull_name_is_raw(const char *name, size_t n)
+{
+        for (size_t i = 0; i < ELEMENTSOF(pull_raw_suffixes); i++)
+                for (size_t j = 0; j < ELEMENTSOF(pull_raw_compressions); j++) {
+                        char sfx[32];
+                        snprintf(sfx, sizeof sfx, "%s%s", pull_raw_suffixes[i], pull_raw_compressions[j]);
+                        if (pull_name_ends_in(name, n, sfx))
+                                return true;
+                }
+        return false;
+}
+
+bool pull_url_is_raw(const char *url)
+{
+        size_t n;
+        const char *name = pull_file_name(url, &n);
+        return name && !pull_name_is_tar(name, n) && pull_name_is_raw(name, n);
 }
 
 /* NULL when url is acceptable for Provision=pull, else why not (the caller quotes url);
@@ -138,25 +177,14 @@ static const char *pull_url_problem(const char *url, bool *ret_about_name)
                 if (*c <= ' ' || *c >= 0x7f)
                         return "contains white space, a control or a non-ASCII character";
 
-        /* The file name: the last path component, before any query or fragment. */
-        size_t n = strcspn(rest, "?#");
-        const char *slash = memrchr(rest, '/', n);
-        if (!slash)
+        size_t n;
+        const char *name = pull_file_name(url, &n);
+        if (!name)
                 return "has no file name (such as /images/web.tar.xz)";
-        const char *name = slash + 1;
-        n -= (size_t) (name - rest);
-        for (size_t i = 0; i < ELEMENTSOF(pull_tar_suffixes); i++)
-                if (pull_name_ends_in(name, n, pull_tar_suffixes[i]))
-                        return NULL;
         *ret_about_name = true;
-        for (size_t i = 0; i < ELEMENTSOF(pull_raw_suffixes); i++)
-                for (size_t j = 0; j < ELEMENTSOF(pull_raw_compressions); j++) {
-                        char sfx[32];
-                        snprintf(sfx, sizeof sfx, "%s%s", pull_raw_suffixes[i], pull_raw_compressions[j]);
-                        if (pull_name_ends_in(name, n, sfx))
-                                return "names a raw disk image, which berth does not pull: its images are directory trees, made from tar archives";
-                }
-        return "does not name a tar archive";
+        if (!pull_name_is_tar(name, n) && !pull_name_is_raw(name, n))
+                return "names neither a tar archive nor a raw disk image";
+        return NULL;
 }
 
 /* Hash methods berth writes into /etc/shadow: what Debian 12 and Fedora's libxcrypt verify, minus
@@ -454,6 +482,11 @@ static int parse_provision(ParseState *s, const ConfigKey *k, const char *value)
                                -EINVAL;
                 if (n == 3 && !streq(w[2], "signature") && !streq(w[2], "checksum"))
                         return DETAIL(s, "VERIFY '%.60s' is not %s", w[2], PULL_VERIFY_ACCEPTED), -EINVAL;
+                if (n == 3 && streq(w[2], "checksum") && pull_url_is_raw(w[1]))
+                        return DETAIL(s,
+                                       "URL '%.150s' names a raw disk image, which berth pulls only with VERIFY signature (the host's kernel mounts its file system to copy the tree out): sign its SHA256SUMS with a key in /etc/systemd/import-pubring.gpg, or publish a tar archive",
+                                       w[1]),
+                               -EINVAL;
                 /* The default made explicit: "pull URL" and "pull URL signature" are one image. */
                 if (n == 2) {
                         r = strv_extend(&w, "signature");

@@ -72,9 +72,12 @@ bool unit_name_is_valid(const char *s);
  * when the name is not one of TAR_SUFFIXES_ACCEPTED. */
 const char *tar_option_from_name(const char *path);
 #define TAR_SUFFIXES_ACCEPTED ".tar, .tar.gz (.tgz), .tar.xz (.txz) or .tar.zst (.tzst)"
-/* Provision=pull: the archive names of a URL, and the verification modes, that the loader
- * accepts. */
-#define PULL_SUFFIXES_ACCEPTED ".tar, .tar.gz (.tgz), .tar.xz or .tar.bz2"
+/* Provision=pull: the file names of a URL, and the verification modes, that the loader accepts. */
+#define PULL_SUFFIXES_ACCEPTED                                                                              \
+        ".tar, .tar.gz (.tgz), .tar.xz or .tar.bz2 (a tar archive), or .raw, .img, .qcow2 or .bin, also with .xz, .gz or .bz2 (a raw disk image, pulled with VERIFY signature only)"
+/* Provision=pull: true when the URL's file name is a raw disk image's (systemd-pull's "raw" verb),
+ * false for a tar archive's. */
+bool pull_url_is_raw(const char *url);
 #define PULL_VERIFY_ACCEPTED "signature (the default) or checksum"
 /* A crypt(3) hash of an accepted method, or a locked form: see entry.c's header comment. */
 bool password_hash_is_valid(const char *s, const char **ret_reason);

@@ -32,8 +32,9 @@
  *   file:/…); dnf's RELEASEVER and PACKAGEs must not start with '-' (no options smuggled in).
  *   A pull URL is http:// or https://, printable ASCII, and its file name (the last path
  *   component, before "?" or "#") ends in .tar, .tar.gz, .tgz, .tar.xz or .tar.bz2 (what
- *   systemd-pull unpacks in systemd 252 and 257; raw disk images are refused, see
- *   helpers/prepare/pull.c); VERIFY is signature (the default) or checksum, never "no".
+ *   systemd-pull unpacks in systemd 252 and 257), or names a raw disk image (.raw, .img, .qcow2,
+ *   .bin, also compressed), which is accepted only with VERIFY signature (the host's kernel
+ *   mounts it: helpers/prepare/pull.c); VERIFY is signature (the default) or checksum, never "no".
  * - DependsOn=/After=: names separated by white space, duplicates dropped; every name must be
  *   a valid entry name. Each problem with a named entry is reported at the line that named it.
  * - Cycles: every entry of a strongly connected component of the DependsOn=+After= graph gets

@@ -5,7 +5,8 @@
 # throwaway key. Nothing is mocked: a wrong checksum, a missing or foreign signature, a closed port
 # are what systemd-pull meets on the network. The positive signature test binds a keyring with the
 # test's key over /usr/lib/systemd/import-pubring.gpg in a private mount namespace (the machine's
-# keyring is never touched).
+# keyring is never touched). Raw disk images: an ext4 image made with mke2fs -d, through the
+# machine's real loop devices and systemd-dissect.
 load lib.bash
 
 setup() {
@@ -189,6 +190,101 @@ gpg_key() {
 	nothing_left
 }
 
+# raw_image: $SRV/web.raw.xz, an ext4 file system made (mke2fs -d, no mount) from the test's tree with
+# a file capability and an ACL on it, its SHA256SUMS signed by a throwaway key; $keyring is the
+# systemd keyring to bind the key over (skips where systemd-container ships none).
+raw_image() {
+	cp /bin/true "$BATS_TEST_TMPDIR/image/usr/bin/ping"
+	setcap cap_net_raw+ep "$BATS_TEST_TMPDIR/image/usr/bin/ping"
+	setfacl -m u:4242:r "$BATS_TEST_TMPDIR/image/etc/marker"
+	rm -f "$SRV/web.raw" "$SRV/web.raw.xz"
+	truncate -s 32M "$SRV/web.raw"
+	mke2fs -q -t ext4 -d "$BATS_TEST_TMPDIR/image" "$SRV/web.raw"
+	xz -T0 "$SRV/web.raw"
+	(cd "$SRV" && sha256sum web.raw.xz > SHA256SUMS)
+	[ -n "${GNUPGHOME:-}" ] || gpg_key
+	rm -f "$SRV/SHA256SUMS.gpg"
+	gpg --batch --quiet --detach-sign --output "$SRV/SHA256SUMS.gpg" "$SRV/SHA256SUMS"
+	gpg --batch --quiet --export > "$BATS_TEST_TMPDIR/pubring.gpg"
+}
+
+# Real loop devices, the real systemd-dissect and the host's ext4 driver: this is the one place the
+# raw path can run (the nspawn test hosts have no loop devices, so there is no e2e test of it).
+@test "pull signature: a raw disk image becomes a root with its file capabilities and ACLs; no mount or loop device stays; a tampered one is refused" {
+	[ -e /dev/loop-control ] || skip "no loop devices on this machine"
+	[ ! -e /etc/systemd/import-pubring.gpg ] || skip "this machine has its own /etc/systemd/import-pubring.gpg"
+	keyring=$(ls /usr/lib/systemd/import-pubring.gpg /lib/systemd/import-pubring.gpg 2>/dev/null | head -n 1)
+	[ -n "$keyring" ] || skip "systemd-container ships no import-pubring.gpg here"
+	raw_image
+	entry web <<-EOF
+	[Container]
+	Provision=pull $URL/web.raw.xz
+	EOF
+	cat > "$BATS_TEST_TMPDIR/ns.sh" <<-EOF
+	mount --bind "$BATS_TEST_TMPDIR/pubring.gpg" "$keyring"
+	berth_exec '$BERTH_PREPARE' --root='$R' web
+	EOF
+	run in_namespace "$BATS_TEST_TMPDIR/ns.sh"
+	assert_success
+	assert_output --regexp "Provisioning image pull-web\.raw\.xz-signature-[0-9a-f]{12}: $PULL raw --direct --verify=signature "
+	assert_output --partial 'Signature verification succeeded.'
+	assert_output --regexp "Provisioning image pull-web\.raw\.xz-signature-[0-9a-f]{12}: unshare --mount --propagation private -- sh -c "
+	[ "$(cat "$M/web/etc/marker")" = pulled ]
+	run getcap "$M/web/usr/bin/ping"
+	assert_output --partial 'cap_net_raw'
+	run getfacl --omit-header "$M/web/etc/marker"
+	assert_line 'user:4242:r--'
+	# Only the tree, its info and its list of clones are kept (no download.raw, no mnt); the mount was never in this namespace; no loop device
+	# is left on the download (deleted with the temporary directory).
+	run ls -A "$M"/.berth-images/pull-web.raw.xz-signature-*
+	assert_output $'clones\ninfo\ntree'
+	run grep -F " $M/" /proc/self/mountinfo
+	assert_output ''
+	run sh -c "losetup --list --noheadings --output BACK-FILE | grep -F '$M/'"
+	assert_output ''
+
+	# The same signed sums, another image: refused, nothing left.
+	rm -rf "$M/web" "$M/.berth-images"
+	echo tampered > "$BATS_TEST_TMPDIR/image/etc/marker"
+	cp "$SRV/SHA256SUMS" "$SRV/SHA256SUMS.good"
+	cp "$SRV/SHA256SUMS.gpg" "$SRV/SHA256SUMS.gpg.good"
+	raw_image
+	mv "$SRV/SHA256SUMS.good" "$SRV/SHA256SUMS"
+	mv "$SRV/SHA256SUMS.gpg.good" "$SRV/SHA256SUMS.gpg"
+	run in_namespace "$BATS_TEST_TMPDIR/ns.sh"
+	assert_failure 1
+	assert_output --partial 'DOWNLOAD INVALID'
+	refute_output --partial 'unshare'
+	nothing_left
+}
+
+@test "pull: a raw disk image on a machine without loop devices fails with what to do, and leaves nothing" {
+	[ ! -e /etc/systemd/import-pubring.gpg ] || skip "this machine has its own /etc/systemd/import-pubring.gpg"
+	keyring=$(ls /usr/lib/systemd/import-pubring.gpg /lib/systemd/import-pubring.gpg 2>/dev/null | head -n 1)
+	[ -n "$keyring" ] || skip "systemd-container ships no import-pubring.gpg here"
+	raw_image
+	entry web <<-EOF
+	[Container]
+	Provision=pull $URL/web.raw.xz signature
+	EOF
+	# A machine without loop devices (an nspawn container, some virtual machines): /dev without
+	# loop-control and loop nodes, in this namespace only.
+	cat > "$BATS_TEST_TMPDIR/ns.sh" <<-EOF
+	mount --bind "$BATS_TEST_TMPDIR/pubring.gpg" "$keyring"
+	mkdir "$BATS_TEST_TMPDIR/dev"
+	for n in null zero full random urandom tty; do touch "$BATS_TEST_TMPDIR/dev/\$n"; mount --bind "/dev/\$n" "$BATS_TEST_TMPDIR/dev/\$n"; done
+	mount --rbind "$BATS_TEST_TMPDIR/dev" /dev
+	berth_exec '$BERTH_PREPARE' --root='$R' web
+	EOF
+	run in_namespace "$BATS_TEST_TMPDIR/ns.sh"
+	assert_failure 1
+	assert_output --partial 'Signature verification succeeded.'
+	assert_output --partial "Provision=pull $URL/web.raw.xz: the image was downloaded and verified, but its tree could not be copied out of it (see above). systemd-dissect mounts a raw disk image with a loop device"
+	nothing_left
+	run sh -c "losetup --list --noheadings --output BACK-FILE | grep -F '$M/'"
+	assert_output ''
+}
+
 @test "pull: systemd-pull missing is named with its package" {
 	entry web <<-EOF
 	[Container]
@@ -215,6 +311,16 @@ gpg_key() {
 	run prepare --dry-run web
 	assert_success
 	assert_output --regexp "$PULL tar --direct --verify=signature --image-root=[^ ]+ -- $URL/web\.tar\.xz tree"
+	assert [ ! -e "$M/web" ]
+	# A raw disk image: the download, then the copy out of it.
+	entry web <<-EOF
+	[Container]
+	Provision=pull $URL/web.img
+	EOF
+	run prepare --dry-run web
+	assert_success
+	assert_output --regexp "$PULL raw --direct --verify=signature --image-root=[^ ]+ -- $URL/web\.img download\.raw"
+	assert_output --partial "Would then copy the tree out of the raw disk image $URL/web.img (read-only, in a mount namespace of its own) with: unshare --mount --propagation private -- sh -c "
 	assert [ ! -e "$M/web" ]
 	run grep -c GET "$BATS_TEST_TMPDIR/http.log"
 	assert_output 0

@@ -1,5 +1,6 @@
 /* Tests of the entry loader: search path, precedence, masking, drop-ins, keys, validation,
  * cross-entry checks, digest. Every case builds its own tree in a temporary directory. */
+#include "config-tables.h"
 #include "config.h"
 #include "entry.h"
 #include "strv.h"
@@ -527,6 +528,9 @@ static void test_provision(void)
                         "https://h/a.tgz?token=1#x|signature" },
                 { "pull https://h/a.tar.gz", PROVISION_PULL, "https://h/a.tar.gz|signature" },
                 { "pull https://h/a.tar.bz2", PROVISION_PULL, "https://h/a.tar.bz2|signature" },
+                /* Raw disk images: with VERIFY signature (the default) only. */
+                { "pull https://h/a.raw.xz", PROVISION_PULL, "https://h/a.raw.xz|signature" },
+                { "pull https://h/a.qcow2 signature", PROVISION_PULL, "https://h/a.qcow2|signature" },
         };
         for (size_t i = 0; i < ELEMENTSOF(ok); i++) {
                 char text[512];
@@ -583,13 +587,15 @@ static void test_provision(void)
                 { "pull \"https://h/a b.tar\"",
                         ": URL 'https://h/a b.tar' contains white space, a control or a non-ASCII character" },
                 { "pull https://h/a.tar.zst",
-                        ": URL 'https://h/a.tar.zst' does not name a tar archive (the file name must end in .tar, .tar.gz (.tgz), .tar.xz or .tar.bz2)" },
+                        ": URL 'https://h/a.tar.zst' names neither a tar archive nor a raw disk image"
+                        " (the file name must end in .tar, .tar.gz (.tgz), .tar.xz or .tar.bz2 (a tar archive), or .raw, .img, .qcow2 or .bin, also with .xz, .gz or .bz2 (a raw disk image, pulled with VERIFY signature only))" },
                 { "pull https://h/a.tar/",
-                        ": URL 'https://h/a.tar/' does not name a tar archive (the file name must end in .tar, .tar.gz (.tgz), .tar.xz or .tar.bz2)" },
-                { "pull https://h/a.raw.xz",
-                        ": URL 'https://h/a.raw.xz' names a raw disk image, which berth does not pull: its images are directory trees, made from tar archives (the file name must end in .tar, .tar.gz (.tgz), .tar.xz or .tar.bz2)" },
+                        ": URL 'https://h/a.tar/' names neither a tar archive nor a raw disk image"
+                        " (the file name must end in .tar, .tar.gz (.tgz), .tar.xz or .tar.bz2 (a tar archive), or .raw, .img, .qcow2 or .bin, also with .xz, .gz or .bz2 (a raw disk image, pulled with VERIFY signature only))" },
+                { "pull https://h/a.raw.xz checksum",
+                        ": URL 'https://h/a.raw.xz' names a raw disk image, which berth pulls only with VERIFY signature (the host's kernel mounts its file system to copy the tree out): sign its SHA256SUMS with a key in /etc/systemd/import-pubring.gpg, or publish a tar archive" },
                 { "pull https://h/a.qcow2 checksum",
-                        ": URL 'https://h/a.qcow2' names a raw disk image, which berth does not pull: its images are directory trees, made from tar archives (the file name must end in .tar, .tar.gz (.tgz), .tar.xz or .tar.bz2)" },
+                        ": URL 'https://h/a.qcow2' names a raw disk image, which berth pulls only with VERIFY signature (the host's kernel mounts its file system to copy the tree out): sign its SHA256SUMS with a key in /etc/systemd/import-pubring.gpg, or publish a tar archive" },
                 { "pull https://h/a.tar no",
                         ": VERIFY 'no' is refused: berth never uses a download it could not verify; use signature (the default) or checksum" },
                 { "pull https://h/a.tar gpg", ": VERIFY 'gpg' is not signature (the default) or checksum" },
@@ -605,6 +611,15 @@ static void test_provision(void)
                 /* What could not be parsed keeps its default. */
                 ASSERT_EQ_INT(entry_set_find(set, "t")->provision, PROVISION_NONE);
         }
+
+        /* Which verb systemd-pull gets: the file name decides, not a query or a directory. */
+        ASSERT_TRUE(pull_url_is_raw("https://h/a.raw"));
+        ASSERT_TRUE(pull_url_is_raw("https://h/i/a.img.gz?x=a.tar#y"));
+        ASSERT_TRUE(pull_url_is_raw("http://h:80/a.bin.bz2"));
+        ASSERT_TRUE(!pull_url_is_raw("https://h/a.tar.xz"));
+        ASSERT_TRUE(!pull_url_is_raw("https://h/a.tar?x=a.raw"));
+        ASSERT_TRUE(!pull_url_is_raw("https://h/a.raw/b.tgz"));
+        ASSERT_TRUE(!pull_url_is_raw("https://h"));
 }
 
 /* One line "Key=Value" under [section] must give exactly the error "etc/t.conf:2: message". */
