@@ -328,7 +328,7 @@ static int image_provision(const Context *c, Image *im, bool replace)
                         im->name, run.argv0, target);
                 goto fail;
         }
-        r = provision_check_tree(c, &run, tfd, target);
+        r = provision_check_tree(c, &run, tfd, target, true);
         if (r < 0)
                 goto fail;
 

@@ -79,8 +79,10 @@ typedef struct ProvisionRun {
 } ProvisionRun;
 /* Runs the provisioner, with progress reports and start-timeout extensions; logs why it failed. */
 int provision_fill(const Context *c, ProvisionRun *run);
-/* Checks a tree a provisioner made, before it takes its place (validate_rootfs()). */
-int provision_check_tree(const Context *c, const ProvisionRun *run, int tree_fd, const char *tree);
+/* Checks a tree a provisioner made, before it takes its place (validate_rootfs()); scan_devices:
+ * also refuses a tree with a device node a container must not have (tree_find_device_node()). */
+int provision_check_tree(
+        const Context *c, const ProvisionRun *run, int tree_fd, const char *tree, bool scan_devices);
 /* --dry-run: says what provisioning what (into target) would run. */
 int provision_dry_run(const Context *c, const char *what, const char *target);
 /* The PATH provisioners run with, and where their programs are looked up. */
@@ -183,8 +185,8 @@ void pull_explain_failure(const Entry *e);
 /* A raw disk image's second step: copies the tree out of the image systemd-pull left in the
  * temporary image directory wrapper_fd (path wrapper) into target. run: the download's run (its
  * progress callback is reused). */
-int pull_raw_unpack(const Context *c, const ProvisionRun *run, int wrapper_fd, const char *wrapper,
-        const char *target);
+int pull_raw_unpack(
+        const Context *c, const ProvisionRun *run, int wrapper_fd, const char *wrapper, const char *target);
 /* --dry-run: the second step's command line, for a raw disk image. */
 void pull_raw_dry_run(const Entry *e, const char *target);
 

@@ -46,6 +46,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
@@ -757,18 +758,40 @@ int provision_fill(const Context *c, ProvisionRun *run)
         return 0;
 }
 
-int provision_check_tree(const Context *c, const ProvisionRun *run, int tree_fd, const char *tree)
+int provision_check_tree(
+        const Context *c, const ProvisionRun *run, int tree_fd, const char *tree, bool scan_devices)
 {
         /* A provisioner that "succeeded" but made no bootable tree must not leave an unusable root
          * fs (or image) behind for good. */
         Context check = *c;
         check.directory = (char *) tree;
         int r = validate_rootfs(&check, tree_fd);
-        if (r < 0)
+        if (r < 0) {
                 log_event(LOG_ERR, BERTH_MESSAGE_PROVISION_FAILED,
                         "Provisioning failed at step 'check the new tree': %s succeeded, but what it made is not a usable root file system (see above). The partial tree is removed now.",
                         run->argv0);
-        return r;
+                return r;
+        }
+        if (!scan_devices)
+                return 0;
+
+        /* A device node in the tree is one the container can open: its root is not mounted nodev,
+         * and the stock systemd-nspawn@.service allows block-loop, block-blkext (which includes
+         * NVMe partitions) and block-device-mapper (LVM, dm-crypt) for nspawn's --image=. An image
+         * from elsewhere could thus bring a node of the host's own disk. */
+        char path[PATH_MAX];
+        dev_t rdev = 0;
+        bool block = false;
+        r = tree_find_device_node(tree_fd, path, sizeof path, &rdev, &block);
+        if (r < 0)
+                return log_event_errno(LOG_ERR, r, BERTH_MESSAGE_PROVISION_FAILED,
+                        "Provisioning failed at step 'check the new tree': cannot read %s: %m", tree);
+        if (r > 0)
+                return log_event_errno(LOG_ERR, EPERM, BERTH_MESSAGE_PROVISION_FAILED,
+                        "Provisioning failed at step 'check the new tree': %s made the %s device node %s (%u:%u). A container can open the device nodes of its root (the stock systemd-nspawn@.service allows loop, blkext and device-mapper devices, among them the host's NVMe partitions and LVM volumes), so berth provisions no tree with a device node other than null, zero, full, random, urandom, tty, console and ptmx. Remove it where the tree or image is made (Provision= in %s). The partial tree is removed now.",
+                        run->argv0, block ? "block" : "character", path, major(rdev), minor(rdev),
+                        c->entry->source);
+        return 0;
 }
 
 static double seconds(usec_t u)
@@ -864,7 +887,9 @@ static int clone_into_place(const Context *c, int pfd, int src_fd, const char *s
 
         ProvisionRun check = { .what = c->directory };
         snprintf(check.argv0, sizeof check.argv0, "%s", im ? im->name : "cp");
-        r = provision_check_tree(c, &check, tfd, tmp);
+        /* An image's clone is the image, whose tree was checked for device nodes when it was made;
+         * a Provision=copy source was not. */
+        r = provision_check_tree(c, &check, tfd, tmp, !im);
         if (r < 0)
                 goto fail;
 

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -408,4 +409,74 @@ int tree_usage_at(int dirfd, uint64_t *ret_bytes, uint64_t *ret_inodes)
         *ret_bytes = bytes;
         *ret_inodes = inodes;
         return 0;
+}
+
+/* The character devices a tree may hold (debootstrap and mmdebstrap make these in its /dev, which
+ * nspawn mounts over anyway): nothing a container could reach the host's hardware through. */
+static bool device_node_is_harmless(const struct stat *st)
+{
+        static const unsigned pseudo[][2] = { { 1, 3 }, { 1, 5 }, { 1, 7 }, { 1, 8 }, { 1, 9 }, { 5, 0 },
+                { 5, 1 }, { 5, 2 } };
+        if (!S_ISCHR(st->st_mode))
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(pseudo); i++)
+                if (major(st->st_rdev) == pseudo[i][0] && minor(st->st_rdev) == pseudo[i][1])
+                        return true;
+        return false;
+}
+
+static int find_device_children(int fd, dev_t dev, unsigned depth, char *path, size_t size, size_t len,
+        dev_t *ret_rdev, bool *ret_block)
+{
+        DIR *d = opendir_at(fd);
+        if (!d)
+                return negative_errno();
+        int r = 0;
+        struct dirent *de;
+        while (r == 0 && (errno = 0, de = readdir(d))) {
+                struct stat st;
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                        r = -errno;
+                        break;
+                }
+                int n = snprintf(path + len, size - len, "/%s", de->d_name);
+                size_t sub = n < 0 || (size_t) n >= size - len ? size - 1 : len + (size_t) n;
+                if ((S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)) && !device_node_is_harmless(&st)) {
+                        *ret_rdev = st.st_rdev;
+                        *ret_block = S_ISBLK(st.st_mode);
+                        r = 1;
+                } else if (S_ISDIR(st.st_mode) && st.st_dev == dev) {
+                        if (depth >= 4096) {
+                                r = -ELOOP;
+                                break;
+                        }
+                        int cfd = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        if (cfd < 0) {
+                                r = -errno;
+                                break;
+                        }
+                        r = find_device_children(cfd, dev, depth + 1, path, size, sub, ret_rdev, ret_block);
+                        close(cfd);
+                }
+                if (r == 0)
+                        path[len] = '\0';
+        }
+        if (r == 0 && errno != 0)
+                r = -errno;
+        closedir(d);
+        return r;
+}
+
+int tree_find_device_node(int dirfd, char *path, size_t size, dev_t *ret_rdev, bool *ret_block)
+{
+        struct stat st;
+        if (size < 2 || fstat(dirfd, &st) < 0)
+                return size < 2 ? -EINVAL : -errno;
+        path[0] = '\0';
+        int r = find_device_children(dirfd, st.st_dev, 0, path, size, 0, ret_rdev, ret_block);
+        if (r <= 0)
+                path[0] = '\0';
+        return r;
 }

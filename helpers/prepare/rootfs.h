@@ -39,5 +39,12 @@ int rm_rf_at(int dirfd, const char *name);
  * mounts. Used to tell whether a provisioner makes progress. */
 int tree_usage_at(int dirfd, uint64_t *ret_bytes, uint64_t *ret_inodes);
 
+/* Looks below dirfd (not following symlinks, not crossing mounts) for a device node a container
+ * must not be given: any block device, any character device but the pseudo devices null, zero,
+ * full, random, urandom, tty, console and ptmx. 1 and the first one's path relative to dirfd (in
+ * path, at most size bytes), its device number and whether it is a block device; 0 when there is
+ * none; a negative errno when the tree cannot be read. */
+int tree_find_device_node(int dirfd, char *path, size_t size, dev_t *ret_rdev, bool *ret_block);
+
 /* For tests: force the fallback walk even where openat2() exists ($BERTH_ROOTFS_NO_OPENAT2=1). */
 void rootfs_set_force_walk(bool b);

@@ -44,14 +44,16 @@ sha() {
 	sha256sum "$@"
 }
 
-# make_rich_tree DIR: make_tree plus what a copy or an archive must carry over: device nodes,
+# make_rich_tree DIR: make_tree plus what a copy or an archive must carry over: device nodes (the
+# pseudo devices a tree may hold: berth refuses any other, see device-nodes in provision.bats),
 # a FIFO, a hard link, an ACL, a user xattr, a sparse file, symlinks, odd modes and owners.
 make_rich_tree() {
 	local d="$1"
 	make_tree "$d"
 	mkdir -p "$d/dev" "$d/srv/shared" "$d/var/tmp"
 	mknod "$d/dev/null" c 1 3
-	mknod "$d/dev/sda" b 8 0
+	mknod "$d/dev/tty" c 5 0
+	chmod 0620 "$d/dev/tty"
 	mkfifo "$d/srv/fifo"
 	echo data > "$d/srv/a"
 	ln "$d/srv/a" "$d/srv/hardlink-to-a"

@@ -29,6 +29,65 @@ teardown() {
 	assert_output web
 }
 
+# devprov [MKNOD-ARGS]: $BATS_TEST_TMPDIR/p, a provisioner of a bootable tree with /dev's pseudo
+# devices and, with arguments, one node more at /var/lib/x/node.
+devprov() {
+	{
+		echo '#!/bin/bash'
+		echo 'set -e'
+		echo 'mkdir -p "$1/etc" "$1/usr/lib/systemd" "$1/dev" "$1/var/lib/x"'
+		echo 'echo ID=devtest > "$1/usr/lib/os-release"'
+		echo 'cp /bin/true "$1/usr/lib/systemd/systemd"'
+		for n in "null c 1 3" "zero c 1 5" "full c 1 7" "random c 1 8" "urandom c 1 9" "tty c 5 0" "console c 5 1" "ptmx c 5 2"; do
+			set -- $n
+			echo "mknod \"\$1/dev/$1\" $2 $3 $4"
+		done
+		if [ $# -gt 0 ] && [ -n "${EXTRA:-}" ]; then echo "mknod \"\$1/var/lib/x/node\" $EXTRA"; fi
+	} > "$BATS_TEST_TMPDIR/p"
+	chmod 0755 "$BATS_TEST_TMPDIR/p"
+}
+
+@test "device-nodes: a tree with a device node a container could open is refused, named, and nothing is left" {
+	entry web <<-EOF
+	[Container]
+	Provision=command $BATS_TEST_TMPDIR/p %r
+	ManageNetwork=no
+	EOF
+	# An NVMe partition (blkext), a device-mapper volume (254, its usual major), a loop device,
+	# the loop control device: all refused, whatever the directory.
+	for EXTRA in "b 259 1" "b 254 0" "b 7 0" "c 10 237"; do
+		devprov x
+		run prepare web
+		assert_failure
+		set -- $EXTRA
+		kind=block
+		[ "$1" = b ] || kind=character
+		assert_output --regexp "Provisioning failed at step 'check the new tree': $BATS_TEST_TMPDIR/p made the $kind device node /var/lib/x/node \($2:$3\)\. A container can open the device nodes of its root .*Provision= in $R/etc/containers.d/web.conf"
+		assert [ ! -e "$M/web" ]
+		run find "$M" -mindepth 1 -not -path "$M/.berth-images"
+		assert_output ''
+	done
+	# Only the pseudo devices: provisioned.
+	EXTRA= devprov
+	run prepare web
+	assert_success
+	assert [ -c "$M/web/dev/null" ]
+	assert [ -c "$M/web/dev/ptmx" ]
+	# Provision=copy of a source with a block device: refused too.
+	src="$BATS_TEST_TMPDIR/src"
+	make_tree "$src"
+	mknod "$src/disk" b 8 0
+	entry db <<-EOF
+	[Container]
+	Provision=copy $src
+	ManageNetwork=no
+	EOF
+	run prepare db
+	assert_failure
+	assert_output --partial "the block device node /disk (8:0)"
+	assert [ ! -e "$M/db" ]
+}
+
 @test "tar: .tar, .tar.gz, .tgz, .tar.xz, .txz, .tar.zst, .tzst all unpack faithfully" {
 	src="$BATS_TEST_TMPDIR/src"
 	make_rich_tree "$src"
