@@ -105,7 +105,9 @@ ten() { # ten R [PREFIX]: the units PREFIX R-01 … PREFIX R-10 (PREFIX: t, or t
 		units+=("systemd-nspawn@$p$r-$i.service")
 	done
 	journalctl --sync 2>/dev/null
-	cursor=$(journalctl -q -n 0 --show-cursor | sed -n 's/^-- cursor: //p')
+	# The last entry's cursor (-n 0 prints none); the provisioner runs are counted after it.
+	cursor=$(journalctl -q -n 1 --show-cursor -o cat | sed -n 's/^-- cursor: //p')
+	[ -n "$cursor" ] || { echo "no journal cursor" >&2; return 1; }
 	ms=$(timed_start "${units[@]}") || return 1
 	journalctl --sync 2>/dev/null
 	runs=$(journalctl -q -o cat --after-cursor="$cursor" "MESSAGE_ID=$PROVISION_STARTED" | grep -c "Provisioning image ")
