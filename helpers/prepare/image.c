@@ -141,6 +141,14 @@ void image_progress(void *userdata)
         lock_state_write(im, ++im->counter, ATTEMPT_BUSY, im->holder);
 }
 
+/* Lets the next start that waits for the image's lock have it (the file stays open: image_done()
+ * closes it). */
+static void image_unlock(Image *im)
+{
+        if (im->lock_fd >= 0 && flock(im->lock_fd, LOCK_UN) < 0)
+                log_debug_errno(errno, "Failed to unlock %s, ignoring: %m", im->lock_path);
+}
+
 /* Takes the image's lock; waits for another start that holds it, extending our own start timeout
  * while that one makes progress. *ret_waited: whether someone else held it. */
 static int image_lock(const Context *c, Image *im, bool *ret_waited)
@@ -417,8 +425,12 @@ int image_get(const Context *c, Image *im, int *ret_tree_fd)
         if (r < 0)
                 return r;
         r = image_tree_open(im, ret_tree_fd);
-        if (r != -ENOENT)
-                return r; /* made by the start we waited for */
+        if (r != -ENOENT) {
+                /* Made by the start we waited for. Cloning needs no lock (above), and holding it
+                 * would make the other waiters clone one after the other. */
+                image_unlock(im);
+                return r;
+        }
 
         uint64_t counter = 0;
         char state = 0, holder[NAME_MAX + 1] = "";
@@ -435,6 +447,8 @@ int image_get(const Context *c, Image *im, int *ret_tree_fd)
         r = image_provision(c, im, false);
         if (r < 0)
                 return r;
+        /* The waiters clone while we do. */
+        image_unlock(im);
         return image_tree_open(im, ret_tree_fd);
 }
 

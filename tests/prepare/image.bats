@@ -184,6 +184,57 @@ runs() {
 	assert_output --regexp '^command-p-r-[0-9a-f]{12}$'
 }
 
+@test "starts that waited for an image clone it at the same time, not one after the other" {
+	# The provisioner holds on until both other starts wait for it (so they are waiters, not
+	# starts that find the image made); it uses no cp, which is faked below.
+	provisioner "$BATS_TEST_TMPDIR/p" <<-EOF
+	echo run >> "$RUNS"
+	mkdir -p "\$1/etc" "\$1/usr/lib/systemd"
+	for i in \$(seq 1200); do
+		grep -qs "waiting for it" "$BATS_TEST_TMPDIR/log.db" && grep -qs "waiting for it" "$BATS_TEST_TMPDIR/log.app" && break
+		sleep 0.05
+	done
+	echo ID=together > "\$1/usr/lib/os-release"
+	cat /bin/true > "\$1/usr/lib/systemd/systemd"
+	chmod 0755 "\$1/usr/lib/systemd/systemd"
+	EOF
+	entries web db app
+	# Each clone's cp (the real one, run by a stand-in bound over /usr/bin/cp in a private mount
+	# namespace) first waits up to 10 s for the other two clones' cp to start: with all three
+	# under way at once it says "together", else "alone" (a start that kept the image's lock while
+	# cloning would hold the others back until its copy was done).
+	T=$BATS_TEST_TMPDIR
+	cp /usr/bin/cp "$T/cp.real"
+	cat > "$T/cp.fake" <<-EOF
+	#!/bin/bash
+	echo start >> "$T/cp.starts"
+	for i in \$(seq 200); do
+		if [ "\$(wc -l < "$T/cp.starts")" -ge 3 ]; then echo together >> "$T/cp.verdict"; exec "$T/cp.real" "\$@"; fi
+		sleep 0.05
+	done
+	echo alone >> "$T/cp.verdict"
+	exec "$T/cp.real" "\$@"
+	EOF
+	chmod 0755 "$T/cp.fake"
+	cat > "$T/ns.sh" <<-EOF
+	mount --bind "$T/cp.fake" /usr/bin/cp
+	berth_exec '$BERTH_PREPARE' --root='$R' web > "$T/log.web" 2>&1 &
+	while [ ! -s "$RUNS" ]; do sleep 0.05; done
+	berth_exec '$BERTH_PREPARE' --root='$R' db > "$T/log.db" 2>&1 &
+	berth_exec '$BERTH_PREPARE' --root='$R' app > "$T/log.app" 2>&1 &
+	wait
+	EOF
+	run in_namespace "$T/ns.sh"
+	assert_success
+	[ "$(runs)" = 1 ]
+	for n in web db app; do
+		run cat "$T/log.$n"
+		assert_output --partial "Prepared container $n"
+	done
+	run cat "$T/cp.verdict"
+	assert_output $'together\ntogether\ntogether'
+}
+
 @test "a waiter gets no extension while the provisioner makes no progress" {
 	provisioner "$BATS_TEST_TMPDIR/p" <<-EOF
 	echo run >> "$RUNS"
