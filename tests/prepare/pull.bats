@@ -285,6 +285,29 @@ raw_image() {
 	assert_output ''
 }
 
+@test "pull: a raw disk image without systemd-dissect installed is named with its package, and leaves nothing" {
+	[ ! -e /etc/systemd/import-pubring.gpg ] || skip "this machine has its own /etc/systemd/import-pubring.gpg"
+	keyring=$(ls /usr/lib/systemd/import-pubring.gpg /lib/systemd/import-pubring.gpg 2>/dev/null | head -n 1)
+	[ -n "$keyring" ] || skip "systemd-container ships no import-pubring.gpg here"
+	raw_image
+	entry web <<-EOF
+	[Container]
+	Provision=pull $URL/web.raw.xz
+	EOF
+	# Not executable where the provisioners' PATH has it: not installed, as far as berth can tell.
+	: > "$BATS_TEST_TMPDIR/no-dissect"
+	cat > "$BATS_TEST_TMPDIR/ns.sh" <<-EOF
+	mount --bind "$BATS_TEST_TMPDIR/pubring.gpg" "$keyring"
+	mount --bind "$BATS_TEST_TMPDIR/no-dissect" "\$(command -v systemd-dissect)"
+	berth_exec '$BERTH_PREPARE' --root='$R' web
+	EOF
+	run in_namespace "$BATS_TEST_TMPDIR/ns.sh"
+	assert_failure 1
+	assert_output --partial "Provision=pull $URL/web.raw.xz: a raw disk image needs systemd-dissect, which is not installed"
+	assert_output --partial "Install it ('apt install systemd-container'), or publish the image as a tar archive."
+	nothing_left
+}
+
 @test "pull: systemd-pull missing is named with its package" {
 	entry web <<-EOF
 	[Container]
