@@ -40,6 +40,17 @@ good_body() {
 	EOF
 }
 
+# hold_until_db_and_app_wait: provisioner lines that hold on until the starts of db and app both
+# wait for the image (their logs say so: behaviour, not timing), for up to a minute.
+hold_until_db_and_app_wait() {
+	cat <<-EOF
+	for i in \$(seq 1200); do
+		grep -qs "waiting for it" "$BATS_TEST_TMPDIR/log.db" && grep -qs "waiting for it" "$BATS_TEST_TMPDIR/log.app" && break
+		sleep 0.05
+	done
+	EOF
+}
+
 # entries NAME...: one entry each, all with the same Provision= (the provisioner $BATS_TEST_TMPDIR/p).
 entries() {
 	for n in "$@"; do
@@ -138,10 +149,7 @@ runs() {
 	provisioner "$BATS_TEST_TMPDIR/p" <<-EOF
 	echo run >> "$RUNS"
 	mkdir -p "\$1/etc" "\$1/usr/lib/systemd"
-	for i in \$(seq 1200); do
-		grep -qs "waiting for it" "$BATS_TEST_TMPDIR/log.db" && grep -qs "waiting for it" "$BATS_TEST_TMPDIR/log.app" && break
-		sleep 0.05
-	done
+	$(hold_until_db_and_app_wait)
 	for i in \$(seq 20); do head -c 32768 /dev/urandom > "\$1/etc/f\$i"; sleep 0.1; done
 	echo ID=slow > "\$1/usr/lib/os-release"
 	cp /bin/true "\$1/usr/lib/systemd/systemd"
@@ -190,10 +198,7 @@ runs() {
 	provisioner "$BATS_TEST_TMPDIR/p" <<-EOF
 	echo run >> "$RUNS"
 	mkdir -p "\$1/etc" "\$1/usr/lib/systemd"
-	for i in \$(seq 1200); do
-		grep -qs "waiting for it" "$BATS_TEST_TMPDIR/log.db" && grep -qs "waiting for it" "$BATS_TEST_TMPDIR/log.app" && break
-		sleep 0.05
-	done
+	$(hold_until_db_and_app_wait)
 	echo ID=together > "\$1/usr/lib/os-release"
 	cat /bin/true > "\$1/usr/lib/systemd/systemd"
 	chmod 0755 "\$1/usr/lib/systemd/systemd"

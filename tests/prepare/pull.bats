@@ -61,6 +61,15 @@ nothing_left() {
 	fi
 }
 
+# import_keyring: $keyring, systemd-container's keyring that a test binds its own key over in a
+# private mount namespace; skips where the machine has its own /etc keyring (which would win) or
+# systemd-container ships none.
+import_keyring() {
+	[ ! -e /etc/systemd/import-pubring.gpg ] || skip "this machine has its own /etc/systemd/import-pubring.gpg"
+	keyring=$(ls /usr/lib/systemd/import-pubring.gpg /lib/systemd/import-pubring.gpg 2>/dev/null | head -n 1)
+	[ -n "$keyring" ] || skip "systemd-container ships no import-pubring.gpg here"
+}
+
 # gpg_key: a throwaway signing key in a private GNUPGHOME.
 gpg_key() {
 	export GNUPGHOME="$BATS_TEST_TMPDIR/gnupg"
@@ -164,9 +173,7 @@ gpg_key() {
 	gpg_key
 	gpg --batch --quiet --detach-sign --output "$SRV/SHA256SUMS.gpg" "$SRV/SHA256SUMS"
 	gpg --batch --quiet --export > "$BATS_TEST_TMPDIR/pubring.gpg"
-	[ ! -e /etc/systemd/import-pubring.gpg ] || skip "this machine has its own /etc/systemd/import-pubring.gpg"
-	keyring=$(ls /usr/lib/systemd/import-pubring.gpg /lib/systemd/import-pubring.gpg 2>/dev/null | head -n 1)
-	[ -n "$keyring" ] || skip "systemd-container ships no import-pubring.gpg here"
+	import_keyring
 	entry web <<-EOF
 	[Container]
 	Provision=pull $URL/web.tar.xz signature
@@ -212,9 +219,7 @@ raw_image() {
 # raw path can run (the nspawn test hosts have no loop devices, so there is no e2e test of it).
 @test "pull signature: a raw disk image becomes a root with its file capabilities and ACLs; no mount or loop device stays; a tampered one is refused" {
 	[ -e /dev/loop-control ] || skip "no loop devices on this machine"
-	[ ! -e /etc/systemd/import-pubring.gpg ] || skip "this machine has its own /etc/systemd/import-pubring.gpg"
-	keyring=$(ls /usr/lib/systemd/import-pubring.gpg /lib/systemd/import-pubring.gpg 2>/dev/null | head -n 1)
-	[ -n "$keyring" ] || skip "systemd-container ships no import-pubring.gpg here"
+	import_keyring
 	raw_image
 	entry web <<-EOF
 	[Container]
@@ -259,9 +264,7 @@ raw_image() {
 }
 
 @test "pull: a raw disk image on a machine without loop devices fails with what to do, and leaves nothing" {
-	[ ! -e /etc/systemd/import-pubring.gpg ] || skip "this machine has its own /etc/systemd/import-pubring.gpg"
-	keyring=$(ls /usr/lib/systemd/import-pubring.gpg /lib/systemd/import-pubring.gpg 2>/dev/null | head -n 1)
-	[ -n "$keyring" ] || skip "systemd-container ships no import-pubring.gpg here"
+	import_keyring
 	raw_image
 	entry web <<-EOF
 	[Container]
@@ -286,9 +289,7 @@ raw_image() {
 }
 
 @test "pull: a raw disk image without systemd-dissect installed is named with its package, and leaves nothing" {
-	[ ! -e /etc/systemd/import-pubring.gpg ] || skip "this machine has its own /etc/systemd/import-pubring.gpg"
-	keyring=$(ls /usr/lib/systemd/import-pubring.gpg /lib/systemd/import-pubring.gpg 2>/dev/null | head -n 1)
-	[ -n "$keyring" ] || skip "systemd-container ships no import-pubring.gpg here"
+	import_keyring
 	raw_image
 	entry web <<-EOF
 	[Container]
